@@ -1,0 +1,377 @@
+package io.sundial.store;
+
+import io.sundial.store.index.DueEntry;
+import io.sundial.store.index.IndexBatch;
+import io.sundial.store.index.TimerIndex;
+import io.sundial.store.index.TimerState;
+import io.sundial.store.index.UniqEntry;
+import io.sundial.store.log.FlushMode;
+import io.sundial.store.log.TimerLog;
+import io.sundial.store.record.LogRecord;
+import io.sundial.store.record.RecordCodec;
+import io.sundial.store.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The single writer of the timer log (group commit). Callers on many threads queue {@link PendingWrite}s;
+ * this thread takes every write waiting, appends their records to the log with one gathering write, applies
+ * their index changes in one RocksDB batch together with the new applied position, tells the listener, and
+ * then either completes the callers (ASYNC_FLUSH) or hands them to the {@link Flusher}, which completes them
+ * after one fsync covers the whole group (SYNC_FLUSH).
+ *
+ * <p>Retries are recognised here, under the index lock, so two copies of one send racing on two connections
+ * cannot both become timers. The queue is bounded: when full, {@link #offer} refuses at once so that the
+ * caller can answer "busy" instead of queueing without bound.
+ */
+final class Committer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Committer.class);
+    private static final int MAX_GROUP_WRITES = 2048;
+
+    private final TimerLog log;
+    private final TimerIndex index;
+    private final ReentrantLock indexLock;
+    private final Clock clock;
+    private final FlushMode flushMode;
+    private final Flusher flusher;
+    private final BlockingQueue<PendingWrite> queue;
+    private final Thread thread;
+    private volatile TimerListener listener = TimerListener.NONE;
+    private volatile boolean running = true;
+    private long nextSeq;
+
+    Committer(TimerLog log, TimerIndex index, ReentrantLock indexLock, Clock clock, FlushMode flushMode,
+              Flusher flusher, long nextSeq, int queueCapacity) {
+        this.log = log;
+        this.index = index;
+        this.indexLock = indexLock;
+        this.clock = clock;
+        this.flushMode = flushMode;
+        this.flusher = flusher;
+        this.nextSeq = nextSeq;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.thread = new Thread(this::run, "sundial-store-committer");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void listener(TimerListener l) {
+        this.listener = l == null ? TimerListener.NONE : l;
+    }
+
+    /** Queues a write; false when the queue is full or the committer is stopping. */
+    boolean offer(PendingWrite w) {
+        return running && queue.offer(w);
+    }
+
+    int queued() {
+        return queue.size();
+    }
+
+    private void run() {
+        List<PendingWrite> group = new ArrayList<>(MAX_GROUP_WRITES);
+        while (running || !queue.isEmpty()) {
+            try {
+                PendingWrite first = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                group.add(first);
+                queue.drainTo(group, MAX_GROUP_WRITES - 1);
+                process(group);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException | Error e) {
+                LOG.error("Timer store committer failed a group of {} writes", group.size(), e);
+                fail(group, e);
+            } finally {
+                group.clear();
+            }
+        }
+    }
+
+    private void process(List<PendingWrite> group) {
+        List<Runnable> completions = new ArrayList<>(group.size());
+        indexLock.lock();
+        try (IndexBatch batch = index.newBatch()) {
+            GroupContext ctx = new GroupContext(batch, completions);
+            for (PendingWrite w : group) {
+                if (w instanceof PendingWrite.Append a) {
+                    ctx.appends.add(a);
+                } else {
+                    ctx.flushAppends();
+                    if (w instanceof PendingWrite.Cancel c) {
+                        ctx.cancel(c);
+                    } else if (w instanceof PendingWrite.Reschedule r) {
+                        ctx.reschedule(r);
+                    } else if (w instanceof PendingWrite.Move m) {
+                        ctx.move(m);
+                    }
+                }
+            }
+            ctx.flushAppends();
+            if (ctx.forceBeforeIndex) {
+                // Compaction moves must be durable before the index points at them: the old copy may be deleted.
+                log.force();
+            }
+            index.setApplied(batch, log.writePosition(), nextSeq);
+            index.write(batch, false);
+            ctx.notifyListener();
+        } catch (IOException e) {
+            LOG.error("Timer log write failed for a group of {} writes", group.size(), e);
+            fail(group, e);
+            return;
+        } finally {
+            indexLock.unlock();
+        }
+        if (flushMode == FlushMode.SYNC_FLUSH) {
+            flusher.afterNextFsync(completions);
+        } else {
+            completions.forEach(Runnable::run);
+        }
+    }
+
+    private static <T> Flusher.FailableCompletion completion(CompletableFuture<T> future, T value) {
+        return new Flusher.FailableCompletion() {
+            @Override
+            public void run() {
+                future.complete(value);
+            }
+
+            @Override
+            public void fail(Throwable cause) {
+                future.completeExceptionally(cause);
+            }
+        };
+    }
+
+    private static void fail(List<PendingWrite> group, Throwable cause) {
+        StoreException e = cause instanceof StoreException se ? se
+                : new StoreException("timer store write failed: " + cause, cause);
+        for (PendingWrite w : group) {
+            w.future().completeExceptionally(e);
+        }
+    }
+
+    /** Stops taking writes, finishes those queued, and waits for the thread. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(TimeUnit.SECONDS.toMillis(30));
+    }
+
+    /** Per-group state: the batch, the completions, and the run of appends not yet written. */
+    private final class GroupContext {
+        private final IndexBatch batch;
+        private final List<Runnable> completions;
+        private final List<PendingWrite.Append> appends = new ArrayList<>();
+        private final List<DueEntry> appended = new ArrayList<>();
+        private final List<Runnable> notifications = new ArrayList<>();
+        private boolean forceBeforeIndex;
+
+        GroupContext(IndexBatch batch, List<Runnable> completions) {
+            this.batch = batch;
+            this.completions = completions;
+        }
+
+        /** Writes the run of appends queued so far: retries recognised, one log write, then the index. */
+        void flushAppends() throws IOException {
+            if (appends.isEmpty()) {
+                return;
+            }
+            long now = clock.wallMillis();
+            Map<String, List<RunCopy>> runKeys = new HashMap<>();
+            List<ByteBuffer> buffers = new ArrayList<>();
+            List<PreparedAppend> written = new ArrayList<>();
+            List<AppendResult[]> results = new ArrayList<>(appends.size());
+            List<int[]> slots = new ArrayList<>();
+            for (int w = 0; w < appends.size(); w++) {
+                List<PreparedAppend> list = appends.get(w).appends();
+                AppendResult[] out = new AppendResult[list.size()];
+                results.add(out);
+                for (int i = 0; i < list.size(); i++) {
+                    PreparedAppend p = list.get(i);
+                    AppendResult first = firstCopy(p, runKeys);
+                    if (first != null) {
+                        out[i] = first;
+                        continue;
+                    }
+                    long seq = nextSeq++;
+                    RecordCodec.patchSeq(p.encoded, seq);
+                    buffers.add(p.encoded);
+                    written.add(p);
+                    slots.add(new int[] {w, i});
+                    AppendResult r = new AppendResult(seq, p.dueMs, p.enqueueMs, p.uniqKey, false);
+                    out[i] = r;
+                    runKeys.computeIfAbsent(runKey(p), k -> new ArrayList<>(1)).add(new RunCopy(p.fingerprint, r));
+                }
+            }
+            long[] positions = log.append(buffers);
+            for (int k = 0; k < written.size(); k++) {
+                PreparedAppend p = written.get(k);
+                AppendResult r = results.get(slots.get(k)[0])[slots.get(k)[1]];
+                DueEntry e = new DueEntry(p.dueMs, r.seq(), positions[k], p.encoded.remaining(),
+                        p.message.queueId(), p.message.topic(), p.uniqKey, p.keys);
+                index.addTimer(batch, e, p.fingerprint, log.segmentBaseOf(positions[k]), now);
+                appended.add(e);
+            }
+            for (int w = 0; w < appends.size(); w++) {
+                PendingWrite.Append a = appends.get(w);
+                List<AppendResult> out = List.of(results.get(w));
+                completions.add(completion(a.future(), out));
+            }
+            appends.clear();
+        }
+
+        /** The first copy of {@code p} if it is a retry (same topic, key and fingerprint), else null. */
+        private AppendResult firstCopy(PreparedAppend p, Map<String, List<RunCopy>> runKeys) {
+            for (UniqEntry u : index.uniqEntries(batch, p.message.topic(), p.uniqKey)) {
+                if (u.fingerprint() == p.fingerprint) {
+                    return new AppendResult(u.seq(), u.dueMs(), u.stateAtMs(), p.uniqKey, true);
+                }
+            }
+            for (RunCopy copy : runKeys.getOrDefault(runKey(p), List.of())) {
+                if (copy.fingerprint() == p.fingerprint) {
+                    AppendResult r = copy.result();
+                    return new AppendResult(r.seq(), r.dueMs(), r.enqueueMs(), r.uniqKey(), true);
+                }
+            }
+            return null;
+        }
+
+        private String runKey(PreparedAppend p) {
+            return p.message.topic() + '\u0000' + p.uniqKey;
+        }
+
+        void cancel(PendingWrite.Cancel c) throws IOException {
+            List<DueEntry> targets = pendingTargets(c.topic(), c.uniqKey(), c.onlySeq());
+            if (targets.isEmpty()) {
+                ChangeResult r = ChangeResult.of(endedStatus(c.topic(), c.uniqKey(), c.onlySeq()));
+                completions.add(completion(c.future(), r));
+                return;
+            }
+            long now = clock.wallMillis();
+            List<ByteBuffer> buffers = new ArrayList<>(targets.size());
+            for (DueEntry e : targets) {
+                buffers.add(RecordCodec.encode(LogRecord.cancel(e.seq(), e.dueMs(), now, e.topic(), e.uniqKey())));
+            }
+            log.append(buffers);
+            for (DueEntry e : targets) {
+                index.endTimer(batch, e, TimerState.CANCELLED, now, log.segmentBaseOf(e.position()));
+                notifications.add(() -> listener.onCancelled(e));
+            }
+            ChangeResult r = ChangeResult.changed(targets);
+            completions.add(completion(c.future(), r));
+        }
+
+        void reschedule(PendingWrite.Reschedule rs) throws IOException {
+            List<DueEntry> targets = pendingTargets(rs.topic(), rs.uniqKey(), rs.onlySeq());
+            if (targets.isEmpty()) {
+                ChangeResult r = ChangeResult.of(endedStatus(rs.topic(), rs.uniqKey(), rs.onlySeq()));
+                completions.add(completion(rs.future(), r));
+                return;
+            }
+            long now = clock.wallMillis();
+            List<ByteBuffer> buffers = new ArrayList<>(targets.size());
+            for (DueEntry e : targets) {
+                buffers.add(RecordCodec.encode(LogRecord.reschedule(e.seq(), rs.newDueMs(), e.dueMs(), now,
+                        e.topic(), e.uniqKey())));
+            }
+            log.append(buffers);
+            for (DueEntry e : targets) {
+                index.changeDue(batch, e, rs.newDueMs());
+                DueEntry after = e.withDue(rs.newDueMs());
+                notifications.add(() -> listener.onRescheduled(e, after));
+            }
+            ChangeResult r = ChangeResult.changed(targets);
+            completions.add(completion(rs.future(), r));
+        }
+
+        void move(PendingWrite.Move m) throws IOException {
+            List<DueEntry> live = new ArrayList<>();
+            List<ByteBuffer> buffers = new ArrayList<>();
+            for (PendingWrite.Move.Candidate c : m.candidates()) {
+                DueEntry now = currentEntry(c.expected());
+                if (now != null && now.position() == c.expected().position()) {
+                    live.add(now);
+                    buffers.add(RecordCodec.encode(c.record().movedTo(now.dueMs())));
+                }
+            }
+            if (!buffers.isEmpty()) {
+                long[] positions = log.append(buffers);
+                for (int i = 0; i < live.size(); i++) {
+                    DueEntry e = live.get(i);
+                    index.relocate(batch, e, positions[i], buffers.get(i).remaining(),
+                            log.segmentBaseOf(e.position()), log.segmentBaseOf(positions[i]));
+                }
+                forceBeforeIndex = true;
+            }
+            int moved = live.size();
+            completions.add(completion(m.future(), moved));
+        }
+
+        /** The pending entry of the timer {@code expected} names, wherever its due time is now. */
+        private DueEntry currentEntry(DueEntry expected) {
+            for (UniqEntry u : index.uniqEntries(batch, expected.topic(), expected.uniqKey())) {
+                if (u.seq() == expected.seq() && u.state() == TimerState.PENDING) {
+                    return index.getDue(batch, u.dueMs(), u.seq());
+                }
+            }
+            return null;
+        }
+
+        private List<DueEntry> pendingTargets(String topic, String uniqKey, long onlySeq) {
+            List<DueEntry> out = new ArrayList<>(1);
+            for (UniqEntry u : index.uniqEntries(batch, topic, uniqKey)) {
+                if (u.state() == TimerState.PENDING && (onlySeq < 0 || u.seq() == onlySeq)) {
+                    DueEntry e = index.getDue(batch, u.dueMs(), u.seq());
+                    if (e != null) {
+                        out.add(e);
+                    }
+                }
+            }
+            return out;
+        }
+
+        private ChangeResult.Status endedStatus(String topic, String uniqKey, long onlySeq) {
+            ChangeResult.Status status = ChangeResult.Status.NOT_FOUND;
+            for (UniqEntry u : index.uniqEntries(batch, topic, uniqKey)) {
+                if (onlySeq < 0 || u.seq() == onlySeq) {
+                    if (u.state() == TimerState.DELIVERED) {
+                        status = ChangeResult.Status.ALREADY_DELIVERED;
+                    } else if (u.state() == TimerState.CANCELLED && status == ChangeResult.Status.NOT_FOUND) {
+                        status = ChangeResult.Status.ALREADY_CANCELLED;
+                    }
+                }
+            }
+            return status;
+        }
+
+        void notifyListener() {
+            if (!appended.isEmpty()) {
+                listener.onAppended(List.copyOf(appended));
+            }
+            notifications.forEach(Runnable::run);
+        }
+    }
+
+    /** A timer written earlier in the same run, for recognising a retry that arrives in the same group. */
+    private record RunCopy(long fingerprint, AppendResult result) {
+    }
+}

@@ -1,0 +1,109 @@
+package io.sundial.store;
+
+import io.sundial.store.log.TimerLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Fsyncs the timer log and then completes the appends that waited for it (SYNC_FLUSH). Every group handed
+ * over while an fsync runs is covered by the next one, so however many threads append, there is at most one
+ * fsync in flight and one queued: that is the group commit. Also counts fsyncs and their total time.
+ */
+final class Flusher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
+
+    private final TimerLog log;
+    private final LinkedBlockingQueue<List<Runnable>> waiting = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private final AtomicLong fsyncs = new AtomicLong();
+    private final AtomicLong fsyncNanos = new AtomicLong();
+    private volatile boolean running = true;
+
+    Flusher(TimerLog log) {
+        this.log = log;
+        this.thread = new Thread(this::run, "sundial-store-flusher");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Runs {@code completions} after an fsync that starts after this call. */
+    void afterNextFsync(List<Runnable> completions) {
+        waiting.add(completions);
+    }
+
+    /** Fsyncs now (the ASYNC_FLUSH interval, and shutdown). */
+    void forceNow() throws IOException {
+        long start = System.nanoTime();
+        log.force();
+        fsyncs.incrementAndGet();
+        fsyncNanos.addAndGet(System.nanoTime() - start);
+    }
+
+    long fsyncCount() {
+        return fsyncs.get();
+    }
+
+    long fsyncNanosTotal() {
+        return fsyncNanos.get();
+    }
+
+    private void run() {
+        List<List<Runnable>> batch = new ArrayList<>();
+        while (running || !waiting.isEmpty()) {
+            try {
+                List<Runnable> first = waiting.poll(50, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                waiting.drainTo(batch);
+                try {
+                    forceNow();
+                } catch (IOException e) {
+                    LOG.error("Timer log fsync failed; {} groups of appends were not acknowledged", batch.size(), e);
+                    StoreException failure = new StoreException("timer log fsync failed: " + e.getMessage(), e);
+                    for (List<Runnable> group : batch) {
+                        group.forEach(r -> failQuietly(r, failure));
+                    }
+                    continue;
+                }
+                for (List<Runnable> group : batch) {
+                    group.forEach(Runnable::run);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private static void failQuietly(Runnable completion, StoreException failure) {
+        if (completion instanceof FailableCompletion f) {
+            f.fail(failure);
+        }
+    }
+
+    /** Stops after completing every group already handed over. Call after the committer has stopped. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(TimeUnit.SECONDS.toMillis(30));
+    }
+
+    /** A completion that can also be failed, when the fsync it waited for fails. */
+    interface FailableCompletion extends Runnable {
+        void fail(Throwable cause);
+    }
+}

@@ -1,0 +1,178 @@
+package io.sundial.store;
+
+import io.sundial.store.index.DueEntry;
+import io.sundial.store.index.IndexBatch;
+import io.sundial.store.index.TimerIndex;
+import io.sundial.store.index.TimerState;
+import io.sundial.store.index.UniqEntry;
+import io.sundial.store.log.ScannedRecord;
+import io.sundial.store.log.TimerLog;
+import io.sundial.store.record.CorruptRecordException;
+import io.sundial.store.record.LogRecord;
+import io.sundial.store.record.MessageProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Brings the index up to the log at open.
+ *
+ * <p><b>Argument.</b> Every index batch carries the log position it has applied, atomically, and batches reach
+ * RocksDB's write-ahead log in order. So after any crash the index holds exactly the effects of the records
+ * before its applied position, plus acknowledgements (which have no record). Two repairs restore agreement:
+ * <ol>
+ *   <li>If the applied position lies beyond the valid end of the log (an ASYNC_FLUSH tail lost with the page
+ *       cache while RocksDB kept its entries), entries pointing beyond the end are dropped without tombstones,
+ *       so the producer's retry is stored again. This scans the due index once; it happens only after such a
+ *       loss.</li>
+ *   <li>Records after the applied position are re-applied in order: TIMER (unless its sequence or a copy with
+ *       the same fingerprint is already indexed), CANCEL and RESCHEDULE (only if the timer is still pending),
+ *       MOVE (only if the timer is pending elsewhere). Each check makes a record's second application a no-op,
+ *       so replay is safe to run twice, including when it is interrupted.</li>
+ * </ol>
+ * Guarantee: every append that completed is pending after a crash unless it was acknowledged or cancelled;
+ * nothing acknowledged before the crash is pending again unless its acknowledgement had not reached RocksDB's
+ * write-ahead log (then it is delivered again: at least once).
+ */
+final class Recovery {
+    private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+    private static final int RECORDS_PER_BATCH = 1024;
+
+    private final TimerLog log;
+    private final TimerIndex index;
+    private long nextSeq;
+
+    Recovery(TimerLog log, TimerIndex index) {
+        this.log = log;
+        this.index = index;
+        this.nextSeq = index.nextSeq();
+    }
+
+    long nextSeq() {
+        return nextSeq;
+    }
+
+    RecoveryReport run() throws IOException {
+        long start = System.nanoTime();
+        long validEnd = log.writePosition();
+        long applied = index.appliedPosition();
+        long dropped = 0;
+        if (applied > validEnd) {
+            dropped = dropBeyond(validEnd);
+            applied = validEnd;
+        }
+        if (applied < log.startPosition()) {
+            throw new IllegalStateException("the index has applied the timer log up to position " + applied
+                    + " but the first segment starts at " + log.startPosition() + ": timer log segments are missing"
+                    + " from " + "the store's timerlog directory; restore them, or move the index directory away"
+                    + " to rebuild it from the log");
+        }
+        long replayed = replay(applied, validEnd);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        RecoveryReport report = new RecoveryReport(log.cutBytesAtOpen(), dropped, replayed, applied, validEnd,
+                millis);
+        if (replayed > 0 || dropped > 0 || report.cutBytes() > 0) {
+            LOG.info("Timer store recovered in {} ms: replayed {} log records from position {} to {}, dropped {} "
+                    + "index entries beyond the log end, cut {} bytes of torn tail", millis, replayed, applied,
+                    validEnd, dropped, report.cutBytes());
+        }
+        return report;
+    }
+
+    private long dropBeyond(long validEnd) {
+        List<DueEntry> lost = new ArrayList<>();
+        index.forEachPending(e -> {
+            if (e.position() >= validEnd) {
+                lost.add(e);
+            }
+        });
+        try (IndexBatch b = index.newBatch()) {
+            for (DueEntry e : lost) {
+                index.forgetTimer(b, e, log.segmentBaseOf(e.position()));
+            }
+            index.setApplied(b, validEnd, nextSeq);
+            index.write(b, true);
+        }
+        LOG.warn("Timer index was ahead of the timer log (its tail was lost before an fsync): dropped {} timers "
+                + "whose records lay beyond position {}", lost.size(), validEnd);
+        return lost.size();
+    }
+
+    private long replay(long from, long to) throws IOException {
+        if (from >= to) {
+            return 0;
+        }
+        long[] count = {0};
+        IndexBatch[] batch = {index.newBatch()};
+        try {
+            log.scan(from, scanned -> {
+                apply(batch[0], scanned);
+                count[0]++;
+                if (count[0] % RECORDS_PER_BATCH == 0) {
+                    index.setApplied(batch[0], scanned.end(), nextSeq);
+                    index.write(batch[0], false);
+                    batch[0].close();
+                    batch[0] = index.newBatch();
+                }
+                return true;
+            });
+        } catch (CorruptRecordException e) {
+            throw new IllegalStateException("timer log record after the applied position is corrupt: " + e
+                    .getMessage() + "; the store cannot replay past it", e);
+        }
+        index.setApplied(batch[0], to, nextSeq);
+        index.write(batch[0], true);
+        batch[0].close();
+        return count[0];
+    }
+
+    private void apply(IndexBatch b, ScannedRecord scanned) {
+        LogRecord r = scanned.record();
+        switch (r.type()) {
+            case TIMER -> {
+                nextSeq = Math.max(nextSeq, r.seq() + 1);
+                for (UniqEntry u : index.uniqEntries(b, r.topic(), r.uniqKey())) {
+                    if (u.seq() == r.seq() || u.fingerprint() == r.fingerprint()) {
+                        return;
+                    }
+                }
+                DueEntry e = new DueEntry(r.dueMs(), r.seq(), scanned.position(), scanned.size(),
+                        r.message().queueId(), r.topic(), r.uniqKey(),
+                        MessageProperties.keys(r.message().properties()));
+                index.addTimer(b, e, r.fingerprint(), log.segmentBaseOf(scanned.position()), r.enqueueMs());
+            }
+            case MOVE -> {
+                DueEntry e = pending(b, r);
+                if (e != null && e.position() != scanned.position()) {
+                    index.relocate(b, e, scanned.position(), scanned.size(), log.segmentBaseOf(e.position()),
+                            log.segmentBaseOf(scanned.position()));
+                }
+            }
+            case CANCEL -> {
+                DueEntry e = pending(b, r);
+                if (e != null) {
+                    index.endTimer(b, e, TimerState.CANCELLED, r.enqueueMs(), log.segmentBaseOf(e.position()));
+                }
+            }
+            case RESCHEDULE -> {
+                DueEntry e = pending(b, r);
+                if (e != null && e.dueMs() != r.dueMs()) {
+                    index.changeDue(b, e, r.dueMs());
+                }
+            }
+            default -> throw new IllegalStateException("unknown record type " + r.type());
+        }
+    }
+
+    private DueEntry pending(IndexBatch b, LogRecord r) {
+        for (UniqEntry u : index.uniqEntries(b, r.topic(), r.uniqKey())) {
+            if (u.seq() == r.seq() && u.state() == TimerState.PENDING) {
+                return index.getDue(b, u.dueMs(), u.seq());
+            }
+        }
+        return null;
+    }
+}

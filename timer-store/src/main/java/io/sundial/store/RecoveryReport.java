@@ -1,0 +1,15 @@
+package io.sundial.store;
+
+/**
+ * What opening the store had to repair.
+ *
+ * @param cutBytes        bytes of torn tail cut from the last log segment
+ * @param droppedEntries  index entries dropped because their records lay beyond the valid end of the log
+ * @param replayedRecords log records after the applied position re-applied to the index
+ * @param fromPosition    where replay started
+ * @param toPosition      where replay ended (the end of the valid log)
+ * @param millis          how long recovery took
+ */
+public record RecoveryReport(long cutBytes, long droppedEntries, long replayedRecords, long fromPosition,
+                             long toPosition, long millis) {
+}

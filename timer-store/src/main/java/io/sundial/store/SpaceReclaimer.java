@@ -1,0 +1,190 @@
+package io.sundial.store;
+
+import io.sundial.store.index.DueEntry;
+import io.sundial.store.index.IndexBatch;
+import io.sundial.store.index.TimerIndex;
+import io.sundial.store.index.TimerState;
+import io.sundial.store.index.UniqEntry;
+import io.sundial.store.log.SegmentInfo;
+import io.sundial.store.log.TimerLog;
+import io.sundial.store.record.CorruptRecordException;
+import io.sundial.store.record.LogRecord;
+import io.sundial.store.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Gives disk space back. A sealed segment is deleted when no pending timer lives in it, it lies wholly below
+ * the applied position, and the index changes that emptied it have been synced to RocksDB's WAL: a deletion
+ * never rests on index state a crash could undo. Because one far-future timer would otherwise pin a whole
+ * segment, a sealed segment whose live bytes fall below the configured share is compacted: its live records
+ * are re-appended as MOVE records (through the single writer, fsynced before the index points at them) and
+ * the segment is then deleted. Also forgets unique-key tombstones whose retention has ended.
+ *
+ * <p>One pass at a time (synchronized); runs on the store's maintenance thread or when asked.
+ */
+final class SpaceReclaimer {
+    private static final Logger LOG = LoggerFactory.getLogger(SpaceReclaimer.class);
+    private static final int MOVES_PER_WRITE = 256;
+    private static final int TOMBSTONES_PER_PASS = 100_000;
+
+    private final TimerLog log;
+    private final TimerIndex index;
+    private final ReentrantLock indexLock;
+    private final Committer committer;
+    private final Clock clock;
+    private final double compactionThreshold;
+
+    SpaceReclaimer(TimerLog log, TimerIndex index, ReentrantLock indexLock, Committer committer, Clock clock,
+                   double compactionThreshold) {
+        this.log = log;
+        this.index = index;
+        this.indexLock = indexLock;
+        this.committer = committer;
+        this.clock = clock;
+        this.compactionThreshold = compactionThreshold;
+    }
+
+    synchronized ReclaimReport reclaim() throws IOException {
+        int expired = expireTombstones();
+        int deleted = deleteEmptySegments();
+        int compacted = 0;
+        long moved = 0;
+        if (compactionThreshold > 0) {
+            long applied = index.appliedPosition();
+            for (SegmentInfo s : log.segments()) {
+                if (s.active() || s.end() > applied) {
+                    continue;
+                }
+                long live = index.segmentLive(s.base());
+                long liveBytes = index.segmentLiveBytes(s.base());
+                if (live > 0 && liveBytes < compactionThreshold * s.capacity()) {
+                    moved += compact(s);
+                    compacted++;
+                }
+            }
+            if (compacted > 0) {
+                deleted += deleteEmptySegments();
+            }
+        }
+        if (deleted > 0 || compacted > 0) {
+            LOG.info("Space reclaim: deleted {} segments, compacted {} (moved {} live records), expired {} "
+                    + "tombstones", deleted, compacted, moved, expired);
+        }
+        return new ReclaimReport(deleted, compacted, moved, expired);
+    }
+
+    private int expireTombstones() {
+        indexLock.lock();
+        try (IndexBatch b = index.newBatch()) {
+            int n = index.expireTombstones(b, clock.wallMillis(), TOMBSTONES_PER_PASS);
+            if (n > 0) {
+                index.write(b, false);
+            }
+            return n;
+        } finally {
+            indexLock.unlock();
+        }
+    }
+
+    private int deleteEmptySegments() throws IOException {
+        long applied = index.appliedPosition();
+        List<SegmentInfo> empty = new ArrayList<>();
+        for (SegmentInfo s : log.segments()) {
+            if (!s.active() && s.end() <= applied && index.segmentLive(s.base()) == 0) {
+                empty.add(s);
+            }
+        }
+        if (empty.isEmpty()) {
+            return 0;
+        }
+        index.syncWal(); // the deletes that emptied them must survive a crash before the records go
+        for (SegmentInfo s : empty) {
+            log.deleteSegment(s.base());
+            indexLock.lock();
+            try (IndexBatch b = index.newBatch()) {
+                index.dropSegmentCounters(b, s.base());
+                index.write(b, false);
+            } finally {
+                indexLock.unlock();
+            }
+        }
+        return empty.size();
+    }
+
+    private long compact(SegmentInfo segment) throws IOException {
+        List<PendingWrite.Move.Candidate> candidates = new ArrayList<>();
+        long[] moved = {0};
+        try {
+            log.scan(segment.base(), scanned -> {
+                if (scanned.position() >= segment.end()) {
+                    return false;
+                }
+                LogRecord r = scanned.record();
+                if (r.type().carriesMessage()) {
+                    DueEntry live = liveAt(r, scanned.position());
+                    if (live != null) {
+                        candidates.add(new PendingWrite.Move.Candidate(live, r));
+                        if (candidates.size() == MOVES_PER_WRITE) {
+                            moved[0] += submit(candidates);
+                            candidates.clear();
+                        }
+                    }
+                }
+                return true;
+            });
+        } catch (CorruptRecordException e) {
+            // Not ours to repair here: the record stays, and so does its segment.
+            LOG.error("Compaction of segment at {} stopped at a corrupt record", segment.base(), e);
+        }
+        if (!candidates.isEmpty()) {
+            moved[0] += submit(candidates);
+        }
+        return moved[0];
+    }
+
+    /** The pending entry for record {@code r} if the index still points at this copy of it. */
+    private DueEntry liveAt(LogRecord r, long position) {
+        for (UniqEntry u : index.uniqEntries(r.topic(), r.uniqKey())) {
+            if (u.seq() == r.seq() && u.state() == TimerState.PENDING) {
+                DueEntry e = index.getDue(u.dueMs(), u.seq());
+                return e != null && e.position() == position ? e : null;
+            }
+        }
+        return null;
+    }
+
+    private int submit(List<PendingWrite.Move.Candidate> candidates) throws IOException {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        PendingWrite.Move move = new PendingWrite.Move(List.copyOf(candidates), done);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!committer.offer(move)) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("compaction could not queue its moves: the store is busy");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("compaction interrupted", e);
+            }
+        }
+        try {
+            return done.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("compaction interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("compaction moves failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.sundial.store;
+
+/**
+ * A snapshot of the store's size and activity.
+ *
+ * @param pending         pending timers
+ * @param segments        timer-log segment files
+ * @param logBytes        bytes of timer-log segments (their declared size)
+ * @param indexBytes      bytes of index files
+ * @param writePosition   end of the log
+ * @param flushedPosition end of the fsynced part of the log
+ * @param fsyncs          fsyncs so far
+ * @param fsyncNanos      time spent in them
+ * @param queuedWrites    writes waiting for the committer
+ * @param indexCacheBytes memory the index's block cache and memtables use
+ */
+public record StoreStats(long pending, int segments, long logBytes, long indexBytes, long writePosition,
+                         long flushedPosition, long fsyncs, long fsyncNanos, int queuedWrites, long indexCacheBytes) {
+}

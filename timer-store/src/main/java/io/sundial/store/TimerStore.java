@@ -1,0 +1,355 @@
+package io.sundial.store;
+
+import io.sundial.store.index.DueEntry;
+import io.sundial.store.index.IndexBatch;
+import io.sundial.store.index.RocksKeyValueStore;
+import io.sundial.store.index.TimerIndex;
+import io.sundial.store.index.TimerState;
+import io.sundial.store.index.TopicPage;
+import io.sundial.store.index.UniqEntry;
+import io.sundial.store.log.FlushMode;
+import io.sundial.store.log.TimerLog;
+import io.sundial.store.record.CorruptRecordException;
+import io.sundial.store.record.LogRecord;
+import io.sundial.store.record.TimerMessage;
+import io.sundial.store.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The durable timer store: messages with due times in an append-only {@link TimerLog}, found again through
+ * RocksDB indexes ({@link TimerIndex}).
+ *
+ * <p><b>Write path.</b> {@link #append} prepares the record on the caller's thread and queues it for the
+ * {@link Committer}, the log's single writer, which group-commits: one log write and one index batch (with the
+ * applied log position) per group, and under SYNC_FLUSH one fsync per group before any append completes.
+ * Cancel and reschedule go the same way, as log records. {@link #ack} (a delivered timer) writes only the index.
+ *
+ * <p><b>Guarantees.</b> A completed append is pending until acknowledged or cancelled, across crashes
+ * (SYNC_FLUSH: also across power loss; ASYNC_FLUSH: power loss may lose what the last flush interval appended).
+ * A retry — same topic, unique key and fingerprint as a pending or recently ended timer — stores nothing and
+ * returns the first result. See {@link Recovery} for the crash argument and {@link SpaceReclaimer} for when
+ * disk space is given back.
+ *
+ * <p>Thread-safe. Lifecycle: {@link #open} starts it; {@link #close} stops in reverse order.
+ */
+public final class TimerStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TimerStore.class);
+
+    private final StoreConfig config;
+    private final Clock clock;
+    private final TimerLog log;
+    private final TimerIndex index;
+    private final RocksKeyValueStore kv;
+    private final ReentrantLock indexLock = new ReentrantLock();
+    private final Flusher flusher;
+    private final Committer committer;
+    private final SpaceReclaimer reclaimer;
+    private final ScheduledExecutorService maintenance;
+    private final RecoveryReport recovery;
+    private volatile boolean closed;
+
+    private TimerStore(StoreConfig config, Clock clock, TimerLog log, RocksKeyValueStore kv, TimerIndex index,
+                       Recovery recovery, RecoveryReport report) {
+        this.config = config;
+        this.clock = clock;
+        this.log = log;
+        this.kv = kv;
+        this.index = index;
+        this.recovery = report;
+        this.flusher = new Flusher(log);
+        this.committer = new Committer(log, index, indexLock, clock, config.flushMode(), flusher,
+                recovery.nextSeq(), config.appendQueueCapacity());
+        this.reclaimer = new SpaceReclaimer(log, index, indexLock, committer, clock, config.compactionThreshold());
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sundial-store-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Opens the store under {@code config.storePath()}, recovering from any crash, and starts its threads. */
+    public static TimerStore open(StoreConfig config, Clock clock) throws IOException {
+        TimerLog log = TimerLog.open(config.timerLogPath(), config.segmentSize());
+        RocksKeyValueStore kv = null;
+        try {
+            kv = new RocksKeyValueStore(config.indexPath(), config.indexMemoryBudget());
+            TimerIndex index = new TimerIndex(kv, config.dedupRetentionMs());
+            Recovery recovery = new Recovery(log, index);
+            RecoveryReport report = recovery.run();
+            TimerStore store = new TimerStore(config, clock, log, kv, index, recovery, report);
+            store.start();
+            return store;
+        } catch (IOException | RuntimeException e) {
+            if (kv != null) {
+                kv.close();
+            }
+            log.close();
+            throw e;
+        }
+    }
+
+    private void start() {
+        flusher.start();
+        committer.start();
+        if (config.flushMode() == FlushMode.ASYNC_FLUSH) {
+            maintenance.scheduleWithFixedDelay(this::periodicFlush, config.flushIntervalMs(),
+                    config.flushIntervalMs(), TimeUnit.MILLISECONDS);
+        }
+        if (config.reclaimIntervalMs() > 0) {
+            maintenance.scheduleWithFixedDelay(this::periodicReclaim, config.reclaimIntervalMs(),
+                    config.reclaimIntervalMs(), TimeUnit.MILLISECONDS);
+        }
+        LOG.info("Timer store open at {} ({}): {} pending, log {} to {}", config.storePath(), config.flushMode(),
+                index.pendingTotal(), log.startPosition(), log.writePosition());
+    }
+
+    private void periodicFlush() {
+        try {
+            flusher.forceNow();
+        } catch (IOException e) {
+            LOG.error("Timer log periodic fsync failed", e);
+        }
+    }
+
+    private void periodicReclaim() {
+        try {
+            reclaimer.reclaim();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Timer store space reclaim failed", e);
+        }
+    }
+
+    /** Sets who is told of new, cancelled and rescheduled timers (the timing wheel). */
+    public void listener(TimerListener listener) {
+        committer.listener(listener);
+    }
+
+    // ---- writes
+
+    /**
+     * Stores {@code message}, due at {@code dueMs}. Completes once stored (per flush mode), with the timer's
+     * sequence, or with the first copy's result when this is a retry. Fails at once with
+     * {@link StoreBusyException} when the store's queue is full.
+     */
+    public CompletableFuture<AppendResult> append(TimerMessage message, long dueMs) {
+        return appendAll(List.of(new AppendRequest(message, dueMs))).thenApply(list -> list.get(0));
+    }
+
+    /** Stores several timers as one group: written together, completed together. */
+    public CompletableFuture<List<AppendResult>> appendAll(List<AppendRequest> requests) {
+        long now = clock.wallMillis();
+        List<PreparedAppend> prepared = new ArrayList<>(requests.size());
+        for (AppendRequest r : requests) {
+            prepared.add(new PreparedAppend(r.message(), r.dueMs(), now));
+        }
+        CompletableFuture<List<AppendResult>> future = new CompletableFuture<>();
+        submit(new PendingWrite.Append(prepared, future));
+        return future;
+    }
+
+    /** Cancels every pending timer of {@code topic} with unique key {@code uniqKey}. */
+    public CompletableFuture<ChangeResult> cancel(String topic, String uniqKey) {
+        return cancel(topic, uniqKey, -1);
+    }
+
+    /** Cancels the pending timer with {@code seq} (or all with the key, if {@code seq} is negative). */
+    public CompletableFuture<ChangeResult> cancel(String topic, String uniqKey, long seq) {
+        CompletableFuture<ChangeResult> future = new CompletableFuture<>();
+        submit(new PendingWrite.Cancel(topic, uniqKey, seq, future));
+        return future;
+    }
+
+    /** Moves every pending timer of {@code topic} with unique key {@code uniqKey} to {@code newDueMs}. */
+    public CompletableFuture<ChangeResult> reschedule(String topic, String uniqKey, long newDueMs) {
+        if (newDueMs < 0) {
+            throw new IllegalArgumentException("due time " + newDueMs + " is before the epoch");
+        }
+        CompletableFuture<ChangeResult> future = new CompletableFuture<>();
+        submit(new PendingWrite.Reschedule(topic, uniqKey, -1, newDueMs, future));
+        return future;
+    }
+
+    private void submit(PendingWrite write) {
+        if (closed) {
+            write.future().completeExceptionally(new StoreException("timer store is closed", null));
+        } else if (!committer.offer(write)) {
+            write.future().completeExceptionally(new StoreBusyException("timer store is busy: "
+                    + config.appendQueueCapacity() + " writes already queued (" + StoreConfig.APPEND_QUEUE_CAPACITY
+                    + ")"));
+        }
+    }
+
+    /**
+     * Acknowledges delivered timers: each is removed from every index (leaving a tombstone for late retries).
+     * Returns how many were still pending; one already ended (cancelled, acknowledged) is skipped.
+     */
+    public int ack(Collection<TimerId> delivered) {
+        if (delivered.isEmpty()) {
+            return 0;
+        }
+        long now = clock.wallMillis();
+        int acked = 0;
+        indexLock.lock();
+        try (IndexBatch b = index.newBatch()) {
+            for (TimerId id : delivered) {
+                DueEntry e = index.getDue(b, id.dueMs(), id.seq());
+                if (e != null && index.endTimer(b, e, TimerState.DELIVERED, now, log.segmentBaseOf(e.position()))) {
+                    acked++;
+                }
+            }
+            index.write(b, false);
+        } finally {
+            indexLock.unlock();
+        }
+        return acked;
+    }
+
+    /** Acknowledges one delivered timer; false if it was not pending under that due time. */
+    public boolean ack(long dueMs, long seq) {
+        return ack(List.of(new TimerId(dueMs, seq))) == 1;
+    }
+
+    // ---- reads
+
+    /**
+     * Reads a pending timer's record. If compaction moved it since {@code entry} was read, follows the index to
+     * its new place. Throws {@link CorruptRecordException} when its bytes fail their checks: never returns them.
+     */
+    public LogRecord read(DueEntry entry) throws IOException, CorruptRecordException {
+        try {
+            LogRecord r = log.read(entry.position(), entry.size());
+            if (r.seq() == entry.seq() && r.type().carriesMessage()) {
+                return r;
+            }
+        } catch (TimerLog.SegmentGoneException | CorruptRecordException e) {
+            DueEntry now = current(entry);
+            if (now == null || now.position() == entry.position()) {
+                throw e;
+            }
+            return log.read(now.position(), now.size());
+        }
+        DueEntry now = current(entry);
+        if (now == null) {
+            throw new IOException("timer " + entry.seq() + " is no longer pending");
+        }
+        return log.read(now.position(), now.size());
+    }
+
+    private DueEntry current(DueEntry entry) {
+        for (UniqEntry u : index.uniqEntries(entry.topic(), entry.uniqKey())) {
+            if (u.seq() == entry.seq() && u.state() == TimerState.PENDING) {
+                return index.getDue(u.dueMs(), u.seq());
+            }
+        }
+        return null;
+    }
+
+    /** The pending timer filed under {@code (dueMs, seq)}, or null. */
+    public DueEntry get(long dueMs, long seq) {
+        return index.getDue(dueMs, seq);
+    }
+
+    /** Pending timers in due order after the cursor {@code (afterDueMs, afterSeq)}, due by {@code maxDueMs}. */
+    public List<DueEntry> scanDue(long afterDueMs, long afterSeq, long maxDueMs, int limit) {
+        return index.scanDue(afterDueMs, afterSeq, maxDueMs, limit);
+    }
+
+    /** One page of a topic's pending timers in due order; pass the last entry's due and seq to get the next. */
+    public TopicPage listTopic(String topic, long fromDueMs, long toDueMs, long afterDueMs, long afterSeq,
+                               int limit) {
+        return index.listTopic(topic, fromDueMs, toDueMs, afterDueMs, afterSeq, limit);
+    }
+
+    /** Pending timers with this unique key (usually one). */
+    public List<DueEntry> findByUniqKey(String topic, String uniqKey) {
+        return index.pendingByUniqKey(topic, uniqKey);
+    }
+
+    /** Pending timers carrying message key {@code key}. */
+    public List<DueEntry> findByKey(String topic, String key) {
+        return index.pendingByKey(topic, key);
+    }
+
+    public long pendingCount() {
+        return index.pendingTotal();
+    }
+
+    public long pendingCount(String topic) {
+        return index.pending(topic);
+    }
+
+    public Map<String, Long> pendingByTopic() {
+        return index.pendingByTopic();
+    }
+
+    /** What opening this store had to repair. */
+    public RecoveryReport recoveryReport() {
+        return recovery;
+    }
+
+    /** One space-reclaim pass now (it also runs every {@code reclaimIntervalMs}). */
+    public ReclaimReport reclaimSpace() throws IOException {
+        return reclaimer.reclaim();
+    }
+
+    public StoreStats stats() {
+        return new StoreStats(index.pendingTotal(), log.segments().size(), log.sizeOnDisk(), kv.sizeOnDisk(),
+                log.writePosition(), log.flushedPosition(), flusher.fsyncCount(), flusher.fsyncNanosTotal(),
+                committer.queued(), kv.cacheUsage());
+    }
+
+    public StoreConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops taking writes, finishes those queued (and their fsync), then closes in reverse order of opening:
+     * maintenance, committer, flusher, index, log. Idempotent.
+     */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        maintenance.shutdownNow();
+        try {
+            maintenance.awaitTermination(30, TimeUnit.SECONDS);
+            committer.close();
+            flusher.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        IOException failure = null;
+        try {
+            log.force();
+        } catch (IOException e) {
+            failure = e;
+        }
+        try {
+            // A clean stop leaves nothing to replay: index durable, memtables in files.
+            index.syncWal();
+            kv.flushMemtables();
+        } catch (RuntimeException e) {
+            LOG.warn("Timer index flush at close failed; the next open will replay from its WAL", e);
+        }
+        kv.close();
+        log.close();
+        if (failure != null) {
+            throw failure;
+        }
+        LOG.info("Timer store closed at {}", config.storePath());
+    }
+}

@@ -1,0 +1,118 @@
+package io.sundial.store.index;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Key encodings. Numbers are big-endian so that byte order is numeric order (due times and sequences are
+ * non-negative). Strings are length-prefixed (u16 + UTF-8), never separator-terminated: {@code |}, {@code +}
+ * and most characters are legal in topics and keys, so with a separator topic {@code a} would match {@code a|b}.
+ * With a prefix, {@code a} and {@code a|b} differ in their first two bytes.
+ */
+public final class Keys {
+    private static final byte COUNTER_TOPIC = 'T';
+    private static final byte COUNTER_TOTAL = 'G';
+    private static final byte COUNTER_SEGMENT_LIVE = 'S';
+    private static final byte COUNTER_SEGMENT_BYTES = 'B';
+
+    private Keys() {
+    }
+
+    /** {@code dueMs | seq}: the due index key, and the loader's cursor. */
+    public static byte[] due(long dueMs, long seq) {
+        return ByteBuffer.allocate(16).putLong(dueMs).putLong(seq).array();
+    }
+
+    public static long dueOf(byte[] dueKey) {
+        return ByteBuffer.wrap(dueKey).getLong(0);
+    }
+
+    public static long seqOf(byte[] dueKey) {
+        return ByteBuffer.wrap(dueKey).getLong(8);
+    }
+
+    /** {@code topic | uniqKey}. */
+    public static byte[] uniq(String topic, String uniqKey) {
+        byte[] t = utf8(topic);
+        byte[] u = utf8(uniqKey);
+        return ByteBuffer.allocate(4 + t.length + u.length).put(prefixed(t)).put(prefixed(u)).array();
+    }
+
+    /** {@code topic}: the common prefix of a topic's keys in {@link Table#TOPIC}. */
+    public static byte[] topicPrefix(String topic) {
+        return prefixed(utf8(topic));
+    }
+
+    /** {@code topic | dueMs | seq}. */
+    public static byte[] topic(String topic, long dueMs, long seq) {
+        byte[] p = topicPrefix(topic);
+        return ByteBuffer.allocate(p.length + 16).put(p).putLong(dueMs).putLong(seq).array();
+    }
+
+    /** {@code topic | key}: the common prefix of one message key's entries in {@link Table#KEY}. */
+    public static byte[] keyPrefix(String topic, String key) {
+        byte[] t = utf8(topic);
+        byte[] k = utf8(key);
+        return ByteBuffer.allocate(4 + t.length + k.length).put(prefixed(t)).put(prefixed(k)).array();
+    }
+
+    /** {@code topic | key | seq}. */
+    public static byte[] key(String topic, String key, long seq) {
+        byte[] p = keyPrefix(topic, key);
+        return ByteBuffer.allocate(p.length + 8).put(p).putLong(seq).array();
+    }
+
+    /** {@code expiresAtMs | seq}. */
+    public static byte[] expiry(long expiresAtMs, long seq) {
+        return due(expiresAtMs, seq);
+    }
+
+    public static byte[] topicCounter(String topic) {
+        byte[] t = utf8(topic);
+        return ByteBuffer.allocate(1 + t.length).put(COUNTER_TOPIC).put(t).array();
+    }
+
+    /** The first byte shared by every per-topic counter key. */
+    public static byte[] topicCounterPrefix() {
+        return new byte[] {COUNTER_TOPIC};
+    }
+
+    public static String topicOfCounter(byte[] counterKey) {
+        return new String(counterKey, 1, counterKey.length - 1, StandardCharsets.UTF_8);
+    }
+
+    public static byte[] totalCounter() {
+        return new byte[] {COUNTER_TOTAL};
+    }
+
+    public static byte[] segmentLiveCounter(long segmentBase) {
+        return ByteBuffer.allocate(9).put(COUNTER_SEGMENT_LIVE).putLong(segmentBase).array();
+    }
+
+    public static byte[] segmentBytesCounter(long segmentBase) {
+        return ByteBuffer.allocate(9).put(COUNTER_SEGMENT_BYTES).putLong(segmentBase).array();
+    }
+
+    /** The smallest key greater than every key starting with {@code prefix}: an exclusive upper bound. */
+    public static byte[] upperBound(byte[] prefix) {
+        byte[] b = prefix.clone();
+        for (int i = b.length - 1; i >= 0; i--) {
+            if (b[i] != (byte) 0xFF) {
+                b[i]++;
+                return java.util.Arrays.copyOf(b, i + 1);
+            }
+        }
+        return null; // all 0xFF: no upper bound
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] prefixed(byte[] bytes) {
+        if (bytes.length > 0xFFFF) {
+            throw new IllegalArgumentException("a key part of " + bytes.length + " bytes is longer than 65535");
+        }
+        return ByteBuffer.allocate(2 + bytes.length).putShort((short) bytes.length).put(bytes).array();
+    }
+}

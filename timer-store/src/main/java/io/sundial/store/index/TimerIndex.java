@@ -1,0 +1,368 @@
+package io.sundial.store.index;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The timer indexes on top of a {@link KeyValueStore}: what each change to a timer writes, and the reads the
+ * loader, the admin commands and the retry check need.
+ *
+ * <p>Every change goes into an {@link IndexBatch}; the caller writes the batch together with the log
+ * position it has applied ({@link #setApplied}), so the index and its applied position never disagree.
+ * Changes read-modify-write the unique-key lists, so callers serialise them (the store holds one lock);
+ * reads are thread-safe.
+ */
+public final class TimerIndex implements AutoCloseable {
+    private static final byte[] APPLIED = "appliedPosition".getBytes();
+    private static final byte[] NEXT_SEQ = "nextSeq".getBytes();
+    private static final byte[] FORMAT = "formatVersion".getBytes();
+    private static final long FORMAT_VERSION = 1;
+
+    private final KeyValueStore kv;
+    private final long tombstoneRetentionMs;
+
+    public TimerIndex(KeyValueStore kv, long tombstoneRetentionMs) {
+        this.kv = kv;
+        this.tombstoneRetentionMs = tombstoneRetentionMs;
+        byte[] format = kv.get(Table.META, FORMAT);
+        if (format == null) {
+            try (IndexBatch b = newBatch()) {
+                b.put(Table.META, FORMAT, longBytes(FORMAT_VERSION));
+                write(b, true);
+            }
+        } else if (ByteBuffer.wrap(format).getLong() != FORMAT_VERSION) {
+            throw new IllegalStateException("index format version " + ByteBuffer.wrap(format).getLong()
+                    + " is not supported (expected " + FORMAT_VERSION + ")");
+        }
+    }
+
+    public IndexBatch newBatch() {
+        return new IndexBatch(kv);
+    }
+
+    public void write(IndexBatch batch, boolean syncWal) {
+        kv.write(batch.raw(), syncWal);
+    }
+
+    public void syncWal() {
+        kv.syncWal();
+    }
+
+    public KeyValueStore store() {
+        return kv;
+    }
+
+    // ---- meta
+
+    /** The log position up to which every record has been applied to the index. */
+    public long appliedPosition() {
+        byte[] v = kv.get(Table.META, APPLIED);
+        return v == null ? 0 : ByteBuffer.wrap(v).getLong();
+    }
+
+    /** The next sequence to assign. */
+    public long nextSeq() {
+        byte[] v = kv.get(Table.META, NEXT_SEQ);
+        return v == null ? 1 : ByteBuffer.wrap(v).getLong();
+    }
+
+    public void setApplied(IndexBatch b, long position, long nextSeq) {
+        b.put(Table.META, APPLIED, longBytes(position));
+        b.put(Table.META, NEXT_SEQ, longBytes(nextSeq));
+    }
+
+    // ---- point reads
+
+    public DueEntry getDue(long dueMs, long seq) {
+        byte[] key = Keys.due(dueMs, seq);
+        byte[] v = kv.get(Table.DUE, key);
+        return v == null ? null : DueEntry.decode(key, v);
+    }
+
+    public DueEntry getDue(IndexBatch b, long dueMs, long seq) {
+        byte[] key = Keys.due(dueMs, seq);
+        byte[] v = b.get(Table.DUE, key);
+        return v == null ? null : DueEntry.decode(key, v);
+    }
+
+    /** Every timer (pending and tombstones) under {@code topic} and {@code uniqKey}. */
+    public List<UniqEntry> uniqEntries(String topic, String uniqKey) {
+        return UniqEntry.decodeList(kv.get(Table.UNIQ, Keys.uniq(topic, uniqKey)));
+    }
+
+    public List<UniqEntry> uniqEntries(IndexBatch b, String topic, String uniqKey) {
+        return UniqEntry.decodeList(b.get(Table.UNIQ, Keys.uniq(topic, uniqKey)));
+    }
+
+    /** The pending timers with a unique key, as due entries. */
+    public List<DueEntry> pendingByUniqKey(String topic, String uniqKey) {
+        List<DueEntry> out = new ArrayList<>(1);
+        for (UniqEntry u : uniqEntries(topic, uniqKey)) {
+            if (u.state() == TimerState.PENDING) {
+                DueEntry e = getDue(u.dueMs(), u.seq());
+                if (e != null) {
+                    out.add(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The pending timers carrying message key {@code key}, in sequence order. */
+    public List<DueEntry> pendingByKey(String topic, String key) {
+        byte[] prefix = Keys.keyPrefix(topic, key);
+        List<DueEntry> out = new ArrayList<>();
+        try (KeyValueStore.Cursor c = kv.range(Table.KEY, prefix, Keys.upperBound(prefix))) {
+            while (c.next()) {
+                byte[] k = c.key();
+                long seq = ByteBuffer.wrap(k).getLong(k.length - 8);
+                DueEntry e = getDue(ByteBuffer.wrap(c.value()).getLong(), seq);
+                if (e != null) {
+                    out.add(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---- changes
+
+    /** Indexes a new pending timer whose record lies in the segment at {@code segmentBase}. */
+    public void addTimer(IndexBatch b, DueEntry e, long fingerprint, long segmentBase, long nowMs) {
+        b.put(Table.DUE, e.dueKey(), e.encodeValue());
+        b.put(Table.TOPIC, Keys.topic(e.topic(), e.dueMs(), e.seq()), location(e.position(), e.size()));
+        for (String key : e.keys()) {
+            b.put(Table.KEY, Keys.key(e.topic(), key, e.seq()), longBytes(e.dueMs()));
+        }
+        byte[] uniqKey = Keys.uniq(e.topic(), e.uniqKey());
+        List<UniqEntry> list = UniqEntry.decodeList(b.get(Table.UNIQ, uniqKey));
+        list.add(new UniqEntry(e.seq(), e.dueMs(), fingerprint, TimerState.PENDING, nowMs));
+        b.put(Table.UNIQ, uniqKey, UniqEntry.encodeList(list));
+        count(b, e, +1, segmentBase);
+    }
+
+    /**
+     * Ends a pending timer (delivered or cancelled): removes it from every index, leaves a tombstone under its
+     * unique key for the retention period, and decrements the counters. Returns false if it was not pending.
+     */
+    public boolean endTimer(IndexBatch b, DueEntry e, TimerState state, long nowMs, long segmentBase) {
+        return remove(b, e, state, nowMs, segmentBase, tombstoneRetentionMs > 0);
+    }
+
+    /**
+     * Removes a timer whose record was lost (it lay beyond the valid end of the log) without a tombstone, so
+     * that the producer's retry of it is stored again rather than taken for a duplicate.
+     */
+    public boolean forgetTimer(IndexBatch b, DueEntry e, long segmentBase) {
+        return remove(b, e, TimerState.CANCELLED, 0, segmentBase, false);
+    }
+
+    private boolean remove(IndexBatch b, DueEntry e, TimerState state, long nowMs, long segmentBase,
+                           boolean tombstone) {
+        if (b.get(Table.DUE, e.dueKey()) == null) {
+            return false;
+        }
+        b.delete(Table.DUE, e.dueKey());
+        b.delete(Table.TOPIC, Keys.topic(e.topic(), e.dueMs(), e.seq()));
+        for (String key : e.keys()) {
+            b.delete(Table.KEY, Keys.key(e.topic(), key, e.seq()));
+        }
+        byte[] uniqKey = Keys.uniq(e.topic(), e.uniqKey());
+        List<UniqEntry> list = UniqEntry.decodeList(b.get(Table.UNIQ, uniqKey));
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i).seq() == e.seq()) {
+                if (tombstone) {
+                    list.set(i, list.get(i).withState(state, nowMs));
+                    b.put(Table.EXPIRY, Keys.expiry(nowMs + tombstoneRetentionMs, e.seq()), uniqKey);
+                } else {
+                    list.remove(i);
+                }
+                break;
+            }
+        }
+        putUniqList(b, uniqKey, list);
+        count(b, e, -1, segmentBase);
+        return true;
+    }
+
+    /** Moves a pending timer to a new due time; its record stays where it is. */
+    public void changeDue(IndexBatch b, DueEntry e, long newDueMs) {
+        DueEntry moved = e.withDue(newDueMs);
+        b.delete(Table.DUE, e.dueKey());
+        b.put(Table.DUE, moved.dueKey(), moved.encodeValue());
+        b.delete(Table.TOPIC, Keys.topic(e.topic(), e.dueMs(), e.seq()));
+        b.put(Table.TOPIC, Keys.topic(e.topic(), newDueMs, e.seq()), location(e.position(), e.size()));
+        for (String key : e.keys()) {
+            b.put(Table.KEY, Keys.key(e.topic(), key, e.seq()), longBytes(newDueMs));
+        }
+        byte[] uniqKey = Keys.uniq(e.topic(), e.uniqKey());
+        List<UniqEntry> list = UniqEntry.decodeList(b.get(Table.UNIQ, uniqKey));
+        list.replaceAll(u -> u.seq() == e.seq() ? u.withDue(newDueMs) : u);
+        b.put(Table.UNIQ, uniqKey, UniqEntry.encodeList(list));
+    }
+
+    /** Points a pending timer at its record's new copy (compaction) and moves the segment counts with it. */
+    public void relocate(IndexBatch b, DueEntry e, long newPosition, int newSize, long oldSegment, long newSegment) {
+        DueEntry moved = e.withLocation(newPosition, newSize);
+        b.put(Table.DUE, moved.dueKey(), moved.encodeValue());
+        b.put(Table.TOPIC, Keys.topic(e.topic(), e.dueMs(), e.seq()), location(newPosition, newSize));
+        b.addCounter(Keys.segmentLiveCounter(oldSegment), -1);
+        b.addCounter(Keys.segmentBytesCounter(oldSegment), -e.size());
+        b.addCounter(Keys.segmentLiveCounter(newSegment), 1);
+        b.addCounter(Keys.segmentBytesCounter(newSegment), newSize);
+    }
+
+    /** Forgets a deleted segment's counters. */
+    public void dropSegmentCounters(IndexBatch b, long segmentBase) {
+        b.delete(Table.COUNTER, Keys.segmentLiveCounter(segmentBase));
+        b.delete(Table.COUNTER, Keys.segmentBytesCounter(segmentBase));
+    }
+
+    /** Removes tombstones whose retention ended before {@code nowMs}; at most {@code limit}. */
+    public int expireTombstones(IndexBatch b, long nowMs, int limit) {
+        int expired = 0;
+        try (KeyValueStore.Cursor c = kv.range(Table.EXPIRY, null, Keys.expiry(nowMs, 0))) {
+            while (expired < limit && c.next()) {
+                long seq = Keys.seqOf(c.key());
+                byte[] uniqKey = c.value();
+                List<UniqEntry> list = UniqEntry.decodeList(b.get(Table.UNIQ, uniqKey));
+                list.removeIf(u -> u.seq() == seq && u.state() != TimerState.PENDING);
+                putUniqList(b, uniqKey, list);
+                b.delete(Table.EXPIRY, c.key());
+                expired++;
+            }
+        }
+        return expired;
+    }
+
+    private static void putUniqList(IndexBatch b, byte[] uniqKey, List<UniqEntry> list) {
+        if (list.isEmpty()) {
+            b.delete(Table.UNIQ, uniqKey);
+        } else {
+            b.put(Table.UNIQ, uniqKey, UniqEntry.encodeList(list));
+        }
+    }
+
+    private static void count(IndexBatch b, DueEntry e, int sign, long segmentBase) {
+        b.addCounter(Keys.topicCounter(e.topic()), sign);
+        b.addCounter(Keys.totalCounter(), sign);
+        b.addCounter(Keys.segmentLiveCounter(segmentBase), sign);
+        b.addCounter(Keys.segmentBytesCounter(segmentBase), (long) sign * e.size());
+    }
+
+    // ---- scans
+
+    /**
+     * Pending timers in due order strictly after the cursor {@code (afterDueMs, afterSeq)} and due at or
+     * before {@code maxDueMs}, at most {@code limit}. The cursor is the iterator's lower bound, so the
+     * deleted head of the queue is never walked.
+     */
+    public List<DueEntry> scanDue(long afterDueMs, long afterSeq, long maxDueMs, int limit) {
+        List<DueEntry> out = new ArrayList<>(Math.min(limit, 4096));
+        byte[] lower = afterSeq == Long.MAX_VALUE ? Keys.due(afterDueMs + 1, 0) : Keys.due(afterDueMs, afterSeq + 1);
+        byte[] upper = maxDueMs == Long.MAX_VALUE ? null : Keys.due(maxDueMs + 1, 0);
+        try (KeyValueStore.Cursor c = kv.range(Table.DUE, lower, upper)) {
+            while (out.size() < limit && c.next()) {
+                out.add(DueEntry.decode(c.key(), c.value()));
+            }
+        }
+        return out;
+    }
+
+    /** Visits every pending timer in due order (recovery only: this is a full scan). */
+    public void forEachPending(Consumer<DueEntry> visitor) {
+        try (KeyValueStore.Cursor c = kv.range(Table.DUE, null, null)) {
+            while (c.next()) {
+                visitor.accept(DueEntry.decode(c.key(), c.value()));
+            }
+        }
+    }
+
+    /**
+     * One page of a topic's pending timers in due order, due in {@code [fromDueMs, toDueMs]} and after the
+     * cursor {@code (afterDueMs, afterSeq)} if given. Only the topic's own keys are read.
+     */
+    public TopicPage listTopic(String topic, long fromDueMs, long toDueMs, long afterDueMs, long afterSeq,
+                               int limit) {
+        byte[] lower;
+        if (afterDueMs >= 0 && afterDueMs >= fromDueMs) {
+            lower = afterSeq == Long.MAX_VALUE ? Keys.topic(topic, afterDueMs + 1, 0)
+                    : Keys.topic(topic, afterDueMs, afterSeq + 1);
+        } else {
+            lower = Keys.topic(topic, Math.max(0, fromDueMs), 0);
+        }
+        byte[] upper = toDueMs == Long.MAX_VALUE ? Keys.upperBound(Keys.topicPrefix(topic))
+                : Keys.topic(topic, toDueMs + 1, 0);
+        List<DueEntry> entries = new ArrayList<>(Math.min(limit, 1024));
+        long rows = 0;
+        boolean more = false;
+        try (KeyValueStore.Cursor c = kv.range(Table.TOPIC, lower, upper)) {
+            while (c.next()) {
+                rows++;
+                if (entries.size() == limit) {
+                    more = true;
+                    break;
+                }
+                byte[] k = c.key();
+                ByteBuffer kb = ByteBuffer.wrap(k);
+                long due = kb.getLong(k.length - 16);
+                long seq = kb.getLong(k.length - 8);
+                DueEntry e = getDue(due, seq);
+                if (e != null) {
+                    entries.add(e);
+                }
+            }
+        }
+        return new TopicPage(entries, more, rows);
+    }
+
+    // ---- counters
+
+    public long pendingTotal() {
+        return kv.counter(Keys.totalCounter());
+    }
+
+    public long pending(String topic) {
+        return kv.counter(Keys.topicCounter(topic));
+    }
+
+    /** Pending count per topic, topics with none left out. */
+    public Map<String, Long> pendingByTopic() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        byte[] prefix = Keys.topicCounterPrefix();
+        try (KeyValueStore.Cursor c = kv.range(Table.COUNTER, prefix, Keys.upperBound(prefix))) {
+            while (c.next()) {
+                long n = Counters.decode(c.value());
+                if (n != 0) {
+                    out.put(Keys.topicOfCounter(c.key()), n);
+                }
+            }
+        }
+        return out;
+    }
+
+    public long segmentLive(long segmentBase) {
+        return kv.counter(Keys.segmentLiveCounter(segmentBase));
+    }
+
+    public long segmentLiveBytes(long segmentBase) {
+        return kv.counter(Keys.segmentBytesCounter(segmentBase));
+    }
+
+    private static byte[] location(long position, int size) {
+        return ByteBuffer.allocate(12).putLong(position).putInt(size).array();
+    }
+
+    private static byte[] longBytes(long v) {
+        return ByteBuffer.allocate(8).putLong(v).array();
+    }
+
+    @Override
+    public void close() {
+        kv.close();
+    }
+}

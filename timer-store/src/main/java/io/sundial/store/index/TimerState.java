@@ -1,0 +1,27 @@
+package io.sundial.store.index;
+
+/** What the index knows of a timer. Codes are written to disk: never renumber. */
+public enum TimerState {
+    PENDING(0),
+    DELIVERED(1),
+    CANCELLED(2);
+
+    private final byte code;
+
+    TimerState(int code) {
+        this.code = (byte) code;
+    }
+
+    public byte code() {
+        return code;
+    }
+
+    static TimerState of(byte code) {
+        return switch (code) {
+            case 0 -> PENDING;
+            case 1 -> DELIVERED;
+            case 2 -> CANCELLED;
+            default -> throw new IllegalArgumentException("unknown timer state code " + code);
+        };
+    }
+}

@@ -1,0 +1,410 @@
+package io.sundial.store.log;
+
+import io.sundial.store.record.CorruptRecordException;
+import io.sundial.store.record.LogRecord;
+import io.sundial.store.record.RecordCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
+
+/**
+ * The append-only timer log: a sequence of preallocated {@link Segment} files addressed by a global position
+ * (segment base + offset). Records never span segments; the unused tail of a full segment stays zero and the
+ * next segment starts at the previous base plus its capacity, so positions are sparse but ordered.
+ *
+ * <p><b>Durability.</b> {@link #append} writes to the page cache; {@link #force} fsyncs. A full segment is
+ * fsynced before the first write to the next one, so after a crash only the last segment can have a torn tail:
+ * {@link #open} scans only that one, checking every CRC, and cuts it at the last valid record (zero-filling
+ * the rest, so stale bytes can never be read as records later), with one log line saying how much was cut.
+ *
+ * <p><b>Threads.</b> One writer calls {@link #append}; any thread may call {@link #force} (the flusher) and
+ * the read methods (positional reads, no shared cursor). Reading a segment that was deleted meanwhile throws
+ * {@link SegmentGoneException}.
+ */
+public final class TimerLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TimerLog.class);
+
+    private final Path dir;
+    private final int segmentSize;
+    private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+    private final long cutBytes;
+    private volatile Segment active;
+    private volatile long writePosition;
+    private volatile long flushedPosition;
+    private volatile boolean closed;
+
+    private TimerLog(Path dir, int segmentSize, long cutBytes) {
+        this.dir = dir;
+        this.segmentSize = segmentSize;
+        this.cutBytes = cutBytes;
+    }
+
+    /**
+     * Opens the log in {@code dir} (created if missing), new segments being {@code segmentSize} bytes.
+     * Existing segments keep the size they were made with.
+     */
+    public static TimerLog open(Path dir, int segmentSize) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(p -> p.getFileName().toString().endsWith(Segment.SUFFIX)).sorted().toList();
+        }
+        List<Segment> opened = new ArrayList<>();
+        try {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                long base;
+                try {
+                    base = Long.parseLong(name.substring(0, name.length() - Segment.SUFFIX.length()));
+                } catch (NumberFormatException e) {
+                    throw new IOException("timer log file " + file + " is not named by its base position");
+                }
+                opened.add(Segment.open(file, base));
+            }
+            if (opened.isEmpty()) {
+                opened.add(Segment.create(dir, 0, segmentSize));
+                syncDirectory(dir);
+            }
+            Segment last = opened.get(opened.size() - 1);
+            long cut = recoverTail(last);
+            TimerLog log = new TimerLog(dir, segmentSize, cut);
+            for (Segment s : opened) {
+                if (s != last) {
+                    s.writeOffset(s.capacity());
+                }
+                log.segments.put(s.base(), s);
+            }
+            log.active = last;
+            log.writePosition = last.endPosition();
+            log.flushedPosition = log.writePosition;
+            return log;
+        } catch (IOException | RuntimeException e) {
+            for (Segment s : opened) {
+                try {
+                    s.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Finds the end of the valid records of the last segment and cuts whatever follows; returns bytes cut. */
+    private static long recoverTail(Segment last) throws IOException {
+        SegmentScanner scanner = new SegmentScanner(last, 0, last.capacity());
+        String reason = null;
+        try {
+            while (scanner.next() != null) {
+                // only the end matters here
+            }
+        } catch (CorruptRecordException | IOException e) {
+            reason = e.getMessage();
+        }
+        int validEnd = scanner.offset();
+        last.writeOffset(validEnd);
+        long lastNonZero = lastNonZeroOffset(last, validEnd);
+        if (lastNonZero < 0) {
+            return 0;
+        }
+        long cut = lastNonZero + 1 - validEnd;
+        LOG.warn("Timer log {}: cut {} bytes of torn tail after the last valid record at offset {} ({})", last,
+                cut, validEnd, reason == null ? "stale bytes after the end" : reason);
+        last.zeroFrom(validEnd);
+        return cut;
+    }
+
+    private static long lastNonZeroOffset(Segment segment, int from) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+        long last = -1;
+        for (long at = from; at < segment.capacity(); at += chunk.capacity()) {
+            chunk.clear();
+            int n = segment.read(chunk, at);
+            for (int i = n - 1; i >= 0; i--) {
+                if (chunk.get(i) != 0) {
+                    last = at + i;
+                    break;
+                }
+            }
+            if (n < chunk.capacity()) {
+                break;
+            }
+        }
+        return last;
+    }
+
+    /** Bytes cut from a torn tail when this log was opened (0 after a clean stop). */
+    public long cutBytesAtOpen() {
+        return cutBytes;
+    }
+
+    /** Global position just past the last appended record. */
+    public long writePosition() {
+        return writePosition;
+    }
+
+    /** Global position up to which the log is known to be fsynced. */
+    public long flushedPosition() {
+        return flushedPosition;
+    }
+
+    /** Position of the first byte still on disk. */
+    public long startPosition() {
+        return segments.firstKey();
+    }
+
+    /**
+     * Appends encoded records (each from its buffer's position to its limit) and returns their positions.
+     * Single writer only. Records are written to the page cache; call {@link #force} for durability.
+     */
+    public long[] append(List<ByteBuffer> records) throws IOException {
+        ensureOpen();
+        long[] positions = new long[records.size()];
+        ByteBuffer[] group = new ByteBuffer[records.size()];
+        int count = 0;
+        long groupBytes = 0;
+        Segment segment = active;
+        for (int i = 0; i < records.size(); i++) {
+            ByteBuffer record = records.get(i);
+            int size = record.remaining();
+            if (size > segment.capacity() && size > segmentSize) {
+                throw new IllegalArgumentException("record of " + size + " bytes exceeds segment size "
+                        + segmentSize);
+            }
+            if (segment.writeOffset() + groupBytes + size > segment.capacity()) {
+                if (count > 0) {
+                    segment.append(group, count, groupBytes);
+                    count = 0;
+                    groupBytes = 0;
+                }
+                segment = roll(segment);
+            }
+            positions[i] = segment.base() + segment.writeOffset() + groupBytes;
+            group[count++] = record.duplicate();
+            groupBytes += size;
+        }
+        if (count > 0) {
+            segment.append(group, count, groupBytes);
+        }
+        writePosition = segment.endPosition();
+        return positions;
+    }
+
+    private Segment roll(Segment full) throws IOException {
+        full.force();
+        long fullEnd = full.endPosition();
+        if (fullEnd > flushedPosition) {
+            flushedPosition = fullEnd;
+        }
+        Segment next = Segment.create(dir, full.base() + full.capacity(), segmentSize);
+        syncDirectory(dir);
+        full.writeOffset(full.capacity());
+        segments.put(next.base(), next);
+        active = next;
+        LOG.debug("Timer log rolled to {}", next);
+        return next;
+    }
+
+    /** Fsyncs everything appended so far; returns the position now durable. Thread-safe. */
+    public long force() throws IOException {
+        long target = writePosition; // read before the segment: a roll in between has fsynced the old one
+        Segment segment = active;
+        try {
+            segment.force();
+        } catch (ClosedChannelException e) {
+            if (closed) {
+                throw e;
+            }
+            throw new IOException("timer log segment " + segment + " closed during fsync", e);
+        }
+        synchronized (this) {
+            if (target > flushedPosition) {
+                flushedPosition = target;
+            }
+        }
+        return target;
+    }
+
+    /** Reads and verifies the record of {@code size} bytes at {@code position}. */
+    public LogRecord read(long position, int size) throws IOException, CorruptRecordException {
+        return RecordCodec.decode(readBytes(position, size), position);
+    }
+
+    /** Reads and verifies the record at {@code position}, finding its size from its length field. */
+    public LogRecord read(long position) throws IOException, CorruptRecordException {
+        ByteBuffer head = ByteBuffer.allocate(4);
+        Segment segment = segmentFor(position);
+        readFully(segment, head, position);
+        int size = head.getInt(0);
+        if (size < RecordCodec.FIXED_HEADER_LENGTH || position - segment.base() + size > segment.capacity()) {
+            throw new CorruptRecordException(position, "length field " + size + " does not fit the segment");
+        }
+        return read(position, size);
+    }
+
+    /** The raw, verified bytes of a record. */
+    public ByteBuffer readBytes(long position, int size) throws IOException, CorruptRecordException {
+        if (size < RecordCodec.FIXED_HEADER_LENGTH) {
+            throw new CorruptRecordException(position, "size " + size + " is shorter than a header");
+        }
+        Segment segment = segmentFor(position);
+        if (position - segment.base() + size > segment.capacity()) {
+            throw new CorruptRecordException(position, "size " + size + " overruns segment " + segment);
+        }
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        readFully(segment, buf, position);
+        buf.flip();
+        RecordCodec.verify(buf, position);
+        return buf;
+    }
+
+    private void readFully(Segment segment, ByteBuffer dst, long position) throws IOException {
+        try {
+            int n = segment.read(dst, position - segment.base());
+            if (dst.hasRemaining()) {
+                throw new IOException("segment " + segment + " ended after " + n + " bytes at position " + position);
+            }
+        } catch (ClosedChannelException e) {
+            throw new SegmentGoneException(position);
+        }
+    }
+
+    private Segment segmentFor(long position) throws SegmentGoneException {
+        Map.Entry<Long, Segment> e = segments.floorEntry(position);
+        if (e == null || !e.getValue().contains(position)) {
+            throw new SegmentGoneException(position);
+        }
+        return e.getValue();
+    }
+
+    /**
+     * Visits every valid record from {@code from} (a record boundary) to the write position, across segments.
+     * A record that fails its checks stops the scan with that exception: past the end of the valid log nothing
+     * is read.
+     */
+    public void scan(long from, RecordVisitor visitor) throws IOException, CorruptRecordException {
+        long writeEnd = writePosition;
+        for (Segment segment : segments.tailMap(segments.floorKey(Math.max(from, startPosition())), true).values()) {
+            if (segment.base() >= writeEnd) {
+                break;
+            }
+            int startOffset = (int) Math.max(0, from - segment.base());
+            int limit = (int) Math.min(segment.capacity(), writeEnd - segment.base());
+            SegmentScanner scanner = new SegmentScanner(segment, startOffset, limit);
+            ByteBuffer bytes;
+            while ((bytes = scanner.next()) != null) {
+                long position = segment.base() + scanner.offset() - bytes.remaining();
+                LogRecord record = RecordCodec.decode(bytes, position);
+                if (!visitor.visit(new ScannedRecord(position, bytes.remaining(), record))) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** A description of each segment, oldest first. */
+    public List<SegmentInfo> segments() {
+        Segment current = active;
+        List<SegmentInfo> out = new ArrayList<>(segments.size());
+        for (Segment s : segments.values()) {
+            out.add(new SegmentInfo(s.base(), s.capacity(), s.writeOffset(), s == current));
+        }
+        return out;
+    }
+
+    /** The base of the segment holding {@code position}, or -1 if no segment holds it. */
+    public long segmentBaseOf(long position) {
+        Map.Entry<Long, Segment> e = segments.floorEntry(position);
+        return e != null && e.getValue().contains(position) ? e.getKey() : -1;
+    }
+
+    /** Deletes a sealed segment; the active one is never deleted. */
+    public void deleteSegment(long base) throws IOException {
+        Segment segment = segments.get(base);
+        if (segment == null) {
+            return;
+        }
+        if (segment == active) {
+            throw new IllegalStateException("the active segment " + segment + " cannot be deleted");
+        }
+        segments.remove(base);
+        segment.closeAndDelete();
+        syncDirectory(dir);
+        LOG.info("Timer log deleted segment {}", segment);
+    }
+
+    /** Bytes the segment files occupy by their declared size. */
+    public long sizeOnDisk() {
+        long total = 0;
+        for (Segment s : segments.values()) {
+            total += s.capacity();
+        }
+        return total;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("timer log is closed");
+        }
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    /** Fsyncs and closes every segment. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        IOException failure = null;
+        try {
+            active.force();
+        } catch (IOException e) {
+            failure = e;
+        }
+        for (Segment s : segments.values()) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Receives records from {@link #scan}; returns false to stop. */
+    @FunctionalInterface
+    public interface RecordVisitor {
+        boolean visit(ScannedRecord record) throws IOException;
+    }
+
+    /** Thrown when a position lies in a segment that no longer exists (deleted by space reclaim). */
+    public static final class SegmentGoneException extends IOException {
+        public SegmentGoneException(long position) {
+            super("no timer-log segment holds position " + position + " (deleted or never written)");
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.sundial.store.log;
+
+import io.sundial.store.TestMessages;
+import io.sundial.store.record.CorruptRecordException;
+import io.sundial.store.record.LogRecord;
+import io.sundial.store.record.RecordCodec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TimerLogTest {
+    private static final int SEGMENT = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    private static ByteBuffer record(long seq, int bodySize) {
+        return RecordCodec.encode(LogRecord.timer(seq, 1000 + seq, 1, 7, "U" + seq,
+                TestMessages.sized("T", "U" + seq, bodySize)));
+    }
+
+    @Test
+    void shouldReadBackWhatItAppendedAcrossSegmentRolls() throws Exception {
+        List<long[]> written = new ArrayList<>();
+        try (TimerLog log = TimerLog.open(dir, SEGMENT)) {
+            for (int i = 0; i < 300; i++) {
+                ByteBuffer r = record(i, 10_000);
+                long[] pos = log.append(List.of(r));
+                written.add(new long[] {pos[0], r.remaining(), i});
+            }
+            assertTrue(log.segments().size() >= 3, "300 x 10 KB must roll 1 MiB segments");
+            for (long[] w : written) {
+                assertEquals(w[2], log.read(w[0], (int) w[1]).seq());
+                assertEquals(w[2], log.read(w[0]).seq());
+            }
+        }
+        try (TimerLog reopened = TimerLog.open(dir, SEGMENT)) {
+            assertEquals(0, reopened.cutBytesAtOpen());
+            List<Long> seqs = new ArrayList<>();
+            reopened.scan(0, r -> seqs.add(r.record().seq()));
+            assertEquals(300, seqs.size());
+            for (int i = 0; i < 300; i++) {
+                assertEquals(i, seqs.get(i));
+            }
+        }
+    }
+
+    @Test
+    void shouldCutGarbageWrittenAfterTheLastRecordAtReopen() throws Exception {
+        long end;
+        try (TimerLog log = TimerLog.open(dir, SEGMENT)) {
+            log.append(List.of(record(1, 100), record(2, 100)));
+            end = log.writePosition();
+        }
+        Path segment = dir.resolve(Segment.fileName(0));
+        try (RandomAccessFile raf = new RandomAccessFile(segment.toFile(), "rw")) {
+            raf.seek(end);
+            raf.write(new byte[] {0, 0, 1, 0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9});
+        }
+        try (TimerLog log = TimerLog.open(dir, SEGMENT)) {
+            assertEquals(end, log.writePosition());
+            assertEquals(17, log.cutBytesAtOpen());
+            long next = log.append(List.of(record(3, 100)))[0];
+            assertEquals(end, next);
+        }
+        try (TimerLog log = TimerLog.open(dir, SEGMENT)) {
+            assertEquals(0, log.cutBytesAtOpen(), "the cut part was zeroed: nothing stale remains");
+            List<Long> seqs = new ArrayList<>();
+            log.scan(0, r -> seqs.add(r.record().seq()));
+            assertEquals(List.of(1L, 2L, 3L), seqs);
+        }
+    }
+
+    @Test
+    void shouldCutAHalfWrittenRecord() throws Exception {
+        long secondStart;
+        try (TimerLog log = TimerLog.open(dir, SEGMENT)) {
+            secondStart = log.append(List.of(record(1, 100), record(2, 5000)))[1];
+        }
+        Path segment = dir.resolve(Segment.fileName(0));
+        try (RandomAccessFile raf = new RandomAccessFile(segment.toFile(), "rw")) {
+            raf.seek(secondStart + 3000); // the rest of record 2 never reached the disk
+            raf.write(new byte[3000]);
+        }
+        try (TimerLog log = TimerLog.open(dir, SEGMENT)) {
+            assertEquals(secondStart, log.writePosition());
+            assertTrue(log.cutBytesAtOpen() > 0);
+            List<Long> seqs = new ArrayList<>();
+            log.scan(0, r -> seqs.add(r.record().seq()));
+            assertEquals(List.of(1L), seqs);
+        }
+    }
+
+    @Test
+    void shouldReportACrcMismatchOnReadAndNeverReturnTheBytes() throws Exception {
+        try (TimerLog log = TimerLog.open(dir, SEGMENT)) {
+            ByteBuffer r = record(1, 500);
+            int size = r.remaining();
+            long[] pos = log.append(List.of(r, record(2, 500)));
+            for (int i = 0; i < 120; i++) {
+                log.append(List.of(record(i + 3, 10_000))); // seal the first segment
+            }
+            try (RandomAccessFile raf = new RandomAccessFile(dir.resolve(Segment.fileName(0)).toFile(), "rw")) {
+                raf.seek(pos[0] + size - 10);
+                raf.write(0x55);
+            }
+            CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> log.read(pos[0], size));
+            assertTrue(e.getMessage().contains("CRC"), e.getMessage());
+            assertThrows(CorruptRecordException.class, () -> log.readBytes(pos[0], size));
+            assertEquals(2, log.read(pos[1]).seq(), "its neighbour is unaffected");
+        }
+    }
+
+    @Test
+    void shouldNotDeleteTheActiveSegmentAndShouldReportReadsOfDeletedOnes() throws Exception {
+        try (TimerLog log = TimerLog.open(dir, SEGMENT)) {
+            long first = log.append(List.of(record(1, 100)))[0];
+            for (int i = 0; i < 120; i++) {
+                log.append(List.of(record(i + 2, 10_000)));
+            }
+            SegmentInfo oldest = log.segments().get(0);
+            assertFalse(oldest.active());
+            log.deleteSegment(oldest.base());
+            assertFalse(Files.exists(dir.resolve(Segment.fileName(oldest.base()))));
+            assertThrows(TimerLog.SegmentGoneException.class, () -> log.read(first));
+            SegmentInfo active = log.segments().get(log.segments().size() - 1);
+            assertThrows(IllegalStateException.class, () -> log.deleteSegment(active.base()));
+        }
+    }
+
+    @Test
+    void shouldRefuseARecordLargerThanASegment() throws Exception {
+        try (TimerLog log = TimerLog.open(dir, SEGMENT)) {
+            assertThrows(IllegalArgumentException.class, () -> log.append(List.of(record(1, SEGMENT + 10))));
+        }
+    }
+}
