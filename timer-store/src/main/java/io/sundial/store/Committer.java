@@ -2,6 +2,7 @@ package io.sundial.store;
 
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.IndexBatch;
+import io.sundial.store.index.Keys;
 import io.sundial.store.index.TimerIndex;
 import io.sundial.store.index.TimerState;
 import io.sundial.store.index.UniqEntry;
@@ -72,6 +73,11 @@ final class Committer implements AutoCloseable {
 
     void listener(TimerListener l) {
         this.listener = l == null ? TimerListener.NONE : l;
+    }
+
+    /** Tells the listener of timers that became pending outside a write (released from parking). */
+    void notifyAppended(List<DueEntry> timers) {
+        listener.onAppended(List.copyOf(timers));
     }
 
     /** Queues a write; false when the queue is full or the committer is stopping. */
@@ -196,6 +202,13 @@ final class Committer implements AutoCloseable {
                 return;
             }
             long now = clock.wallMillis();
+            List<byte[]> uniqKeys = new ArrayList<>();
+            for (PendingWrite.Append a : appends) {
+                for (PreparedAppend p : a.appends()) {
+                    uniqKeys.add(Keys.uniq(p.message.topic(), p.uniqKey));
+                }
+            }
+            index.prefetchUniq(batch, uniqKeys);
             Map<String, List<RunCopy>> runKeys = new HashMap<>();
             List<ByteBuffer> buffers = new ArrayList<>();
             List<PreparedAppend> written = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.sundial.store;
 
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.IndexBatch;
+import io.sundial.store.index.ParkedTimer;
 import io.sundial.store.index.RocksKeyValueStore;
 import io.sundial.store.index.TimerIndex;
 import io.sundial.store.index.TimerState;
@@ -219,6 +220,64 @@ public final class TimerStore implements AutoCloseable {
     /** Acknowledges one delivered timer; false if it was not pending under that due time. */
     public boolean ack(long dueMs, long seq) {
         return ack(List.of(new TimerId(dueMs, seq))) == 1;
+    }
+
+    /**
+     * Parks a pending timer after a permanent delivery failure: kept in the store and counted as pending, but
+     * never loaded again until {@link #release}. Returns false if it was not pending under that due time.
+     */
+    public boolean park(DueEntry entry, String reason) {
+        indexLock.lock();
+        try (IndexBatch b = index.newBatch()) {
+            boolean parked = index.park(b, entry, reason, clock.wallMillis());
+            index.write(b, false);
+            if (parked) {
+                LOG.warn("Parked timer seq={} topic={} uniqKey={} due={}: {}", entry.seq(), entry.topic(),
+                        entry.uniqKey(), entry.dueMs(), reason);
+            }
+            return parked;
+        } finally {
+            indexLock.unlock();
+        }
+    }
+
+    /**
+     * Puts parked timers of {@code topic} back on schedule (due as before: at once if past); {@code seq} negative
+     * releases all of the topic's. The listener hears of them as appended. Returns the timers released.
+     */
+    public List<DueEntry> release(String topic, long seq) {
+        List<DueEntry> released = new ArrayList<>();
+        indexLock.lock();
+        try (IndexBatch b = index.newBatch()) {
+            List<Long> seqs = new ArrayList<>();
+            if (seq >= 0) {
+                seqs.add(seq);
+            } else {
+                index.parked(topic, Integer.MAX_VALUE).forEach(p -> seqs.add(p.entry().seq()));
+            }
+            for (long s : seqs) {
+                DueEntry e = index.release(b, topic, s, clock.wallMillis());
+                if (e != null) {
+                    released.add(e);
+                }
+            }
+            index.write(b, false);
+            if (!released.isEmpty()) {
+                committer.notifyAppended(released);
+            }
+        } finally {
+            indexLock.unlock();
+        }
+        return released;
+    }
+
+    /** A topic's parked timers, at most {@code limit}. */
+    public List<ParkedTimer> parked(String topic, int limit) {
+        return index.parked(topic, limit);
+    }
+
+    public long parkedCount() {
+        return index.parkedTotal();
     }
 
     // ---- reads

@@ -11,6 +11,9 @@ public interface KeyValueStore extends AutoCloseable {
     /** The value of {@code key}, or null. */
     byte[] get(Table table, byte[] key);
 
+    /** The values of {@code keys} (null where absent), in one call. */
+    java.util.List<byte[]> multiGet(Table table, java.util.List<byte[]> keys);
+
     /** A counter's value (the sum of all its merges), or 0 when never written. */
     long counter(byte[] key);
 

@@ -14,6 +14,7 @@ public final class Keys {
     private static final byte COUNTER_TOTAL = 'G';
     private static final byte COUNTER_SEGMENT_LIVE = 'S';
     private static final byte COUNTER_SEGMENT_BYTES = 'B';
+    private static final byte COUNTER_PARKED = 'P';
 
     private Keys() {
     }
@@ -79,6 +80,16 @@ public final class Keys {
 
     public static String topicOfCounter(byte[] counterKey) {
         return new String(counterKey, 1, counterKey.length - 1, StandardCharsets.UTF_8);
+    }
+
+    /** {@code topic | seq}. */
+    public static byte[] parked(String topic, long seq) {
+        byte[] p = topicPrefix(topic);
+        return ByteBuffer.allocate(p.length + 8).put(p).putLong(seq).array();
+    }
+
+    public static byte[] parkedCounter() {
+        return new byte[] {COUNTER_PARKED};
     }
 
     public static byte[] totalCounter() {

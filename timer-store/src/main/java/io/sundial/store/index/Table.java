@@ -17,7 +17,9 @@ public enum Table {
     /** Pending counts per topic and live counts and bytes per segment, kept with the merge operator. */
     COUNTER("counter"),
     /** {@code expiresAtMs(8) | seq(8)} to a {@link #UNIQ} key: when to forget a tombstone. */
-    EXPIRY("expiry");
+    EXPIRY("expiry"),
+    /** {@code topic | seq} to a timer held back by a permanent delivery failure, with the reason. */
+    PARKED("parked");
 
     private final String cfName;
 

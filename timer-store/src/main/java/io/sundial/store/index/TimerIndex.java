@@ -89,6 +89,11 @@ public final class TimerIndex implements AutoCloseable {
         return v == null ? null : DueEntry.decode(key, v);
     }
 
+    /** Reads the unique-key entries of many timers into {@code b} in one call (a group's retry checks). */
+    public void prefetchUniq(IndexBatch b, List<byte[]> uniqKeys) {
+        b.prefetch(Table.UNIQ, uniqKeys);
+    }
+
     /** Every timer (pending and tombstones) under {@code topic} and {@code uniqKey}. */
     public List<UniqEntry> uniqEntries(String topic, String uniqKey) {
         return UniqEntry.decodeList(kv.get(Table.UNIQ, Keys.uniq(topic, uniqKey)));
@@ -220,6 +225,64 @@ public final class TimerIndex implements AutoCloseable {
     public void dropSegmentCounters(IndexBatch b, long segmentBase) {
         b.delete(Table.COUNTER, Keys.segmentLiveCounter(segmentBase));
         b.delete(Table.COUNTER, Keys.segmentBytesCounter(segmentBase));
+    }
+
+    /**
+     * Holds a pending timer back after a permanent delivery failure: it leaves the due index (the loader never
+     * sees it again) but keeps its topic, key and unique-key entries, and is still counted as pending.
+     * Returns false if it was not pending under that due time.
+     */
+    public boolean park(IndexBatch b, DueEntry e, String reason, long nowMs) {
+        if (b.get(Table.DUE, e.dueKey()) == null) {
+            return false;
+        }
+        b.delete(Table.DUE, e.dueKey());
+        byte[] r = Keys.utf8(reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+        byte[] value = e.encodeValue();
+        b.put(Table.PARKED, Keys.parked(e.topic(), e.seq()), ByteBuffer.allocate(8 + 8 + 4 + r.length + value.length)
+                .putLong(e.dueMs()).putLong(nowMs).putInt(r.length).put(r).put(value).array());
+        setUniqState(b, e, TimerState.PARKED, nowMs);
+        b.addCounter(Keys.parkedCounter(), 1);
+        return true;
+    }
+
+    /** Puts a parked timer back in the due index (due as before, so usually at once). Null if not parked. */
+    public DueEntry release(IndexBatch b, String topic, long seq, long nowMs) {
+        byte[] key = Keys.parked(topic, seq);
+        byte[] v = b.get(Table.PARKED, key);
+        if (v == null) {
+            return null;
+        }
+        ParkedTimer p = ParkedTimer.decode(topic, seq, v);
+        b.delete(Table.PARKED, key);
+        b.put(Table.DUE, p.entry().dueKey(), p.entry().encodeValue());
+        setUniqState(b, p.entry(), TimerState.PENDING, nowMs);
+        b.addCounter(Keys.parkedCounter(), -1);
+        return p.entry();
+    }
+
+    /** A topic's parked timers in sequence order, at most {@code limit}. */
+    public List<ParkedTimer> parked(String topic, int limit) {
+        byte[] prefix = Keys.topicPrefix(topic);
+        List<ParkedTimer> out = new ArrayList<>();
+        try (KeyValueStore.Cursor c = kv.range(Table.PARKED, prefix, Keys.upperBound(prefix))) {
+            while (out.size() < limit && c.next()) {
+                byte[] k = c.key();
+                out.add(ParkedTimer.decode(topic, ByteBuffer.wrap(k).getLong(k.length - 8), c.value()));
+            }
+        }
+        return out;
+    }
+
+    public long parkedTotal() {
+        return kv.counter(Keys.parkedCounter());
+    }
+
+    private static void setUniqState(IndexBatch b, DueEntry e, TimerState state, long nowMs) {
+        byte[] uniqKey = Keys.uniq(e.topic(), e.uniqKey());
+        List<UniqEntry> list = UniqEntry.decodeList(b.get(Table.UNIQ, uniqKey));
+        list.replaceAll(u -> u.seq() == e.seq() ? u.withState(state, nowMs) : u);
+        b.put(Table.UNIQ, uniqKey, UniqEntry.encodeList(list));
     }
 
     /** Removes tombstones whose retention ended before {@code nowMs}; at most {@code limit}. */

@@ -4,7 +4,9 @@ package io.sundial.store.index;
 public enum TimerState {
     PENDING(0),
     DELIVERED(1),
-    CANCELLED(2);
+    CANCELLED(2),
+    /** Held back after a permanent delivery failure; kept until an operator releases or cancels it. */
+    PARKED(3);
 
     private final byte code;
 
@@ -21,6 +23,7 @@ public enum TimerState {
             case 0 -> PENDING;
             case 1 -> DELIVERED;
             case 2 -> CANCELLED;
+            case 3 -> PARKED;
             default -> throw new IllegalArgumentException("unknown timer state code " + code);
         };
     }

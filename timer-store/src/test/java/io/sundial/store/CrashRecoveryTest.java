@@ -1,0 +1,210 @@
+package io.sundial.store;
+
+import io.sundial.store.index.DueEntry;
+import io.sundial.store.index.RocksKeyValueStore;
+import io.sundial.store.index.TimerIndex;
+import io.sundial.store.index.IndexBatch;
+import io.sundial.store.time.ManualClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static io.sundial.store.StoreFixture.T0;
+import static io.sundial.store.TestMessages.message;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Crashes are simulated by putting back an earlier copy of the index directory (RocksDB lost the tail of its
+ * write-ahead log) or of a log segment (the page cache lost the log's unsynced tail), then reopening.
+ */
+class CrashRecoveryTest {
+    @TempDir
+    Path dir;
+
+    private final ManualClock clock = StoreFixture.clock();
+
+    private TimerStore open() throws IOException {
+        return TimerStore.open(StoreFixture.config(dir), clock);
+    }
+
+    private Path snapshot(String what) throws IOException {
+        Path from = dir.resolve(what);
+        Path to = dir.resolveSibling(dir.getFileName() + "-" + what + "-" + System.nanoTime());
+        copyTree(from, to);
+        return to;
+    }
+
+    private void restore(Path snapshot, String what) throws IOException {
+        Path target = dir.resolve(what);
+        try (Stream<Path> files = Files.walk(target)) {
+            files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+        }
+        copyTree(snapshot, target);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldReplayATimerWhoseIndexBatchWasLostAfterTheLogAppend() throws Exception {
+        try (TimerStore store = open()) {
+            store.append(message("T", "A"), T0 + 100).get(5, TimeUnit.SECONDS);
+        }
+        Path index = snapshot("index");
+        AppendResult b;
+        try (TimerStore store = open()) {
+            b = store.append(message("T", "B"), T0 + 200).get(5, TimeUnit.SECONDS);
+        }
+        restore(index, "index");
+        try (TimerStore store = open()) {
+            assertEquals(1, store.recoveryReport().replayedRecords());
+            assertEquals(2, store.pendingCount());
+            DueEntry e = store.findByUniqKey("T", "B").get(0);
+            assertEquals(b.seq(), e.seq());
+            assertEquals(message("T", "B"), store.read(e).message());
+            AppendResult c = store.append(message("T", "C"), T0 + 300).get(5, TimeUnit.SECONDS);
+            assertTrue(c.seq() > b.seq(), "sequences continue after the replayed ones");
+            assertTrue(store.append(message("T", "B"), T0 + 200).get().duplicate(),
+                    "the replayed timer is known to the retry check");
+        }
+    }
+
+    @Test
+    void shouldReplayCancelsAndReschedulesAndNeverUndoThem() throws Exception {
+        try (TimerStore store = open()) {
+            store.append(message("T", "A"), T0 + 100).get();
+            store.append(message("T", "B"), T0 + 200).get();
+            store.append(message("T", "C"), T0 + 300).get();
+        }
+        Path index = snapshot("index");
+        try (TimerStore store = open()) {
+            assertEquals(ChangeResult.Status.CHANGED, store.cancel("T", "A").get().status());
+            assertEquals(ChangeResult.Status.CHANGED, store.reschedule("T", "B", T0 + 5000).get().status());
+        }
+        for (int crash = 0; crash < 2; crash++) { // the second time replays over an already replayed index
+            restore(index, "index");
+            try (TimerStore store = open()) {
+                assertEquals(2, store.recoveryReport().replayedRecords());
+                assertEquals(2, store.pendingCount());
+                assertTrue(store.findByUniqKey("T", "A").isEmpty());
+                assertEquals(T0 + 5000, store.findByUniqKey("T", "B").get(0).dueMs());
+                assertEquals(List.of("C", "B"), store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 10).stream()
+                        .map(DueEntry::uniqKey).toList());
+            }
+        }
+        try (TimerStore store = open()) {
+            assertEquals(0, store.recoveryReport().replayedRecords());
+            assertEquals(2, store.pendingCount());
+        }
+    }
+
+    @Test
+    void shouldLeaveStateUnchangedWhenTheSameRecordsAreReplayedTwice() throws Exception {
+        long appliedBefore;
+        try (TimerStore store = open()) {
+            store.append(message("T", "A"), T0 + 100).get();
+        }
+        appliedBefore = appliedPosition();
+        try (TimerStore store = open()) {
+            store.append(message("T", "B"), T0 + 200).get();
+            store.append(message("U", "C"), T0 + 300).get();
+            store.cancel("T", "A").get();
+            store.reschedule("U", "C", T0 + 50).get();
+        }
+        setAppliedPosition(appliedBefore); // the index keeps the effects but forgets it applied them
+        try (TimerStore store = open()) {
+            assertEquals(4, store.recoveryReport().replayedRecords());
+            assertEquals(2, store.pendingCount());
+            assertEquals(1, store.pendingCount("T"));
+            assertEquals(1, store.pendingCount("U"));
+            assertEquals(T0 + 50, store.findByUniqKey("U", "C").get(0).dueMs());
+            assertEquals(2, store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 10).size());
+        }
+    }
+
+    @Test
+    void shouldDropIndexEntriesPointingBeyondALostLogTail() throws Exception {
+        try (TimerStore store = open()) {
+            store.append(message("T", "A"), T0 + 100).get();
+        }
+        Path log = snapshot("timerlog");
+        try (TimerStore store = open()) {
+            store.append(message("T", "B"), T0 + 200).get();
+            store.append(message("T", "C"), T0 + 300).get();
+        }
+        restore(log, "timerlog"); // ASYNC_FLUSH: B and C never reached the disk, RocksDB kept them
+        try (TimerStore store = open()) {
+            assertEquals(2, store.recoveryReport().droppedEntries());
+            assertEquals(1, store.pendingCount());
+            assertEquals(1, store.pendingCount("T"));
+            assertFalse(store.append(message("T", "B"), T0 + 200).get().duplicate(),
+                    "the producer's retry of a lost timer is stored again");
+            assertEquals(2, store.pendingCount());
+            DueEntry b = store.findByUniqKey("T", "B").get(0);
+            assertEquals(message("T", "B"), store.read(b).message());
+        }
+    }
+
+    @Test
+    void shouldReplayCompactionMovesAfterTheOldSegmentIsGone() throws Exception {
+        StoreConfig config = StoreFixture.config(dir);
+        try (TimerStore store = TimerStore.open(config, clock)) {
+            for (int i = 0; i < 120; i++) {
+                store.append(TestMessages.sized("T", "m" + i, 10_000), T0 + i).get();
+            }
+            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000)) {
+                if (!e.uniqKey().equals("m3")) {
+                    store.ack(e.dueMs(), e.seq());
+                }
+            }
+        }
+        Path index = snapshot("index");
+        try (TimerStore store = TimerStore.open(config, clock)) {
+            ReclaimReport report = store.reclaimSpace();
+            assertEquals(1, report.movedRecords());
+            assertTrue(report.deletedSegments() >= 1);
+        }
+        restore(index, "index");
+        try (TimerStore store = TimerStore.open(config, clock)) {
+            DueEntry m3 = store.findByUniqKey("T", "m3").get(0);
+            assertEquals(TestMessages.sized("T", "m3", 10_000), store.read(m3).message());
+            assertEquals(1, store.pendingCount());
+        }
+    }
+
+    private long appliedPosition() {
+        try (RocksKeyValueStore kv = new RocksKeyValueStore(dir.resolve("index"), 16 << 20)) {
+            return new TimerIndex(kv, 0).appliedPosition();
+        }
+    }
+
+    private void setAppliedPosition(long position) {
+        try (RocksKeyValueStore kv = new RocksKeyValueStore(dir.resolve("index"), 16 << 20)) {
+            TimerIndex index = new TimerIndex(kv, 0);
+            long nextSeq = index.nextSeq();
+            try (IndexBatch b = index.newBatch()) {
+                index.setApplied(b, position, nextSeq);
+                index.write(b, true);
+            }
+        }
+    }
+}

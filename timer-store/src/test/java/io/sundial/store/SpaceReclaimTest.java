@@ -1,0 +1,113 @@
+package io.sundial.store;
+
+import io.sundial.store.index.DueEntry;
+import io.sundial.store.time.ManualClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static io.sundial.store.StoreFixture.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SpaceReclaimTest {
+    private static final int BODY = 10_000;
+
+    @TempDir
+    Path dir;
+
+    private final ManualClock clock = StoreFixture.clock();
+
+    private TimerStore open() throws Exception {
+        return TimerStore.open(StoreFixture.config(dir), clock);
+    }
+
+    private static void fill(TimerStore store, int n) {
+        for (int i = 0; i < n; i++) {
+            store.append(TestMessages.sized("T", "m" + i, BODY), T0 + i).join();
+        }
+    }
+
+    @Test
+    void shouldDeleteEmptiedSegmentsAndKeepEveryLiveTimer() throws Exception {
+        try (TimerStore store = open()) {
+            fill(store, 300);
+            int segmentsBefore = store.stats().segments();
+            assertTrue(segmentsBefore >= 3);
+            List<DueEntry> all = store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000);
+            long firstSegmentEnd = 1 << 20;
+            int acked = 0;
+            for (DueEntry e : all) {
+                if (e.position() < firstSegmentEnd) {
+                    store.ack(e.dueMs(), e.seq());
+                    acked++;
+                }
+            }
+            ReclaimReport report = store.reclaimSpace();
+            assertEquals(1, report.deletedSegments());
+            assertEquals(0, report.movedRecords());
+            assertEquals(segmentsBefore - 1, store.stats().segments());
+            assertEquals(300 - acked, store.pendingCount());
+            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000)) {
+                assertEquals(TestMessages.sized("T", e.uniqKey(), BODY), store.read(e).message());
+            }
+        }
+    }
+
+    @Test
+    void shouldCompactSparseSegmentsSoThatAFewFarTimersPinNoSegment() throws Exception {
+        try (TimerStore store = open()) {
+            fill(store, 400);
+            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000)) {
+                if (e.seq() % 40 != 0) {
+                    store.ack(e.dueMs(), e.seq()); // keep one in forty: live share 2.5%
+                }
+            }
+            long pending = store.pendingCount();
+            long activeBase = (long) (store.stats().segments() - 1) << 20; // 1 MiB segments from position 0
+            long inSealed = store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000).stream()
+                    .filter(e -> e.position() < activeBase).count();
+            ReclaimReport report = store.reclaimSpace();
+            assertTrue(report.compactedSegments() >= 3, report.toString());
+            assertEquals(inSealed, report.movedRecords(), "every live timer of a sealed segment moved, no other");
+            assertTrue(store.stats().segments() <= 2, "segments left: " + store.stats().segments());
+            assertEquals(pending, store.pendingCount());
+            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000)) {
+                assertEquals(TestMessages.sized("T", e.uniqKey(), BODY), store.read(e).message());
+            }
+        }
+        try (TimerStore store = open()) {
+            assertEquals(0, store.recoveryReport().replayedRecords());
+            assertEquals(10, store.pendingCount());
+        }
+    }
+
+    @Test
+    void shouldShrinkADrainedStoreToOneSegment() throws Exception {
+        try (TimerStore store = open()) {
+            fill(store, 300);
+            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000)) {
+                store.ack(e.dueMs(), e.seq());
+            }
+            store.reclaimSpace();
+            assertEquals(1, store.stats().segments());
+            assertEquals(0, store.pendingCount());
+        }
+    }
+
+    @Test
+    void shouldForgetTombstonesAfterTheirRetention() throws Exception {
+        try (TimerStore store = open()) {
+            store.append(TestMessages.message("T", "K"), T0 + 1).join();
+            DueEntry e = store.findByUniqKey("T", "K").get(0);
+            store.ack(e.dueMs(), e.seq());
+            assertTrue(store.append(TestMessages.message("T", "K"), T0 + 1).join().duplicate());
+            clock.advance(store.config().dedupRetentionMs() + 1);
+            assertEquals(1, store.reclaimSpace().expiredTombstones());
+            assertTrue(!store.append(TestMessages.message("T", "K"), T0 + 1).join().duplicate(),
+                    "after the retention the same key is a new timer");
+        }
+    }
+}
