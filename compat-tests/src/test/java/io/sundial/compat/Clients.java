@@ -1,0 +1,110 @@
+package io.sundial.compat;
+
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.consumer.listener.ConsumeOrderlyStatus;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerOrderly;
+import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.MessageExt;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Stock RocketMQ clients as applications use them: producers point at Sundial, consumers at the cluster. */
+public final class Clients {
+    private static final AtomicInteger SEQ = new AtomicInteger();
+
+    private Clients() {
+    }
+
+    public static String unique(String prefix) {
+        return prefix + "-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
+    }
+
+    public static DefaultMQProducer producer(String namesrvAddr) throws MQClientException {
+        DefaultMQProducer p = new DefaultMQProducer(unique("pg"));
+        p.setNamesrvAddr(namesrvAddr);
+        p.setInstanceName(unique("producer"));
+        p.setSendMsgTimeout(10_000);
+        p.start();
+        return p;
+    }
+
+    /** A consumer of {@code topic} on the real cluster; every message received lands in {@link Received}. */
+    public static Received consume(String namesrvAddr, String topic, boolean orderly) throws MQClientException {
+        DefaultMQPushConsumer c = new DefaultMQPushConsumer(unique("cg"));
+        c.setNamesrvAddr(namesrvAddr);
+        c.setInstanceName(unique("consumer"));
+        c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        c.subscribe(topic, "*");
+        Received received = new Received(c);
+        if (orderly) {
+            c.registerMessageListener((MessageListenerOrderly) (msgs, ctx) -> {
+                received.add(msgs);
+                return ConsumeOrderlyStatus.SUCCESS;
+            });
+        } else {
+            c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
+                received.add(msgs);
+                return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+            });
+        }
+        c.start();
+        return received;
+    }
+
+    /** Messages a consumer received, with the wall time of receipt. */
+    public static final class Received implements AutoCloseable {
+        private final DefaultMQPushConsumer consumer;
+        private final BlockingQueue<Arrival> queue = new LinkedBlockingQueue<>();
+
+        Received(DefaultMQPushConsumer consumer) {
+            this.consumer = consumer;
+        }
+
+        void add(List<MessageExt> msgs) {
+            long now = System.currentTimeMillis();
+            for (MessageExt m : msgs) {
+                queue.add(new Arrival(m, now));
+            }
+        }
+
+        /** Waits until {@code n} messages have arrived (or the deadline passes) and returns those that did. */
+        public List<Arrival> await(int n, Duration timeout) throws InterruptedException {
+            List<Arrival> out = new ArrayList<>(Math.min(n, 1024));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (out.size() < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                Arrival a = queue.poll(left, TimeUnit.NANOSECONDS);
+                if (a != null) {
+                    out.add(a);
+                }
+            }
+            return out;
+        }
+
+        /** Whatever else arrives within {@code quiet}. */
+        public List<Arrival> drain(Duration quiet) throws InterruptedException {
+            return await(Integer.MAX_VALUE, quiet);
+        }
+
+        @Override
+        public void close() {
+            consumer.shutdown();
+        }
+    }
+
+    public record Arrival(MessageExt message, long receivedAtMs) {
+    }
+}

@@ -1,0 +1,108 @@
+package io.sundial.proxy;
+
+import io.sundial.proxy.admission.DeliveryTimeParser;
+import io.sundial.proxy.admission.TimedSends;
+import io.sundial.proxy.config.ProxyConfig;
+import io.sundial.proxy.dispatch.Republisher;
+import io.sundial.proxy.forward.BackendForwarder;
+import io.sundial.proxy.remoting.SundialServer;
+import io.sundial.proxy.route.BackendRoutes;
+import io.sundial.store.TimerStore;
+import io.sundial.store.service.TimerService;
+import io.sundial.store.time.Clock;
+import org.apache.rocketmq.remoting.netty.NettyClientConfig;
+import org.apache.rocketmq.remoting.netty.NettyRemotingClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * One Sundial process: the timer store, the backend client (routes, pass-through, re-publishing), the timer
+ * service (wheel, loader, dispatch) and the remoting server producers connect to. {@link #start} opens them in
+ * that order; {@link #close} closes in reverse: the server stops taking requests first, the store closes last.
+ */
+public final class Sundial implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Sundial.class);
+
+    private final ProxyConfig config;
+    private final Clock clock;
+    private TimerStore store;
+    private NettyRemotingClient backendClient;
+    private BackendRoutes routes;
+    private SundialServer server;
+    private TimerService timers;
+    private boolean closed;
+
+    public Sundial(ProxyConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Starts everything; on failure closes what it had opened and rethrows. */
+    public synchronized Sundial start() throws IOException {
+        try {
+            store = TimerStore.open(config.store(), clock);
+            backendClient = new NettyRemotingClient(new NettyClientConfig());
+            backendClient.start();
+            routes = new BackendRoutes(backendClient, config.backendNamesrvAddr(), config.routeRefreshMs(),
+                    config.backendTimeoutMs(), clock);
+            BackendForwarder forwarder = new BackendForwarder(backendClient, routes, config.backendTimeoutMs());
+            timers = new TimerService(store, new Republisher(backendClient, routes, config.backendTimeoutMs()),
+                    config.service(), clock).start();
+            TimedSends timedSends = new TimedSends(new DeliveryTimeParser(config.delayLevelsMs(),
+                    Duration.ofMillis(config.maxDelayMs())), store, routes, clock);
+            server = new SundialServer(config.listenPort(), config.advertisedAddress(), routes, forwarder,
+                    timedSends);
+            server.start();
+            LOG.info("Sundial serving producers on port {} in front of name server {}", server.port(),
+                    config.backendNamesrvAddr());
+            return this;
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The port producers connect to. */
+    public int port() {
+        return server.port();
+    }
+
+    /** The address producers set as their name server. */
+    public String address() {
+        return "127.0.0.1:" + port();
+    }
+
+    public TimerStore store() {
+        return store;
+    }
+
+    public TimerService timers() {
+        return timers;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (server != null) {
+            server.close();
+        }
+        if (timers != null) {
+            timers.close();
+        }
+        if (routes != null) {
+            routes.close();
+        }
+        if (backendClient != null) {
+            backendClient.shutdown();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+}

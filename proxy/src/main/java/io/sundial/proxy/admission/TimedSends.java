@@ -1,0 +1,232 @@
+package io.sundial.proxy.admission;
+
+import io.sundial.proxy.route.BackendRoutes;
+import io.sundial.proxy.route.RouteAnswer;
+import io.sundial.store.AppendRequest;
+import io.sundial.store.AppendResult;
+import io.sundial.store.StoreBusyException;
+import io.sundial.store.TimerStore;
+import io.sundial.store.record.TimerMessage;
+import io.sundial.store.time.Clock;
+import org.apache.rocketmq.common.constant.PermName;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageDecoder;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.RequestCode;
+import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
+import org.apache.rocketmq.remoting.protocol.header.SendMessageResponseHeader;
+import org.apache.rocketmq.remoting.protocol.route.QueueData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Decides what happens to a send: pass through unchanged, pass through now without its delay properties (due
+ * now or in the past), refuse ({@code MESSAGE_ILLEGAL} or {@code TOPIC_NOT_EXIST}, with a remark), or store as a
+ * timer and acknowledge once the store has it. A batch in which any message carries a delivery time is stored
+ * message by message, as one group (the stock broker would ignore those properties in a batch and deliver
+ * early); its messages without one are due at once.
+ */
+public final class TimedSends {
+    private static final Logger LOG = LoggerFactory.getLogger(TimedSends.class);
+
+    private final DeliveryTimeParser parser;
+    private final TimerStore store;
+    private final BackendRoutes routes;
+    private final Clock clock;
+
+    public TimedSends(DeliveryTimeParser parser, TimerStore store, BackendRoutes routes, Clock clock) {
+        this.parser = parser;
+        this.store = store;
+        this.routes = routes;
+        this.clock = clock;
+    }
+
+    /** What to do with a send. */
+    public sealed interface Decision {
+        /** Forward this request (the original, or one rewritten without delay properties). */
+        record Forward(RemotingCommand request) implements Decision {
+        }
+
+        /** Answer the producer with this response, when it completes. */
+        record Answer(CompletableFuture<RemotingCommand> response) implements Decision {
+        }
+    }
+
+    public Decision decide(RemotingCommand request, SendMessageRequestHeader header, String bornHost)
+            throws Exception {
+        long now = clock.wallMillis();
+        boolean batch = request.getCode() == RequestCode.SEND_BATCH_MESSAGE;
+        if (batch) {
+            return decideBatch(request, header, bornHost, now);
+        }
+        Map<String, String> props = MessageDecoder.string2messageProperties(
+                header.getProperties() == null ? "" : header.getProperties());
+        DeliveryTime time = parser.parse(props, now);
+        if (time instanceof DeliveryTime.None) {
+            return new Decision.Forward(request);
+        }
+        if (time instanceof DeliveryTime.Illegal illegal) {
+            return answer(ResponseCode.MESSAGE_ILLEGAL, illegal.remark());
+        }
+        if (time instanceof DeliveryTime.CancelMarker marker) {
+            return answer(ResponseCode.MESSAGE_ILLEGAL, "cancel markers (TIMER_DEL_UNIQKEY=" + marker.target()
+                    + ") are not supported yet: stored, the marker would later be delivered as a message");
+        }
+        long due = ((DeliveryTime.At) time).dueMs();
+        if (due <= now) {
+            return new Decision.Forward(withoutDelay(request, props));
+        }
+        TimerMessage message = new TimerMessage(header.getTopic(), header.getQueueId(), header.getBrokerName(),
+                header.getDefaultTopic(), nonNull(header.getDefaultTopicQueueNums()), header.getProducerGroup(),
+                nonNull(header.getSysFlag()), nonNull(header.getFlag()), nonNull(header.getBornTimestamp()),
+                bornHost, nonNull(header.getReconsumeTimes()), header.getProperties(), body(request));
+        List<AppendRequest> requests = List.of(new AppendRequest(message, due));
+        return new Decision.Answer(store(header, requests));
+    }
+
+    private Decision decideBatch(RemotingCommand request, SendMessageRequestHeader header, String bornHost,
+                                 long now) throws Exception {
+        List<Message> messages = MessageDecoder.decodeMessages(ByteBuffer.wrap(body(request)));
+        List<AppendRequest> requests = new ArrayList<>(messages.size());
+        boolean anyTimed = false;
+        for (Message m : messages) {
+            Map<String, String> props = m.getProperties();
+            DeliveryTime time = parser.parse(props, now);
+            long due = now;
+            if (time instanceof DeliveryTime.Illegal illegal) {
+                return answer(ResponseCode.MESSAGE_ILLEGAL, illegal.remark() + " (in a batch)");
+            } else if (time instanceof DeliveryTime.CancelMarker) {
+                return answer(ResponseCode.MESSAGE_ILLEGAL, "cancel markers are not supported in batches");
+            } else if (time instanceof DeliveryTime.At at) {
+                anyTimed = true;
+                due = at.dueMs();
+            }
+            requests.add(new AppendRequest(new TimerMessage(header.getTopic(), header.getQueueId(),
+                    header.getBrokerName(), header.getDefaultTopic(), nonNull(header.getDefaultTopicQueueNums()),
+                    header.getProducerGroup(), nonNull(header.getSysFlag()), m.getFlag(),
+                    nonNull(header.getBornTimestamp()), bornHost, nonNull(header.getReconsumeTimes()),
+                    MessageDecoder.messageProperties2String(props), m.getBody()), due));
+        }
+        if (!anyTimed) {
+            return new Decision.Forward(request);
+        }
+        return new Decision.Answer(store(header, requests));
+    }
+
+    /** Checks that the backend has (or would create) the topic, then appends and answers. */
+    private CompletableFuture<RemotingCommand> store(SendMessageRequestHeader header, List<AppendRequest> requests) {
+        return topicWritable(header).thenCompose(refusal -> {
+            if (refusal != null) {
+                return CompletableFuture.completedFuture(refusal);
+            }
+            return store.appendAll(requests).handle((results, error) -> error == null
+                    ? success(header, results) : storeFailure(error));
+        });
+    }
+
+    private CompletableFuture<RemotingCommand> topicWritable(SendMessageRequestHeader header) {
+        return routes.route(header.getTopic()).thenCompose(answer -> {
+            if (answer.found()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (answer.code() != ResponseCode.TOPIC_NOT_EXIST) {
+                return CompletableFuture.completedFuture(RemotingCommand.createResponseCommand(
+                        ResponseCode.SYSTEM_ERROR, "cannot check topic " + header.getTopic() + ": " + answer.remark()));
+            }
+            String defaultTopic = header.getDefaultTopic();
+            if (defaultTopic == null || defaultTopic.isEmpty()) {
+                return CompletableFuture.completedFuture(topicNotExist(header));
+            }
+            return routes.route(defaultTopic).thenApply(def -> autoCreates(def) ? null : topicNotExist(header));
+        });
+    }
+
+    private static boolean autoCreates(RouteAnswer defaultRoute) {
+        if (!defaultRoute.found()) {
+            return false;
+        }
+        for (QueueData q : defaultRoute.route().getQueueDatas()) {
+            if (PermName.isInherited(q.getPerm())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static RemotingCommand topicNotExist(SendMessageRequestHeader header) {
+        return RemotingCommand.createResponseCommand(ResponseCode.TOPIC_NOT_EXIST, "topic " + header.getTopic()
+                + " does not exist on the backend cluster and would not be auto-created");
+    }
+
+    private static RemotingCommand success(SendMessageRequestHeader header, List<AppendResult> results) {
+        RemotingCommand response = RemotingCommand.createResponseCommand(SendMessageResponseHeader.class);
+        SendMessageResponseHeader h = (SendMessageResponseHeader) response.readCustomHeader();
+        StringBuilder ids = new StringBuilder();
+        for (AppendResult r : results) {
+            if (ids.length() > 0) {
+                ids.append(',');
+            }
+            ids.append(SundialIds.msgId(r.dueMs(), r.seq()));
+        }
+        h.setMsgId(ids.toString());
+        h.setQueueId(header.getQueueId());
+        h.setQueueOffset(results.get(0).seq());
+        response.setCode(ResponseCode.SUCCESS);
+        response.setRemark(null);
+        return response;
+    }
+
+    private static RemotingCommand storeFailure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof StoreBusyException) {
+            return RemotingCommand.createResponseCommand(ResponseCode.SYSTEM_BUSY, "[SUNDIAL_BUSY] "
+                    + cause.getMessage());
+        }
+        LOG.error("Storing a timed send failed", cause);
+        return RemotingCommand.createResponseCommand(ResponseCode.SYSTEM_ERROR, "Sundial could not store the"
+                + " timer: " + cause.getMessage());
+    }
+
+    private static Decision answer(int code, String remark) {
+        return new Decision.Answer(CompletableFuture.completedFuture(
+                RemotingCommand.createResponseCommand(code, remark)));
+    }
+
+    /** A copy of the send with the delay properties removed, so that the backend delivers it now. */
+    private static RemotingCommand withoutDelay(RemotingCommand request, Map<String, String> props) {
+        for (String p : DeliveryTimeParser.DELAY_PROPERTIES) {
+            props.remove(p);
+        }
+        String encoded = MessageDecoder.messageProperties2String(props);
+        RemotingCommand copy = RemotingCommand.createRequestCommand(request.getCode(), null);
+        copy.setLanguage(request.getLanguage());
+        copy.setVersion(request.getVersion());
+        copy.setFlag(request.getFlag());
+        java.util.HashMap<String, String> fields = new java.util.HashMap<>(request.getExtFields());
+        fields.put(request.getCode() == RequestCode.SEND_MESSAGE ? "properties" : "i", encoded);
+        copy.setExtFields(fields);
+        copy.setBody(request.getBody());
+        copy.setOpaque(request.getOpaque());
+        return copy;
+    }
+
+    private static byte[] body(RemotingCommand request) {
+        return request.getBody() == null ? new byte[0] : request.getBody();
+    }
+
+    private static int nonNull(Integer v) {
+        return v == null ? 0 : v;
+    }
+
+    private static long nonNull(Long v) {
+        return v == null ? 0 : v;
+    }
+}

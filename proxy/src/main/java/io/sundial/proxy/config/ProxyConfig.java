@@ -1,0 +1,186 @@
+package io.sundial.proxy.config;
+
+import io.sundial.proxy.admission.DeliveryTimeParser;
+import io.sundial.store.StoreConfig;
+import io.sundial.store.service.ServiceConfig;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * The proxy's settings, RocketMQ-style names, each with a default and a check naming the bad value; the store's
+ * own settings ({@link StoreConfig}) are read from the same file. Immutable.
+ */
+public final class ProxyConfig {
+    public static final String LISTEN_PORT = "listenPort";
+    public static final String BACKEND_NAMESRV_ADDR = "backendNamesrvAddr";
+    public static final String ADVERTISED_ADDRESS = "advertisedAddress";
+    public static final String ROUTE_REFRESH_MS = "routeRefreshIntervalMs";
+    public static final String BACKEND_TIMEOUT_MS = "backendTimeoutMs";
+    public static final String MAX_DELAY_MS = "maxDelayMs";
+    public static final String MESSAGE_DELAY_LEVEL = "messageDelayLevel";
+
+    private final int listenPort;
+    private final String backendNamesrvAddr;
+    private final String advertisedAddress;
+    private final long routeRefreshMs;
+    private final long backendTimeoutMs;
+    private final StoreConfig store;
+    private final ServiceConfig service;
+    private final long maxDelayMs;
+    private final long[] delayLevelsMs;
+
+    private ProxyConfig(int listenPort, String backendNamesrvAddr, String advertisedAddress, long routeRefreshMs,
+                        long backendTimeoutMs, StoreConfig store, ServiceConfig service, long maxDelayMs,
+                        long[] delayLevelsMs) {
+        this.listenPort = listenPort;
+        this.backendNamesrvAddr = backendNamesrvAddr;
+        this.advertisedAddress = advertisedAddress;
+        this.routeRefreshMs = routeRefreshMs;
+        this.backendTimeoutMs = backendTimeoutMs;
+        this.store = store;
+        this.service = service;
+        this.maxDelayMs = maxDelayMs;
+        this.delayLevelsMs = delayLevelsMs;
+    }
+
+    /** Reads a properties file; keys left out keep their defaults. */
+    public static ProxyConfig load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        return fromProperties(p);
+    }
+
+    public static ProxyConfig fromProperties(Properties p) {
+        int port = (int) range(p, LISTEN_PORT, 9877, 0, 65535);
+        String namesrv = string(p, BACKEND_NAMESRV_ADDR, "127.0.0.1:9876");
+        for (String addr : namesrv.split(";")) {
+            checkHostPort(BACKEND_NAMESRV_ADDR, addr.trim());
+        }
+        String advertised = string(p, ADVERTISED_ADDRESS, "");
+        if (!advertised.isEmpty()) {
+            checkHostPort(ADVERTISED_ADDRESS, advertised);
+        }
+        long refresh = range(p, ROUTE_REFRESH_MS, 30_000, 1_000, 3_600_000);
+        long timeout = range(p, BACKEND_TIMEOUT_MS, 3_000, 100, 60_000);
+        long maxDelay = range(p, MAX_DELAY_MS, 3650L * 86_400_000L, 1_000, 100L * 365 * 86_400_000L);
+        long[] levels;
+        try {
+            levels = DeliveryTimeParser.parseLevels(string(p, MESSAGE_DELAY_LEVEL, DeliveryTimeParser.DEFAULT_LEVELS));
+        } catch (IllegalArgumentException e) {
+            throw bad(MESSAGE_DELAY_LEVEL, p.getProperty(MESSAGE_DELAY_LEVEL), e.getMessage());
+        }
+        return new ProxyConfig(port, namesrv, advertised, refresh, timeout, StoreConfig.fromProperties(p),
+                ServiceConfig.fromProperties(p), maxDelay, levels);
+    }
+
+    public static ProxyConfig defaults() {
+        return fromProperties(new Properties());
+    }
+
+    /** Port of the remoting server (name-server and broker requests of producers). 0 picks a free port. */
+    public int listenPort() {
+        return listenPort;
+    }
+
+    /** The backend cluster's name server(s), {@code host:port[;host:port]}. */
+    public String backendNamesrvAddr() {
+        return backendNamesrvAddr;
+    }
+
+    /**
+     * The {@code host:port} producers are told to send to in routes; empty means {@code 127.0.0.1} and the
+     * port actually bound.
+     */
+    public String advertisedAddress() {
+        return advertisedAddress;
+    }
+
+    public long routeRefreshMs() {
+        return routeRefreshMs;
+    }
+
+    public long backendTimeoutMs() {
+        return backendTimeoutMs;
+    }
+
+    public StoreConfig store() {
+        return store;
+    }
+
+    /** The timer service's settings (loader window, wheel, dispatch, retry backoff). */
+    public ServiceConfig service() {
+        return service;
+    }
+
+    /** The furthest ahead a delivery time may lie (default 10 years). */
+    public long maxDelayMs() {
+        return maxDelayMs;
+    }
+
+    /** The 4.x delay-level table, level 1 first. */
+    public long[] delayLevelsMs() {
+        return delayLevelsMs.clone();
+    }
+
+    public ProxyConfig withListenPort(int port) {
+        return new ProxyConfig(port, backendNamesrvAddr, advertisedAddress, routeRefreshMs, backendTimeoutMs, store, service, maxDelayMs, delayLevelsMs);
+    }
+
+    public ProxyConfig withBackendNamesrvAddr(String addr) {
+        checkHostPort(BACKEND_NAMESRV_ADDR, addr);
+        return new ProxyConfig(listenPort, addr, advertisedAddress, routeRefreshMs, backendTimeoutMs, store, service, maxDelayMs, delayLevelsMs);
+    }
+
+    public ProxyConfig withStore(StoreConfig storeConfig) {
+        return new ProxyConfig(listenPort, backendNamesrvAddr, advertisedAddress, routeRefreshMs, backendTimeoutMs,
+                storeConfig, service, maxDelayMs, delayLevelsMs);
+    }
+
+    private static String string(Properties p, String key, String def) {
+        String v = p.getProperty(key);
+        return v == null || v.isBlank() ? def : v.trim();
+    }
+
+    private static long range(Properties p, String key, long def, long min, long max) {
+        String v = p.getProperty(key);
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw bad(key, v, "must be a whole number");
+        }
+        if (n < min || n > max) {
+            throw bad(key, v, "must be between " + min + " and " + max);
+        }
+        return n;
+    }
+
+    private static void checkHostPort(String key, String v) {
+        int colon = v.lastIndexOf(':');
+        if (colon <= 0 || colon == v.length() - 1) {
+            throw bad(key, v, "must be host:port");
+        }
+        try {
+            int port = Integer.parseInt(v.substring(colon + 1));
+            if (port < 1 || port > 65535) {
+                throw bad(key, v, "port must be between 1 and 65535");
+            }
+        } catch (NumberFormatException e) {
+            throw bad(key, v, "must be host:port with a numeric port");
+        }
+    }
+
+    private static IllegalArgumentException bad(String key, Object value, String why) {
+        return new IllegalArgumentException("setting " + key + "=" + value + " is invalid: " + why);
+    }
+}

@@ -1,0 +1,228 @@
+package io.sundial.proxy.dispatch;
+
+import io.sundial.proxy.route.BackendRoutes;
+import io.sundial.proxy.route.RouteAnswer;
+import io.sundial.store.record.TimerMessage;
+import io.sundial.store.service.Dispatcher;
+import io.sundial.store.service.DueTimer;
+import io.sundial.store.service.Lane;
+import io.sundial.store.service.Outcome;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageDecoder;
+import org.apache.rocketmq.common.constant.PermName;
+import org.apache.rocketmq.remoting.RemotingClient;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.RequestCode;
+import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
+import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeaderV2;
+import org.apache.rocketmq.remoting.protocol.route.QueueData;
+import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Re-publishes due timers to their real topic, to the broker and queue the producer chose, through the
+ * remoting client's low-level send (never {@code DefaultMQProducer.send}, which would compress a compressed
+ * body again and overwrite flags). Consecutive timers of a lane that share broker, sysFlag and reconsume times
+ * go as one batch send (up to the batch the service hands over); runs are sent one after another, so a lane's
+ * order holds, and after a failed run the rest of the call answers Retry.
+ *
+ * <p>Outcomes: stored (SUCCESS, or the flush/slave timeouts that still store) is Delivered. {@code NO_PERMISSION}
+ * (a write-disabled topic or broker) tries another writable queue of the topic; with none, and for a topic the
+ * backend does not have or a message it refuses, the timer is parked, never dropped. Anything else (busy, not
+ * available, network, timeout) is Retry. Thread-safe.
+ */
+public final class Republisher implements Dispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(Republisher.class);
+
+    private final RemotingClient client;
+    private final BackendRoutes routes;
+    private final long timeoutMs;
+
+    public Republisher(RemotingClient client, BackendRoutes routes, long timeoutMs) {
+        this.client = client;
+        this.routes = routes;
+        this.timeoutMs = timeoutMs;
+    }
+
+    @Override
+    public CompletionStage<List<Outcome>> dispatch(Lane lane, List<DueTimer> timers) {
+        return routes.route(lane.topic()).thenCompose(answer -> {
+            if (!answer.found()) {
+                return CompletableFuture.completedFuture(Collections.nCopies(timers.size(), noRoute(lane, answer)));
+            }
+            List<List<DueTimer>> runs = runs(timers);
+            List<Outcome> outcomes = new ArrayList<>(timers.size());
+            return sendRuns(lane, answer.route(), runs, 0, outcomes);
+        });
+    }
+
+    private static Outcome noRoute(Lane lane, RouteAnswer answer) {
+        if (answer.code() == ResponseCode.TOPIC_NOT_EXIST) {
+            return Outcome.park("topic " + lane.topic() + " does not exist on the backend: " + answer.remark());
+        }
+        return Outcome.retry("no route for topic " + lane.topic() + ": " + answer.code() + " " + answer.remark());
+    }
+
+    private CompletableFuture<List<Outcome>> sendRuns(Lane lane, TopicRouteData route, List<List<DueTimer>> runs,
+                                                      int index, List<Outcome> outcomes) {
+        if (index == runs.size()) {
+            return CompletableFuture.completedFuture(outcomes);
+        }
+        List<DueTimer> run = runs.get(index);
+        return sendRun(lane, route, run, false).thenCompose(outcome -> {
+            outcomes.addAll(Collections.nCopies(run.size(), outcome));
+            if (!(outcome instanceof Outcome.Delivered)) {
+                int rest = runs.subList(index + 1, runs.size()).stream().mapToInt(List::size).sum();
+                outcomes.addAll(Collections.nCopies(rest, Outcome.retry("an earlier timer of the lane failed")));
+                return CompletableFuture.completedFuture(outcomes);
+            }
+            return sendRuns(lane, route, runs, index + 1, outcomes);
+        });
+    }
+
+    /** Consecutive timers sharing broker, sysFlag and reconsume times: what one batch send can carry. */
+    static List<List<DueTimer>> runs(List<DueTimer> timers) {
+        List<List<DueTimer>> runs = new ArrayList<>();
+        List<DueTimer> current = null;
+        for (DueTimer t : timers) {
+            if (current == null || !sameBatch(current.get(0).message(), t.message())) {
+                current = new ArrayList<>();
+                runs.add(current);
+            }
+            current.add(t);
+        }
+        return runs;
+    }
+
+    private static boolean sameBatch(TimerMessage a, TimerMessage b) {
+        return a.brokerName().equals(b.brokerName()) && a.sysFlag() == b.sysFlag()
+                && a.reconsumeTimes() == b.reconsumeTimes();
+    }
+
+    private CompletableFuture<Outcome> sendRun(Lane lane, TopicRouteData route, List<DueTimer> run,
+                                               boolean elsewhere) {
+        TimerMessage first = run.get(0).message();
+        Target target = elsewhere ? otherWritable(route, first.brokerName(), lane.queueId())
+                : target(route, first.brokerName(), lane.queueId());
+        if (target == null) {
+            return CompletableFuture.completedFuture(elsewhere
+                    ? Outcome.park("topic " + lane.topic() + " has no writable queue on the backend (NO_PERMISSION)")
+                    : Outcome.park("topic " + lane.topic() + " has no writable queue on the backend"));
+        }
+        String addr = routes.masterAddr(target.brokerName);
+        if (addr == null) {
+            return CompletableFuture.completedFuture(Outcome.retry("no master address for broker "
+                    + target.brokerName));
+        }
+        if (!target.brokerName.equals(first.brokerName()) || target.queueId != lane.queueId()) {
+            LOG.info("Re-publishing {} timers of {} to {} queue {} instead of {} queue {}", run.size(), lane.topic(),
+                    target.brokerName, target.queueId, first.brokerName(), lane.queueId());
+        }
+        RemotingCommand request = request(lane.topic(), target, run);
+        return client.invoke(addr, request, timeoutMs).handle((response, error) -> {
+            if (error != null) {
+                routes.invalidate(lane.topic());
+                return CompletableFuture.completedFuture(Outcome.retry("send to " + addr + " failed: " + error));
+            }
+            return CompletableFuture.completedFuture(outcome(lane, response)).thenCompose(o -> {
+                if (o == NO_PERMISSION && !elsewhere) {
+                    routes.invalidate(lane.topic());
+                    return sendRun(lane, route, run, true);
+                }
+                if (o == NO_PERMISSION) {
+                    return CompletableFuture.completedFuture(Outcome.park("the backend refused writes to topic "
+                            + lane.topic() + " (NO_PERMISSION: " + response.getRemark() + ")"));
+                }
+                return CompletableFuture.completedFuture(o);
+            });
+        }).thenCompose(f -> f);
+    }
+
+    private static final Outcome NO_PERMISSION = Outcome.retry("NO_PERMISSION");
+
+    private static Outcome outcome(Lane lane, RemotingCommand response) {
+        return switch (response.getCode()) {
+            case ResponseCode.SUCCESS, ResponseCode.FLUSH_DISK_TIMEOUT, ResponseCode.FLUSH_SLAVE_TIMEOUT,
+                    ResponseCode.SLAVE_NOT_AVAILABLE -> Outcome.delivered();
+            case ResponseCode.NO_PERMISSION -> NO_PERMISSION;
+            case ResponseCode.MESSAGE_ILLEGAL, ResponseCode.TOPIC_NOT_EXIST -> Outcome.park("the backend refused"
+                    + " the message for topic " + lane.topic() + ": code " + response.getCode() + " "
+                    + response.getRemark());
+            default -> Outcome.retry("the backend answered code " + response.getCode() + " "
+                    + response.getRemark());
+        };
+    }
+
+    private RemotingCommand request(String topic, Target target, List<DueTimer> run) {
+        TimerMessage first = run.get(0).message();
+        SendMessageRequestHeader h = new SendMessageRequestHeader();
+        h.setProducerGroup(first.producerGroup().isEmpty() ? "SUNDIAL_REPUBLISHER" : first.producerGroup());
+        h.setTopic(topic);
+        h.setDefaultTopic(first.defaultTopic().isEmpty() ? "TBW102" : first.defaultTopic());
+        h.setDefaultTopicQueueNums(first.defaultTopicQueueNums() > 0 ? first.defaultTopicQueueNums() : 4);
+        h.setQueueId(target.queueId);
+        h.setSysFlag(first.sysFlag());
+        h.setBornTimestamp(first.bornTimestamp());
+        h.setReconsumeTimes(first.reconsumeTimes());
+        h.setUnitMode(false);
+        h.setBrokerName(target.brokerName);
+        RemotingCommand request;
+        if (run.size() == 1) {
+            h.setFlag(first.flag());
+            h.setProperties(RepublishedMessage.properties(run.get(0)));
+            h.setBatch(false);
+            request = RemotingCommand.createRequestCommand(RequestCode.SEND_MESSAGE_V2,
+                    SendMessageRequestHeaderV2.createSendMessageRequestHeaderV2(h));
+            request.setBody(first.body());
+        } else {
+            List<Message> messages = new ArrayList<>(run.size());
+            for (DueTimer t : run) {
+                messages.add(RepublishedMessage.forBatch(t));
+            }
+            h.setFlag(0);
+            h.setProperties("");
+            h.setBatch(true);
+            request = RemotingCommand.createRequestCommand(RequestCode.SEND_BATCH_MESSAGE,
+                    SendMessageRequestHeaderV2.createSendMessageRequestHeaderV2(h));
+            request.setBody(MessageDecoder.encodeMessages(messages));
+        }
+        return request;
+    }
+
+    /** The producer's broker and queue if it can still take writes, else the first writable queue. */
+    private static Target target(TopicRouteData route, String brokerName, int queueId) {
+        for (QueueData q : route.getQueueDatas()) {
+            if (q.getBrokerName().equals(brokerName) && PermName.isWriteable(q.getPerm())
+                    && queueId < q.getWriteQueueNums()) {
+                return new Target(brokerName, queueId);
+            }
+        }
+        return otherWritable(route, null, -1);
+    }
+
+    /** A writable queue other than {@code (brokerName, queueId)}; null if the topic has none. */
+    private static Target otherWritable(TopicRouteData route, String brokerName, int queueId) {
+        for (QueueData q : route.getQueueDatas()) {
+            if (!PermName.isWriteable(q.getPerm()) || q.getWriteQueueNums() == 0) {
+                continue;
+            }
+            for (int i = 0; i < q.getWriteQueueNums(); i++) {
+                if (!(q.getBrokerName().equals(brokerName) && i == queueId)) {
+                    return new Target(q.getBrokerName(), i);
+                }
+            }
+        }
+        return null;
+    }
+
+    private record Target(String brokerName, int queueId) {
+    }
+}

@@ -1,0 +1,78 @@
+package io.sundial.proxy.forward;
+
+import io.sundial.proxy.route.BackendRoutes;
+import org.apache.rocketmq.remoting.RemotingClient;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Passes a producer's request to the master of the broker it named, unchanged but for the opaque (each
+ * connection numbers its own requests, so the outgoing copy gets one of Sundial's). Header fields and body are
+ * copied as they are, so a client's ACL signature stays valid. A request that cannot reach the broker is
+ * answered {@code SERVICE_NOT_AVAILABLE} (14), which the stock client's synchronous send retries, never left to
+ * hang. Thread-safe.
+ */
+public final class BackendForwarder {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendForwarder.class);
+
+    private final RemotingClient client;
+    private final BackendRoutes routes;
+    private final long timeoutMs;
+
+    public BackendForwarder(RemotingClient client, BackendRoutes routes, long timeoutMs) {
+        this.client = client;
+        this.routes = routes;
+        this.timeoutMs = timeoutMs;
+    }
+
+    /**
+     * Sends {@code request} to the master of {@code brokerName}; completes with the broker's response (or a
+     * Sundial error response) — never exceptionally. {@code topic} is only used to refresh its route on failure.
+     */
+    public CompletableFuture<RemotingCommand> forward(String brokerName, String topic, RemotingCommand request) {
+        String addr = routes.masterAddr(brokerName);
+        if (addr == null) {
+            return CompletableFuture.completedFuture(RemotingCommand.createResponseCommand(
+                    ResponseCode.SERVICE_NOT_AVAILABLE, "Sundial knows no master for broker " + brokerName
+                            + " in the backend cluster; the route of topic " + topic + " will be re-read"));
+        }
+        RemotingCommand copy = copyOf(request);
+        if (request.isOnewayRPC()) {
+            try {
+                client.invokeOneway(addr, copy, timeoutMs);
+            } catch (Exception e) {
+                LOG.warn("Oneway pass-through to {} ({}) failed: {}", brokerName, addr, e.toString());
+                routes.invalidate(topic);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        return client.invoke(addr, copy, timeoutMs).handle((response, error) -> {
+            if (error == null && response != null) {
+                return response;
+            }
+            routes.invalidate(topic);
+            Throwable cause = error == null ? new IllegalStateException("no response") : error;
+            return RemotingCommand.createResponseCommand(ResponseCode.SERVICE_NOT_AVAILABLE,
+                    "Sundial could not pass the send to broker " + brokerName + " (" + addr + "): " + cause);
+        });
+    }
+
+    /** A copy of {@code request} with a new opaque: same code, version, language, flags, fields and body. */
+    static RemotingCommand copyOf(RemotingCommand request) {
+        RemotingCommand copy = RemotingCommand.createRequestCommand(request.getCode(), null);
+        copy.setLanguage(request.getLanguage());
+        copy.setVersion(request.getVersion());
+        copy.setFlag(request.getFlag());
+        copy.setRemark(request.getRemark());
+        if (request.getExtFields() != null) {
+            copy.setExtFields(new java.util.HashMap<>(request.getExtFields()));
+        }
+        copy.setBody(request.getBody());
+        copy.setSerializeTypeCurrentRPC(request.getSerializeTypeCurrentRPC());
+        return copy;
+    }
+}

@@ -1,0 +1,47 @@
+package io.sundial.proxy.remoting;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.sundial.proxy.route.BackendRoutes;
+import io.sundial.proxy.route.RouteRewriter;
+import org.apache.rocketmq.remoting.netty.NettyRequestProcessor;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.apache.rocketmq.remoting.protocol.header.namesrv.GetRouteInfoRequestHeader;
+
+/**
+ * Answers {@code GET_ROUTEINFO_BY_TOPIC} (105) as the backend name server does, with Sundial's address in place
+ * of every broker's, so the producer sends to Sundial. Errors (such as {@code TOPIC_NOT_EXIST}) pass through
+ * unchanged: the client then falls back to {@code TBW102} exactly as against the real name server.
+ */
+final class RouteProcessor implements NettyRequestProcessor {
+    private final BackendRoutes routes;
+    private final RouteRewriter rewriter;
+
+    RouteProcessor(BackendRoutes routes, RouteRewriter rewriter) {
+        this.routes = routes;
+        this.rewriter = rewriter;
+    }
+
+    @Override
+    public RemotingCommand processRequest(ChannelHandlerContext ctx, RemotingCommand request) throws Exception {
+        GetRouteInfoRequestHeader header = request.decodeCommandCustomHeader(GetRouteInfoRequestHeader.class);
+        routes.route(header.getTopic()).whenComplete((answer, error) -> {
+            RemotingCommand response;
+            if (error != null) {
+                response = Responses.error(ResponseCode.SYSTEM_ERROR, "route look-up failed: " + error);
+            } else if (answer.found()) {
+                response = RemotingCommand.createResponseCommand(ResponseCode.SUCCESS, null);
+                response.setBody(rewriter.rewrite(answer.route()).encode());
+            } else {
+                response = Responses.error(answer.code(), answer.remark());
+            }
+            Responses.write(ctx.channel(), request, response);
+        });
+        return null;
+    }
+
+    @Override
+    public boolean rejectRequest() {
+        return false;
+    }
+}

@@ -1,0 +1,106 @@
+package io.sundial.proxy.remoting;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.sundial.proxy.admission.TimedSends;
+import io.sundial.proxy.forward.BackendForwarder;
+import io.sundial.proxy.route.BackendRoutes;
+import org.apache.rocketmq.common.message.MessageConst;
+import org.apache.rocketmq.common.message.MessageDecoder;
+import org.apache.rocketmq.common.sysflag.MessageSysFlag;
+import org.apache.rocketmq.remoting.common.RemotingHelper;
+import org.apache.rocketmq.remoting.netty.NettyRequestProcessor;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
+import org.apache.rocketmq.remoting.protocol.route.QueueData;
+import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
+
+import java.util.Map;
+
+/**
+ * Sends: {@code SEND_MESSAGE} (10), {@code SEND_MESSAGE_V2} (310) and {@code SEND_BATCH_MESSAGE} (320), sync,
+ * async or oneway. Transactional sends are refused ({@code MESSAGE_ILLEGAL}): their {@code END_TRANSACTION} is
+ * oneway and the broker's check-back would reach Sundial, not the producer, so passing them through would lose
+ * them silently. Sends with a delivery time go to {@link TimedSends}; every other send passes through to the
+ * broker the producer chose.
+ */
+final class SendProcessor implements NettyRequestProcessor {
+    private final BackendForwarder forwarder;
+    private final BackendRoutes routes;
+    private final TimedSends timedSends;
+
+    SendProcessor(BackendForwarder forwarder, BackendRoutes routes, TimedSends timedSends) {
+        this.forwarder = forwarder;
+        this.routes = routes;
+        this.timedSends = timedSends;
+    }
+
+    @Override
+    public RemotingCommand processRequest(ChannelHandlerContext ctx, RemotingCommand request) throws Exception {
+        SendMessageRequestHeader header = SendMessageRequestHeader.parseRequestHeader(request);
+        if (isTransactional(header)) {
+            return Responses.error(ResponseCode.MESSAGE_ILLEGAL, "transactional messages are not supported through"
+                    + " Sundial: the broker's transaction check-back cannot reach the producer; send them to the"
+                    + " cluster's name server directly");
+        }
+        TimedSends.Decision decision = timedSends.decide(request, header,
+                RemotingHelper.parseChannelRemoteAddr(ctx.channel()));
+        if (decision instanceof TimedSends.Decision.Answer answer) {
+            answer.response().whenComplete((response, error) -> Responses.write(ctx.channel(), request,
+                    error == null ? response : Responses.error(ResponseCode.SYSTEM_ERROR, String.valueOf(error))));
+            return null;
+        }
+        RemotingCommand outgoing = ((TimedSends.Decision.Forward) decision).request();
+        String brokerName = brokerFor(header);
+        if (brokerName == null) {
+            return Responses.error(ResponseCode.SERVICE_NOT_AVAILABLE, "no backend broker of topic "
+                    + header.getTopic() + " has queue " + header.getQueueId());
+        }
+        forwarder.forward(brokerName, header.getTopic(), outgoing).thenAccept(response -> {
+            if (response != null) {
+                Responses.write(ctx.channel(), request, response);
+            }
+        });
+        return null;
+    }
+
+    private static boolean isTransactional(SendMessageRequestHeader header) {
+        if ((header.getSysFlag() & MessageSysFlag.TRANSACTION_PREPARED_TYPE) != 0) {
+            return true;
+        }
+        String props = header.getProperties();
+        if (props == null || !props.contains(MessageConst.PROPERTY_TRANSACTION_PREPARED)) {
+            return false;
+        }
+        Map<String, String> map = MessageDecoder.string2messageProperties(props);
+        return Boolean.parseBoolean(map.get(MessageConst.PROPERTY_TRANSACTION_PREPARED));
+    }
+
+    /**
+     * The broker the producer chose. Clients before 4.9.5 name none: then the first broker of the topic's route
+     * with a writable queue of that id (exact with one broker per topic; see docs/compatibility.md).
+     */
+    private String brokerFor(SendMessageRequestHeader header) {
+        if (header.getBrokerName() != null && !header.getBrokerName().isEmpty()) {
+            return header.getBrokerName();
+        }
+        TopicRouteData route = routes.cachedRoute(header.getTopic());
+        if (route == null) {
+            route = routes.route(header.getTopic()).join().route();
+        }
+        if (route == null) {
+            return null;
+        }
+        for (QueueData q : route.getQueueDatas()) {
+            if (q.getWriteQueueNums() > header.getQueueId()) {
+                return q.getBrokerName();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public boolean rejectRequest() {
+        return false;
+    }
+}

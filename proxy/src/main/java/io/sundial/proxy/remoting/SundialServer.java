@@ -1,0 +1,80 @@
+package io.sundial.proxy.remoting;
+
+import io.sundial.proxy.admission.TimedSends;
+import io.sundial.proxy.forward.BackendForwarder;
+import io.sundial.proxy.route.BackendRoutes;
+import io.sundial.proxy.route.RouteRewriter;
+import org.apache.rocketmq.remoting.netty.NettyRemotingServer;
+import org.apache.rocketmq.remoting.netty.NettyServerConfig;
+import org.apache.rocketmq.remoting.protocol.RequestCode;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Sundial's one remoting port, served by rocketmq-remoting's {@link NettyRemotingServer}: name-server requests
+ * (routes) and broker requests (sends, heartbeats) of producers, one processor per family; anything else gets
+ * {@code REQUEST_CODE_NOT_SUPPORTED}.
+ */
+public final class SundialServer implements AutoCloseable {
+    /** CHECK_CLIENT_CONFIG: consumers send it; answered for completeness. */
+    private static final int CHECK_CLIENT_CONFIG = 46;
+
+    private final NettyRemotingServer server;
+    private final ExecutorService sendExecutor;
+    private final ExecutorService otherExecutor;
+
+    /**
+     * @param advertisedAddress the {@code host:port} put in routes; empty for {@code 127.0.0.1} and the bound port
+     */
+    public SundialServer(int listenPort, String advertisedAddress, BackendRoutes routes, BackendForwarder forwarder,
+                         TimedSends timedSends) {
+        NettyServerConfig config = new NettyServerConfig();
+        config.setListenPort(listenPort);
+        config.setBindAddress("0.0.0.0");
+        server = new NettyRemotingServer(config);
+        sendExecutor = pool("sundial-send", 4, 10_000);
+        otherExecutor = pool("sundial-request", 2, 10_000);
+        server.registerProcessor(RequestCode.GET_ROUTEINFO_BY_TOPIC,
+                new RouteProcessor(routes, new RouteRewriter(() -> advertisedAddress.isEmpty() ? "127.0.0.1:" + port()
+                        : advertisedAddress)), otherExecutor);
+        SendProcessor send = new SendProcessor(forwarder, routes, timedSends);
+        server.registerProcessor(RequestCode.SEND_MESSAGE, send, sendExecutor);
+        server.registerProcessor(RequestCode.SEND_MESSAGE_V2, send, sendExecutor);
+        server.registerProcessor(RequestCode.SEND_BATCH_MESSAGE, send, sendExecutor);
+        ClientProcessor client = new ClientProcessor();
+        server.registerProcessor(RequestCode.HEART_BEAT, client, otherExecutor);
+        server.registerProcessor(RequestCode.UNREGISTER_CLIENT, client, otherExecutor);
+        server.registerProcessor(CHECK_CLIENT_CONFIG, client, otherExecutor);
+        server.registerDefaultProcessor(new UnsupportedProcessor(), otherExecutor);
+    }
+
+    private static ExecutorService pool(String name, int threads, int queue) {
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(queue),
+                r -> {
+                    Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    /** The port bound (useful when configured as 0). */
+    public int port() {
+        return server.localListenPort();
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        sendExecutor.shutdown();
+        otherExecutor.shutdown();
+    }
+}

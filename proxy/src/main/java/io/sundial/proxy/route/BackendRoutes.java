@@ -1,0 +1,161 @@
+package io.sundial.proxy.route;
+
+import io.sundial.store.time.Clock;
+import org.apache.rocketmq.remoting.RemotingClient;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.RequestCode;
+import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.apache.rocketmq.remoting.protocol.header.namesrv.GetRouteInfoRequestHeader;
+import org.apache.rocketmq.remoting.protocol.route.BrokerData;
+import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The backend cluster's topic routes, read from its name server with Sundial's own client and cached per topic.
+ * A cached route is refreshed every {@code routeRefreshIntervalMs} while producers use its topic (as a client
+ * polls its name server), and at once after a failed send ({@link #invalidate}). Also remembers each broker's
+ * master address, which pass-through and re-publishing send to. Thread-safe.
+ */
+public final class BackendRoutes implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendRoutes.class);
+    private static final long FORGET_UNUSED_MS = 10 * 60_000L;
+
+    private final RemotingClient client;
+    private final List<String> namesrvAddrs;
+    private final long refreshMs;
+    private final long timeoutMs;
+    private final Clock clock;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<String, String> masters = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService refresher;
+
+    public BackendRoutes(RemotingClient client, String namesrvAddrs, long refreshMs, long timeoutMs, Clock clock) {
+        this.client = client;
+        this.namesrvAddrs = List.of(namesrvAddrs.split(";"));
+        this.refreshMs = refreshMs;
+        this.timeoutMs = timeoutMs;
+        this.clock = clock;
+        this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sundial-route-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        refresher.scheduleWithFixedDelay(this::refreshUsed, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** The backend's answer for {@code topic}: from the cache while fresh, else asked now. */
+    public CompletableFuture<RouteAnswer> route(String topic) {
+        long now = clock.wallMillis();
+        Cached c = cache.get(topic);
+        if (c != null && now - c.fetchedAtMs < refreshMs) {
+            c.usedAtMs = now;
+            return CompletableFuture.completedFuture(c.answer);
+        }
+        return fetch(topic);
+    }
+
+    /** The cached route of {@code topic} if any, without asking the backend. */
+    public TopicRouteData cachedRoute(String topic) {
+        Cached c = cache.get(topic);
+        return c == null || !c.answer.found() ? null : c.answer.route();
+    }
+
+    /** Forgets the cached route of {@code topic} (after a failed send), so the next use asks again. */
+    public void invalidate(String topic) {
+        cache.remove(topic);
+    }
+
+    /** The master address of {@code brokerName} from the routes seen so far, or null. */
+    public String masterAddr(String brokerName) {
+        return masters.get(brokerName);
+    }
+
+    /** Every broker name seen in a route, with its master address. */
+    public Map<String, String> masters() {
+        return Map.copyOf(masters);
+    }
+
+    private CompletableFuture<RouteAnswer> fetch(String topic) {
+        return ask(topic, 0).thenApply(answer -> {
+            if (answer.found()) {
+                for (BrokerData b : answer.route().getBrokerDatas()) {
+                    String master = b.getBrokerAddrs().get(0L);
+                    if (master != null) {
+                        masters.put(b.getBrokerName(), master);
+                    }
+                }
+                Cached c = new Cached(answer, clock.wallMillis());
+                cache.put(topic, c);
+            } else {
+                cache.remove(topic);
+            }
+            return answer;
+        });
+    }
+
+    private CompletableFuture<RouteAnswer> ask(String topic, int attempt) {
+        GetRouteInfoRequestHeader header = new GetRouteInfoRequestHeader();
+        header.setTopic(topic);
+        RemotingCommand request = RemotingCommand.createRequestCommand(RequestCode.GET_ROUTEINFO_BY_TOPIC, header);
+        String addr = namesrvAddrs.get(Math.floorMod(topic.hashCode() + attempt, namesrvAddrs.size())).trim();
+        return client.invoke(addr, request, timeoutMs).handle((response, error) -> {
+            if (error != null) {
+                return null;
+            }
+            if (response.getCode() == ResponseCode.SUCCESS && response.getBody() != null) {
+                return new RouteAnswer(ResponseCode.SUCCESS, null,
+                        TopicRouteData.decode(response.getBody(), TopicRouteData.class));
+            }
+            return new RouteAnswer(response.getCode(), response.getRemark(), null);
+        }).thenCompose(answer -> {
+            if (answer != null) {
+                return CompletableFuture.completedFuture(answer);
+            }
+            if (attempt + 1 < namesrvAddrs.size()) {
+                return ask(topic, attempt + 1);
+            }
+            return CompletableFuture.completedFuture(new RouteAnswer(ResponseCode.SYSTEM_ERROR,
+                    "Sundial cannot reach the backend name server " + String.join(";", namesrvAddrs), null));
+        });
+    }
+
+    private void refreshUsed() {
+        long now = clock.wallMillis();
+        for (Map.Entry<String, Cached> e : cache.entrySet()) {
+            if (now - e.getValue().usedAtMs > FORGET_UNUSED_MS) {
+                cache.remove(e.getKey(), e.getValue());
+            } else if (now - e.getValue().fetchedAtMs >= refreshMs / 2) {
+                fetch(e.getKey()).exceptionally(t -> {
+                    LOG.warn("Route refresh of topic {} failed", e.getKey(), t);
+                    return null;
+                });
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+    }
+
+    private static final class Cached {
+        final RouteAnswer answer;
+        final long fetchedAtMs;
+        volatile long usedAtMs;
+
+        Cached(RouteAnswer answer, long fetchedAtMs) {
+            this.answer = answer;
+            this.fetchedAtMs = fetchedAtMs;
+            this.usedAtMs = fetchedAtMs;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.sundial.proxy.embedded;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class FreePortsTest {
+    @Test
+    void shouldPickABrokerPortWhoseFastChannelAndHaNeighboursAreFree() {
+        int listen = FreePorts.pickBroker(Set.of());
+
+        List<Integer> ports = FreePorts.brokerPorts(listen);
+        assertEquals(List.of(listen - 2, listen, listen + 1), ports);
+        for (int port : ports) {
+            assertTrue(FreePorts.isFree(port, false), "port " + port);
+        }
+    }
+
+    @Test
+    void shouldSeeAPortInUseOnAnyInterface() throws Exception {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = socket.getLocalPort();
+
+            assertFalse(FreePorts.isFree(port, false));
+            assertFalse(FreePorts.isFree(port, true));
+        }
+    }
+
+    @Test
+    void shouldAvoidTheGivenPorts() throws Exception {
+        int first = FreePorts.pickSingle(Set.of());
+        for (int i = 0; i < 20; i++) {
+            assertNotEquals(first, FreePorts.pickSingle(Set.of(first)));
+        }
+    }
+}

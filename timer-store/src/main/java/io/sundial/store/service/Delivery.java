@@ -1,0 +1,230 @@
+package io.sundial.store.service;
+
+import io.sundial.store.TimerId;
+import io.sundial.store.TimerStore;
+import io.sundial.store.index.DueEntry;
+import io.sundial.store.record.CorruptRecordException;
+import io.sundial.store.record.LogRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * The dispatch-thread side of the hand-off: for one batch of a lane, checks each timer is still pending and reads
+ * its record, calls the {@link Dispatcher}, then settles the outcomes in the store (one {@link TimerStore#ack}
+ * for the delivered, {@link TimerStore#park} for the parked) and reports the batch back to the wheel thread.
+ *
+ * <p><b>Why check before dispatch.</b> A timer cancelled or rescheduled after the wheel fired it is no longer
+ * pending under its key: it is skipped, never delivered. A record that fails its checksum is parked with the
+ * reason: corrupt bytes are never delivered. The batch is reported back only after its acknowledgement is
+ * written, and the store writes an index change and tells its listener under one lock, so by the time a timer
+ * leaves the set of fired timers, the store has either told the wheel thread about any append racing it or no
+ * longer holds it as pending (see {@link Scheduler}).
+ *
+ * <p>Thread-safe: {@link #submit} is called by the wheel thread, the rest runs on the dispatch executor.
+ */
+final class Delivery {
+    private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
+
+    /** What became of one timer of a batch. */
+    enum State { DELIVERED, RETRY, PARKED, SKIPPED }
+
+    /** A settled batch, reported to the wheel thread; {@code states[i]} is what became of {@code batch.get(i)}. */
+    record Result(LaneState lane, List<Fired> batch, State[] states, String retryReason) {
+    }
+
+    private final TimerStore store;
+    private final Dispatcher dispatcher;
+    private final Executor executor;
+    private final Consumer<Result> onDone;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder[] counts = new LongAdder[State.values().length];
+    private final Object idleMonitor = new Object();
+
+    Delivery(TimerStore store, Dispatcher dispatcher, Executor executor, Consumer<Result> onDone) {
+        this.store = store;
+        this.dispatcher = dispatcher;
+        this.executor = executor;
+        this.onDone = onDone;
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = new LongAdder();
+        }
+    }
+
+    /** Timers settled in {@code state} so far, counted when settled (so also during and after close). */
+    long count(State state) {
+        return counts[state.ordinal()].sum();
+    }
+
+    /** Hands a batch (all of one lane, in due order) to a dispatch thread. */
+    void submit(LaneState lane, List<Fired> batch) {
+        inFlight.incrementAndGet();
+        try {
+            executor.execute(() -> prepare(lane, batch));
+        } catch (RejectedExecutionException e) {
+            State[] states = new State[batch.size()];
+            Arrays.fill(states, State.RETRY);
+            finish(new Result(lane, batch, states, "timer service is closing"));
+        }
+    }
+
+    /** Batches submitted and not yet settled. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Waits until no batch is in flight, at most {@code timeoutMs}; returns whether none is. */
+    boolean awaitIdle(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        synchronized (idleMonitor) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(idleMonitor, left);
+            }
+        }
+        return true;
+    }
+
+    private void prepare(LaneState lane, List<Fired> batch) {
+        State[] states = new State[batch.size()];
+        DueEntry[] entries = new DueEntry[batch.size()];
+        List<DueTimer> timers = new ArrayList<>(batch.size());
+        String reason = null;
+        for (int i = 0; i < batch.size(); i++) {
+            Fired f = batch.get(i);
+            DueEntry e = null;
+            try {
+                e = store.get(f.ref().dueMs(), f.ref().seq());
+                if (e == null) {
+                    states[i] = State.SKIPPED; // cancelled, moved or already acknowledged since it fired
+                    continue;
+                }
+                LogRecord r = store.read(e);
+                entries[i] = e;
+                timers.add(new DueTimer(e, r, f.firedAtMs()));
+            } catch (CorruptRecordException c) {
+                states[i] = park(e, "corrupt record: " + c.getMessage()) ? State.PARKED : State.SKIPPED;
+            } catch (IOException | RuntimeException x) {
+                if (e != null && stillPending(e)) {
+                    states[i] = State.RETRY;
+                    reason = "reading the timer failed: " + x;
+                } else {
+                    states[i] = State.SKIPPED;
+                }
+            }
+        }
+        if (timers.isEmpty()) {
+            finish(new Result(lane, batch, states, reason));
+            return;
+        }
+        String readFailure = reason;
+        CompletionStage<List<Outcome>> stage;
+        try {
+            stage = dispatcher.dispatch(lane.lane, List.copyOf(timers));
+            if (stage == null) {
+                stage = CompletableFuture.failedFuture(new IllegalStateException("dispatcher returned null"));
+            }
+        } catch (RuntimeException x) {
+            stage = CompletableFuture.failedFuture(x);
+        }
+        stage.whenComplete((outcomes, error) -> runOnExecutor(
+                () -> settle(lane, batch, states, entries, timers.size(), outcomes, error, readFailure)));
+    }
+
+    private void settle(LaneState lane, List<Fired> batch, State[] states, DueEntry[] entries, int dispatched,
+                        List<Outcome> outcomes, Throwable error, String readFailure) {
+        String reason = readFailure;
+        if (error == null && (outcomes == null || outcomes.size() != dispatched)) {
+            error = new IllegalStateException("dispatcher answered " + (outcomes == null ? "null" : outcomes.size())
+                    + " outcomes for " + dispatched + " timers");
+        }
+        List<TimerId> delivered = new ArrayList<>(dispatched);
+        int k = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            DueEntry e = entries[i];
+            if (e == null) {
+                continue;
+            }
+            Outcome o = error == null ? outcomes.get(k) : null;
+            k++;
+            if (o instanceof Outcome.Delivered) {
+                states[i] = State.DELIVERED;
+                delivered.add(new TimerId(e.dueMs(), e.seq()));
+            } else if (o instanceof Outcome.Park p) {
+                states[i] = park(e, p.reason()) ? State.PARKED : stillPending(e) ? State.RETRY : State.SKIPPED;
+            } else {
+                states[i] = State.RETRY;
+                if (reason == null) {
+                    reason = o instanceof Outcome.Retry r ? r.reason() : "dispatch failed: " + error;
+                }
+            }
+        }
+        if (!delivered.isEmpty()) {
+            try {
+                store.ack(delivered);
+            } catch (RuntimeException x) {
+                // Delivered but still pending: delivered again after a restart (at least once).
+                LOG.error("Acknowledging {} delivered timers of {} failed", delivered.size(), lane.lane, x);
+            }
+        }
+        finish(new Result(lane, batch, states, reason));
+    }
+
+    private boolean park(DueEntry e, String reason) {
+        if (e == null) {
+            return false;
+        }
+        try {
+            return store.park(e, reason);
+        } catch (RuntimeException x) {
+            LOG.error("Parking timer seq={} of {} failed; it will be retried", e.seq(), e.topic(), x);
+            return false;
+        }
+    }
+
+    private boolean stillPending(DueEntry e) {
+        try {
+            return store.get(e.dueMs(), e.seq()) != null;
+        } catch (RuntimeException x) {
+            return true;
+        }
+    }
+
+    private void runOnExecutor(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    private void finish(Result result) {
+        for (State s : result.states()) {
+            counts[s.ordinal()].increment();
+        }
+        try {
+            onDone.accept(result);
+        } finally {
+            if (inFlight.decrementAndGet() == 0) {
+                synchronized (idleMonitor) {
+                    idleMonitor.notifyAll();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.sundial.store.service;
+
+import io.sundial.store.wheel.TimerRef;
+
+import java.util.ArrayDeque;
+
+/**
+ * The wheel thread's state for one {@link Lane}: its fired timers in due order, whether a batch is in flight,
+ * its retry backoff, and where to re-read it from the store after some of its timers left memory.
+ *
+ * <p><b>Leaving memory.</b> When a batch is answered {@link Outcome.Retry}, the retried timers and everything
+ * queued behind them leave memory (they stay pending in the store), and so does every timer of the lane that
+ * fires while it backs off or is still being re-read, so that the lane's order is kept and a failing lane holds
+ * O(1) memory however many of its timers come due. The lane remembers only the smallest key that left
+ * ({@link #reloadAfterDueMs}, {@link #reloadAfterSeq}: just before it) and the largest due time that left, and
+ * re-reads from there through the store's per-topic index once the backoff is over. Not thread-safe.
+ */
+final class LaneState {
+    final Lane lane;
+    final ArrayDeque<Fired> queue = new ArrayDeque<>();
+    /** A batch of this lane is with the dispatcher; at most one at a time keeps the lane's order. */
+    boolean inFlight;
+    /** In the scheduler's ready queue. */
+    boolean ready;
+    /** Consecutive batches answered with a retry; reset by a delivery. */
+    int attempts;
+    boolean backingOff;
+    long backoffUntilNanos;
+    /** Some of the lane's timers left memory and must be re-read from the store, after the key below. */
+    boolean reloading;
+    long reloadAfterDueMs;
+    long reloadAfterSeq;
+    /** The latest due time among timers that left: re-reading is done only once the wall clock has passed it. */
+    long maxDroppedDueMs;
+
+    LaneState(Lane lane) {
+        this.lane = lane;
+    }
+
+    /** Records that {@code ref} left memory and will be re-read. O(1). */
+    void dropped(TimerRef ref) {
+        long afterSeq = ref.seq() - 1;
+        if (!reloading || ref.dueMs() < reloadAfterDueMs
+                || (ref.dueMs() == reloadAfterDueMs && afterSeq < reloadAfterSeq)) {
+            reloadAfterDueMs = ref.dueMs();
+            reloadAfterSeq = afterSeq;
+        }
+        maxDroppedDueMs = reloading ? Math.max(maxDroppedDueMs, ref.dueMs()) : ref.dueMs();
+        reloading = true;
+    }
+
+    /** Nothing queued, in flight, waiting or to re-read: the lane can be forgotten. */
+    boolean idle() {
+        return queue.isEmpty() && !inFlight && !backingOff && !reloading && !ready;
+    }
+}

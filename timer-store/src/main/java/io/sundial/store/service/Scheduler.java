@@ -1,0 +1,502 @@
+package io.sundial.store.service;
+
+import io.sundial.store.TimerListener;
+import io.sundial.store.TimerStore;
+import io.sundial.store.index.DueEntry;
+import io.sundial.store.index.TopicPage;
+import io.sundial.store.time.Clock;
+import io.sundial.store.wheel.TimerRef;
+import io.sundial.store.wheel.TimingWheel;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * Everything the wheel thread does, one deterministic {@link #step} at a time: tests call it on a manual clock
+ * with no thread; {@link TimerService} calls it in a loop and sleeps for as long as it answers.
+ *
+ * <p><b>A step.</b> (1) Apply the commands queued since the last step: timers appended, released, cancelled or
+ * rescheduled (the store's listener only queues them, lock-free, and wakes the thread), and batches the dispatch
+ * threads settled. (2) Top up the wheel from the due index ({@link Loader}) while under the memory bound.
+ * (3) Advance the wheel to the wall clock's now, firing at most {@code maxFirePerStep} timers into their lanes.
+ * (4) End retry backoffs that are over and re-read those lanes' timers from the store. (5) Hand each ready lane's
+ * next batch to a dispatch thread. A fired timer is handed on only once {@code now >= dueMs}: the wheel never
+ * fires early whatever its tick.
+ *
+ * <p><b>In memory.</b> A timer is in memory when it is in the wheel, or fired and not settled ({@link #outOfWheel}:
+ * queued in its lane or with the dispatcher). The loader adds timers only while fewer than
+ * {@code maxWheelReferences} are in memory; a timer appended (or rescheduled, or released) at or before the
+ * loader's cursor goes into the wheel at once even past the bound, since the loader will never read it again.
+ * A lane's timers re-read after a retry go past the bound too, at most {@code 4 * dispatchBatchSize} per lane.
+ *
+ * <p><b>No double fire.</b> Every path into the wheel runs on this thread and checks both the wheel (whose
+ * {@code add} refuses a sequence it holds) and the fired set: the loader may read a timer whose append command
+ * is still queued, and the command then finds it already in memory. A timer leaves the fired set only when its
+ * batch is settled; a delivered one is acknowledged first, and the store writes the acknowledgement under the
+ * lock under which it writes an append and tells its listener, so its append command, if any, was queued before
+ * the settled batch and was met while the timer was still in the fired set. Should anything slip through, the
+ * dispatch thread's check that the timer is still pending stops a second delivery of an acknowledged timer.
+ *
+ * <p>Not thread-safe except {@link #listener()}, {@link #wakeup}, and {@link #stats}: one thread steps it.
+ */
+final class Scheduler {
+    /** Index rows the lanes being re-read may read per step, so that a re-read cannot stall firing. */
+    private static final int RELOAD_ROWS_PER_STEP = 4096;
+    private static final int RELOAD_PAGE = 256;
+    private static final int MAX_ROUNDS_PER_STEP = 64;
+
+    private final TimerStore store;
+    private final Clock clock;
+    private final ServiceConfig config;
+    private final TimingWheel wheel;
+    private final Loader loader;
+    private final Backoff backoff;
+    private final Delivery delivery;
+    private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
+    private final TimerListener listener = new Listener();
+    private final Map<Lane, LaneState> lanes = new HashMap<>();
+    private final ArrayDeque<LaneState> ready = new ArrayDeque<>();
+    private final PriorityQueue<LaneState> backingOff =
+            new PriorityQueue<>(Comparator.comparingLong((LaneState l) -> l.backoffUntilNanos));
+    /** Lanes whose backoff is over and whose timers that left memory are being re-read. */
+    private final Set<LaneState> reloading = new LinkedHashSet<>();
+    /** Sequence to due time of every fired timer not yet settled: queued in a lane or with the dispatcher. */
+    private final Map<Long, Long> outOfWheel = new HashMap<>();
+    /** New places of timers rescheduled while out of the wheel, inserted once their old place is settled. */
+    private final Map<Long, DueEntry> deferred = new HashMap<>();
+    private final Map<String, String> topics = new HashMap<>();
+    private final Consumer<TimerRef> fireSink = this::onFired;
+    private final int lowWater;
+    private final int reloadTarget;
+    private final long loadIntervalNanos;
+    private volatile Runnable wakeup = () -> { };
+    private long nextLoadNanos;
+    /** The wall time of the step under way. */
+    private long nowMs;
+
+    private volatile long fired;
+    private volatile long loaded;
+    private volatile long directInserts;
+    private volatile long reloaded;
+    private volatile int inWheelGauge;
+    private volatile int outOfWheelGauge;
+    private volatile int lanesGauge;
+    private volatile int backingOffGauge;
+    private volatile long cursorGauge;
+    private volatile long lastLagMs;
+    private volatile long maxLagMs;
+
+    /**
+     * @param executor runs the dispatch side of each batch; {@code Runnable::run} makes the hand-off synchronous,
+     *                 as tests want
+     * @param random   the backoff jitter
+     */
+    Scheduler(TimerStore store, Dispatcher dispatcher, ServiceConfig config, Clock clock, Executor executor,
+              RandomGenerator random) {
+        this.store = store;
+        this.clock = clock;
+        this.config = config;
+        this.wheel = new TimingWheel(clock.wallMillis(), config.wheelConfig());
+        this.loader = new Loader(store, config.loadWindowMs(), config.loadBatchSize());
+        this.backoff = new Backoff(config.retryBackoffMinMs(), config.retryBackoffMaxMs(), random);
+        this.delivery = new Delivery(store, dispatcher, executor, this::post);
+        this.lowWater = Math.max(1, Math.min(config.loadBatchSize(), config.maxWheelReferences() / 8));
+        this.reloadTarget = 4 * config.dispatchBatchSize();
+        this.loadIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.loadIntervalMs());
+        this.nextLoadNanos = clock.monoNanos();
+    }
+
+    /** The listener to give the store: it queues commands for the next step and wakes the wheel thread. */
+    TimerListener listener() {
+        return listener;
+    }
+
+    /** What to call when a command is queued (the runner unparks its thread). */
+    void wakeup(Runnable r) {
+        this.wakeup = r;
+    }
+
+    /** Whether commands are queued: the runner must step again before sleeping. */
+    boolean hasCommands() {
+        return !inbox.isEmpty();
+    }
+
+    Delivery delivery() {
+        return delivery;
+    }
+
+    /**
+     * Does one round of work at the clock's current time (see the class comment).
+     *
+     * @return how many ms the caller may wait before the next step if nothing is queued meanwhile; 0 when there
+     *         is more to do now. Never more than {@code loadIntervalMs}.
+     */
+    long step() {
+        nowMs = clock.wallMillis();
+        long mono = clock.monoNanos();
+        drainInbox();
+        int room = config.maxWheelReferences() - inMemory();
+        if (loader.behind() ? room >= lowWater : mono - nextLoadNanos >= 0) {
+            loaded += loader.load(nowMs, room, this::admitLoaded);
+            nextLoadNanos = mono + loadIntervalNanos;
+        }
+        boolean drained = wheel.advance(nowMs, config.maxFirePerStep(), fireSink) < config.maxFirePerStep();
+        endBackoffs(mono);
+        boolean reloadCut = false;
+        for (int round = 0; round < MAX_ROUNDS_PER_STEP; round++) {
+            if (drained) {
+                reloadCut = reloadLanes();
+            }
+            dispatchReady();
+            if (inbox.isEmpty()) {
+                break;
+            }
+            drainInbox();
+        }
+        publishGauges();
+        if (!drained || reloadCut || !inbox.isEmpty() || !ready.isEmpty()
+                || (loader.behind() && config.maxWheelReferences() - inMemory() >= lowWater)) {
+            return 0;
+        }
+        return waitMs(mono);
+    }
+
+    private long waitMs(long mono) {
+        long wait = config.loadIntervalMs();
+        long hint = wheel.nextDueHintMs();
+        if (hint != Long.MAX_VALUE) {
+            // Drained, so a hint at or before now is stale-low (a wall clock stepped back): look again in 1 ms.
+            wait = Math.min(wait, Math.max(1, hint - nowMs));
+        }
+        if (!loader.behind()) {
+            wait = Math.min(wait, ceilMs(nextLoadNanos - mono)); // behind, it waits for room, not for time
+        }
+        LaneState next = backingOff.peek();
+        if (next != null) {
+            wait = Math.min(wait, ceilMs(next.backoffUntilNanos - mono));
+        }
+        return Math.max(0, wait);
+    }
+
+    private static long ceilMs(long nanos) {
+        return nanos <= 0 ? 0 : (nanos + 999_999) / 1_000_000;
+    }
+
+    private int inMemory() {
+        return wheel.size() + outOfWheel.size();
+    }
+
+    // ---- commands
+
+    private void post(Object command) {
+        inbox.add(command);
+        wakeup.run();
+    }
+
+    private void drainInbox() {
+        Object c;
+        while ((c = inbox.poll()) != null) {
+            if (c instanceof Delivery.Result r) {
+                settled(r);
+            } else if (c instanceof Appended a) {
+                for (DueEntry e : a.timers) {
+                    insert(e);
+                }
+            } else if (c instanceof Cancelled x) {
+                wheel.cancel(x.timer.seq());
+                deferred.remove(x.timer.seq());
+            } else if (c instanceof Rescheduled r) {
+                wheel.cancel(r.before.seq());
+                insert(r.after);
+            }
+        }
+    }
+
+    /** A timer became pending at {@code e}'s key: into the wheel if the loader has passed that key. */
+    private void insert(DueEntry e) {
+        if (!loader.covers(e.dueMs(), e.seq())) {
+            return; // the loader will read it
+        }
+        Long firedDue = outOfWheel.get(e.seq());
+        if (firedDue != null) {
+            if (firedDue != e.dueMs()) {
+                deferred.put(e.seq(), e); // its old place is being dispatched (and will be skipped)
+            }
+            return;
+        }
+        if (wheel.add(ref(e))) {
+            directInserts++;
+        }
+    }
+
+    private boolean admitLoaded(DueEntry e) {
+        return !outOfWheel.containsKey(e.seq()) && wheel.add(ref(e));
+    }
+
+    private TimerRef ref(DueEntry e) {
+        String topic = topics.get(e.topic());
+        if (topic == null) {
+            if (topics.size() >= 65_536) {
+                topics.clear();
+            }
+            topic = e.topic();
+            topics.put(topic, topic);
+        }
+        return new TimerRef(e.dueMs(), e.seq(), e.position(), e.size(), topic, e.queueId());
+    }
+
+    // ---- firing and lanes
+
+    private void onFired(TimerRef ref) {
+        fired++;
+        long lag = nowMs - ref.dueMs();
+        lastLagMs = lag;
+        if (lag > maxLagMs) {
+            maxLagMs = lag;
+        }
+        LaneState l = lanes.computeIfAbsent(new Lane(ref.topic(), ref.queueId()), LaneState::new);
+        if (l.backingOff || l.reloading) {
+            // Its earlier timers left memory: this one waits its turn in the store, to keep the lane's order.
+            l.dropped(ref);
+            if (!l.backingOff) {
+                reloading.add(l);
+            }
+            return;
+        }
+        enqueue(l, ref);
+        markReady(l);
+    }
+
+    private void enqueue(LaneState l, TimerRef ref) {
+        l.queue.add(new Fired(ref, nowMs));
+        outOfWheel.put(ref.seq(), ref.dueMs());
+    }
+
+    private void markReady(LaneState l) {
+        if (!l.ready && !l.inFlight && !l.backingOff && !l.queue.isEmpty()) {
+            l.ready = true;
+            ready.add(l);
+        }
+    }
+
+    private void dispatchReady() {
+        LaneState l;
+        while ((l = ready.poll()) != null) {
+            l.ready = false;
+            if (l.inFlight || l.backingOff || l.queue.isEmpty()) {
+                continue;
+            }
+            int n = Math.min(config.dispatchBatchSize(), l.queue.size());
+            List<Fired> batch = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                batch.add(l.queue.poll());
+            }
+            l.inFlight = true;
+            delivery.submit(l, batch);
+        }
+    }
+
+    private void settled(Delivery.Result r) {
+        LaneState l = r.lane();
+        l.inFlight = false;
+        boolean retry = false;
+        boolean anyDelivered = false;
+        for (int i = 0; i < r.batch().size(); i++) {
+            TimerRef ref = r.batch().get(i).ref();
+            outOfWheel.remove(ref.seq());
+            switch (r.states()[i]) {
+                case DELIVERED -> anyDelivered = true;
+                case RETRY -> {
+                    retry = true;
+                    l.dropped(ref);
+                }
+                default -> { }
+            }
+            insertDeferred(ref.seq());
+        }
+        if (retry) {
+            for (Fired f : l.queue) {
+                outOfWheel.remove(f.ref().seq());
+                l.dropped(f.ref());
+                insertDeferred(f.ref().seq());
+            }
+            l.queue.clear();
+            l.attempts++;
+            l.backingOff = true;
+            l.backoffUntilNanos = clock.monoNanos() + TimeUnit.MILLISECONDS.toNanos(backoff.delayMs(l.attempts));
+            backingOff.add(l);
+            reloading.remove(l);
+        } else if (anyDelivered) {
+            l.attempts = 0;
+        }
+        markReady(l);
+        forgetIfIdle(l);
+    }
+
+    private void insertDeferred(long seq) {
+        DueEntry moved = deferred.remove(seq);
+        if (moved != null) {
+            insert(moved);
+        }
+    }
+
+    private void endBackoffs(long mono) {
+        LaneState l;
+        while ((l = backingOff.peek()) != null && l.backoffUntilNanos - mono <= 0) {
+            backingOff.poll();
+            l.backingOff = false;
+            if (l.reloading) {
+                reloading.add(l);
+            }
+            markReady(l);
+            forgetIfIdle(l);
+        }
+    }
+
+    private void forgetIfIdle(LaneState l) {
+        if (l.idle()) {
+            lanes.remove(l.lane);
+        }
+    }
+
+    // ---- re-reading lanes after a retry
+
+    /** Re-reads the timers of lanes being re-read; true if it stopped at the per-step budget. */
+    private boolean reloadLanes() {
+        int budget = RELOAD_ROWS_PER_STEP;
+        Iterator<LaneState> it = reloading.iterator();
+        while (it.hasNext()) {
+            if (budget <= 0) {
+                return true;
+            }
+            LaneState l = it.next();
+            if (!l.reloading || l.backingOff) {
+                it.remove();
+                continue;
+            }
+            if (l.queue.size() >= config.dispatchBatchSize()) {
+                continue; // enough to send: read more when the lane has drained
+            }
+            budget -= reload(l, budget);
+            if (!l.reloading) {
+                it.remove();
+            }
+            markReady(l);
+            forgetIfIdle(l);
+        }
+        return false;
+    }
+
+    /**
+     * Reads one lane's pending timers again, in key order, from just before the first that left memory, through
+     * the store's per-topic index; queues those due and not in memory. The lane leaves re-reading when it reaches
+     * the loader's cursor (or now) with nothing left, once the wall clock has passed every timer that left.
+     *
+     * @return index rows read
+     */
+    private int reload(LaneState l, int maxRows) {
+        long toDue = Math.min(nowMs, loader.cursorDueMs());
+        int want = reloadTarget - l.queue.size();
+        int rows = 0;
+        while (want > 0 && rows < maxRows) {
+            if (toDue < l.reloadAfterDueMs) {
+                endReloadIfPast(l);
+                return rows;
+            }
+            TopicPage page = store.listTopic(l.lane.topic(), 0, toDue, l.reloadAfterDueMs, l.reloadAfterSeq,
+                    RELOAD_PAGE);
+            rows += (int) Math.max(1, page.rowsRead());
+            boolean consumedAll = true;
+            for (DueEntry e : page.entries()) {
+                if (!loader.covers(e.dueMs(), e.seq())) {
+                    endReloadIfPast(l); // beyond the cursor is the loader's
+                    return rows;
+                }
+                if (want == 0) {
+                    consumedAll = false;
+                    break;
+                }
+                l.reloadAfterDueMs = e.dueMs();
+                l.reloadAfterSeq = e.seq();
+                if (e.queueId() == l.lane.queueId() && !wheel.contains(e.seq()) && !outOfWheel.containsKey(e.seq())) {
+                    enqueue(l, ref(e));
+                    reloaded++;
+                    want--;
+                }
+            }
+            if (consumedAll && !page.more()) {
+                endReloadIfPast(l);
+                return rows;
+            }
+        }
+        return rows;
+    }
+
+    /** The lane's range is read through: it leaves re-reading unless a timer that left is due after now. */
+    private void endReloadIfPast(LaneState l) {
+        if (nowMs >= l.maxDroppedDueMs) {
+            l.reloading = false;
+        }
+    }
+
+    // ---- stats
+
+    private void publishGauges() {
+        inWheelGauge = wheel.size();
+        outOfWheelGauge = outOfWheel.size();
+        lanesGauge = lanes.size();
+        backingOffGauge = backingOff.size();
+        cursorGauge = loader.cursorDueMs();
+    }
+
+    /** A snapshot; safe from any thread. */
+    ServiceStats stats() {
+        return new ServiceStats(fired, delivery.count(Delivery.State.DELIVERED),
+                delivery.count(Delivery.State.RETRY), delivery.count(Delivery.State.PARKED),
+                delivery.count(Delivery.State.SKIPPED), loaded, directInserts, reloaded,
+                inWheelGauge, outOfWheelGauge, lanesGauge, backingOffGauge, cursorGauge, lastLagMs, maxLagMs);
+    }
+
+    // ---- what the store's listener queues
+
+    private record Appended(List<DueEntry> timers) {
+    }
+
+    private record Cancelled(DueEntry timer) {
+    }
+
+    private record Rescheduled(DueEntry before, DueEntry after) {
+    }
+
+    /** Called by the store's committer under its write lock: only queues and wakes, never blocks. */
+    private final class Listener implements TimerListener {
+        @Override
+        public void onAppended(List<DueEntry> timers) {
+            post(new Appended(timers));
+        }
+
+        @Override
+        public void onCancelled(DueEntry timer) {
+            post(new Cancelled(timer));
+        }
+
+        @Override
+        public void onRescheduled(DueEntry before, DueEntry after) {
+            post(new Rescheduled(before, after));
+        }
+    }
+}
