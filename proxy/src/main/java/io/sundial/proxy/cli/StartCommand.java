@@ -1,0 +1,39 @@
+package io.sundial.proxy.cli;
+
+import io.sundial.proxy.Sundial;
+import io.sundial.proxy.config.ProxyConfig;
+import io.sundial.store.time.Clock;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code sundial start -c FILE}: runs Sundial in the foreground against an existing cluster, like {@code mqbroker}. */
+@Command(name = "start", mixinStandardHelpOptions = true,
+        description = "Run Sundial in the foreground against an existing RocketMQ cluster.")
+final class StartCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, required = true, description = "the properties file (see conf/sundial.properties)")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        ProxyConfig cfg = ProxyConfig.load(config);
+        Sundial sundial = new Sundial(cfg, Clock.SYSTEM).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                sundial.close();
+            } catch (Exception e) {
+                System.err.println("Sundial did not stop cleanly: " + e);
+            } finally {
+                stopped.countDown();
+            }
+        }, "sundial-shutdown"));
+        System.out.printf("Sundial is serving producers at %s (backend name server %s). Ctrl-C stops it.%n",
+                sundial.address(), cfg.backendNamesrvAddr());
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,22 @@
+package io.sundial.proxy.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code bin/sundial}: one subcommand per job, in the style of RocketMQ's {@code mqadmin}. */
+@Command(name = "sundial", mixinStandardHelpOptions = true, version = "Sundial 0.1.0",
+        description = "A scheduling proxy for Apache RocketMQ.",
+        subcommands = {StartCommand.class, QuickstartCommand.class, LatenessCommand.class})
+public final class SundialMain implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SundialMain()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

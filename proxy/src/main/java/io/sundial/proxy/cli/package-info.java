@@ -1,0 +1,2 @@
+/** {@code bin/sundial}'s commands: start, quickstart. */
+package io.sundial.proxy.cli;
