@@ -64,7 +64,10 @@ class LegacyClientTest {
     }
 
     private List<String> runLegacyProducer(String namesrv, String topic) throws Exception {
-        Path lib = Path.of(System.getProperty("sundial.rocketmq.client4.lib"));
+        String libDir = System.getProperty("sundial.rocketmq.client4.lib", "../rocketmq-client4/target/lib");
+        Path lib = Path.of(libDir);
+        assertTrue(Files.isDirectory(lib), "the 4.9.8 client's jars are not at " + lib.toAbsolutePath()
+                + ": build the rocketmq-client4 module (mvn -pl rocketmq-client4 generate-resources)");
         List<String> cp = new ArrayList<>();
         cp.add(Path.of(LegacyProducerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 .toString());
