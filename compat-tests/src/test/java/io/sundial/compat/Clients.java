@@ -7,13 +7,17 @@ import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerOrderly;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendCallback;
+import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,6 +40,23 @@ public final class Clients {
         p.setSendMsgTimeout(10_000);
         p.start();
         return p;
+    }
+
+    /** An asynchronous send, awaited: the callback path of the stock client. */
+    public static SendResult sendAsync(DefaultMQProducer producer, Message m) throws Exception {
+        CompletableFuture<SendResult> f = new CompletableFuture<>();
+        producer.send(m, new SendCallback() {
+            @Override
+            public void onSuccess(SendResult r) {
+                f.complete(r);
+            }
+
+            @Override
+            public void onException(Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f.get(30, TimeUnit.SECONDS);
     }
 
     /** A consumer of {@code topic} on the real cluster; every message received lands in {@link Received}. */

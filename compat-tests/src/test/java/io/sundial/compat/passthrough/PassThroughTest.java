@@ -4,7 +4,6 @@ import io.sundial.compat.Clients;
 import io.sundial.compat.SundialCluster;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
-import org.apache.rocketmq.client.producer.SendCallback;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
@@ -26,8 +25,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -63,19 +60,8 @@ class PassThroughTest {
             assertEquals(SendStatus.SEND_OK, sync.getSendStatus());
             sentIds.put("sync", sync.getMsgId());
 
-            CompletableFuture<SendResult> async = new CompletableFuture<>();
-            producer.send(message(topic, "key-async", "tag-async", "async"), new SendCallback() {
-                @Override
-                public void onSuccess(SendResult r) {
-                    async.complete(r);
-                }
-
-                @Override
-                public void onException(Throwable e) {
-                    async.completeExceptionally(e);
-                }
-            });
-            sentIds.put("async", async.get(30, TimeUnit.SECONDS).getMsgId());
+            sentIds.put("async", Clients.sendAsync(producer, message(topic, "key-async", "tag-async", "async"))
+                    .getMsgId());
 
             producer.sendOneway(message(topic, "key-oneway", "tag-oneway", "oneway"));
 

@@ -4,7 +4,6 @@ import io.sundial.compat.Clients;
 import io.sundial.compat.SundialCluster;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
-import org.apache.rocketmq.client.producer.SendCallback;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
@@ -22,8 +21,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -71,22 +68,6 @@ class TimedDeliveryTest {
         }
     }
 
-    private static SendResult sendAsync(DefaultMQProducer producer, Message m) throws Exception {
-        CompletableFuture<SendResult> f = new CompletableFuture<>();
-        producer.send(m, new SendCallback() {
-            @Override
-            public void onSuccess(SendResult r) {
-                f.complete(r);
-            }
-
-            @Override
-            public void onException(Throwable e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f.get(30, TimeUnit.SECONDS);
-    }
-
     @Test
     void shouldDeliverEveryDeliveryTimeFormInEverySendModeOnTimeAndIntact(SundialCluster.Running env)
             throws Exception {
@@ -117,7 +98,7 @@ class TimedDeliveryTest {
                             assertEquals(SendStatus.SEND_OK, r.getSendStatus());
                             msgId = r.getMsgId();
                         }
-                        case "async" -> msgId = sendAsync(producer, m).getMsgId();
+                        case "async" -> msgId = Clients.sendAsync(producer, m).getMsgId();
                         default -> {
                             producer.sendOneway(m);
                             msgId = m.getProperty("UNIQ_KEY");

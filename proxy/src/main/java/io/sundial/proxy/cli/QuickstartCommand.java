@@ -11,7 +11,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code sundial quickstart}: a real RocketMQ 5.5.0 name server and broker (child JVMs) and Sundial in front of
@@ -55,17 +54,6 @@ final class QuickstartCommand implements Callable<Integer> {
             cluster.close();
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                sundial.close();
-            } catch (Exception e) {
-                System.err.println("Sundial did not stop cleanly: " + e);
-            } finally {
-                cluster.close();
-                stopped.countDown();
-            }
-        }, "quickstart-shutdown"));
         System.out.printf("""
 
                 Sundial quickstart is running.
@@ -74,7 +62,7 @@ final class QuickstartCommand implements Callable<Integer> {
                   data:       %s
                 Ctrl-C stops Sundial, then the broker and the name server.
                 %n""", sundial.address(), cluster.namesrvAddr(), root);
-        stopped.await();
+        Foreground.runUntilStopped("quickstart", sundial, cluster);
         return 0;
     }
 }

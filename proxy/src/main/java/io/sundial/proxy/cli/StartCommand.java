@@ -8,7 +8,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code sundial start -c FILE}: runs Sundial in the foreground against an existing cluster, like {@code mqbroker}. */
 @Command(name = "start", mixinStandardHelpOptions = true,
@@ -21,19 +20,9 @@ final class StartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ProxyConfig cfg = ProxyConfig.load(config);
         Sundial sundial = new Sundial(cfg, Clock.SYSTEM).start();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                sundial.close();
-            } catch (Exception e) {
-                System.err.println("Sundial did not stop cleanly: " + e);
-            } finally {
-                stopped.countDown();
-            }
-        }, "sundial-shutdown"));
         System.out.printf("Sundial is serving producers at %s (backend name server %s). Ctrl-C stops it.%n",
                 sundial.address(), cfg.backendNamesrvAddr());
-        stopped.await();
+        Foreground.runUntilStopped("sundial", sundial);
         return 0;
     }
 }

@@ -48,7 +48,8 @@ final class ServiceHarness implements AutoCloseable {
         return StoreConfig.defaults()
                 .withStorePath(dir)
                 .withSegmentSize(64 << 20)
-                .withIndexMemoryBudget(64L << 20)
+                // At a million pending timers a 64 MiB budget evicts index and filter blocks: gets cost 40 us.
+                .withIndexMemoryBudget(256L << 20)
                 .withFlushMode(FlushMode.ASYNC_FLUSH)
                 // Rare periodic fsyncs: TimerStore.close() interrupts one in progress, which fails the close.
                 .withFlushIntervalMs(60_000)
