@@ -2,6 +2,7 @@ package io.sundial.store;
 
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.IndexBatch;
+import io.sundial.store.index.Keys;
 import io.sundial.store.index.ParkedTimer;
 import io.sundial.store.index.RocksKeyValueStore;
 import io.sundial.store.index.TimerIndex;
@@ -204,9 +205,12 @@ public final class TimerStore implements AutoCloseable {
         int acked = 0;
         indexLock.lock();
         try (IndexBatch b = index.newBatch()) {
-            for (TimerId id : delivered) {
-                DueEntry e = index.getDue(b, id.dueMs(), id.seq());
-                if (e != null && index.endTimer(b, e, TimerState.DELIVERED, now, log.segmentBaseOf(e.position()))) {
+            // Two multi-gets (due entries, then their unique-key lists) instead of two gets per timer.
+            List<DueEntry> pending = index.prefetchDue(b,
+                    delivered.stream().map(id -> Keys.due(id.dueMs(), id.seq())).toList());
+            index.prefetchUniq(b, pending.stream().map(e -> Keys.uniq(e.topic(), e.uniqKey())).toList());
+            for (DueEntry e : pending) {
+                if (index.endTimer(b, e, TimerState.DELIVERED, now, log.segmentBaseOf(e.position()))) {
                     acked++;
                 }
             }
@@ -383,7 +387,8 @@ public final class TimerStore implements AutoCloseable {
             return;
         }
         closed = true;
-        maintenance.shutdownNow();
+        // Not shutdownNow: interrupting an fsync or a reclaim in progress closes its FileChannel under it.
+        maintenance.shutdown();
         try {
             maintenance.awaitTermination(30, TimeUnit.SECONDS);
             committer.close();

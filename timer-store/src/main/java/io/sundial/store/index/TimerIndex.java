@@ -89,6 +89,22 @@ public final class TimerIndex implements AutoCloseable {
         return v == null ? null : DueEntry.decode(key, v);
     }
 
+    /**
+     * Reads the due entries under {@code dueKeys} into {@code b} in one call and returns those still pending (an
+     * acknowledgement batch).
+     */
+    public List<DueEntry> prefetchDue(IndexBatch b, List<byte[]> dueKeys) {
+        b.prefetch(Table.DUE, dueKeys);
+        List<DueEntry> out = new ArrayList<>(dueKeys.size());
+        for (byte[] key : dueKeys) {
+            byte[] v = b.get(Table.DUE, key);
+            if (v != null) {
+                out.add(DueEntry.decode(key, v));
+            }
+        }
+        return out;
+    }
+
     /** Reads the unique-key entries of many timers into {@code b} in one call (a group's retry checks). */
     public void prefetchUniq(IndexBatch b, List<byte[]> uniqKeys) {
         b.prefetch(Table.UNIQ, uniqKeys);
