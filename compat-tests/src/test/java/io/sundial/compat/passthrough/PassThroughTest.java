@@ -14,6 +14,9 @@ import org.apache.rocketmq.remoting.netty.NettyClientConfig;
 import org.apache.rocketmq.remoting.netty.NettyRemotingClient;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.RemotingSysResponseCode;
+import org.apache.rocketmq.remoting.protocol.RequestCode;
+import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
+import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeaderV2;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -170,6 +173,41 @@ class PassThroughTest {
                     RemotingCommand.createRequestCommand(9999, null), 5_000);
             assertEquals(RemotingSysResponseCode.REQUEST_CODE_NOT_SUPPORTED, response.getCode());
             assertTrue(response.getRemark().contains("9999"), response.getRemark());
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void shouldPassThroughASendThatNamesNoBrokerAsClientsBefore495Send(SundialCluster.Running env)
+            throws Exception {
+        String topic = Clients.unique("PassNoBroker");
+        env.cluster().createTopic(topic, 2, 6);
+        NettyRemotingClient client = new NettyRemotingClient(new NettyClientConfig());
+        client.start();
+        try (Clients.Received received = Clients.consume(env.namesrvAddr(), topic, false)) {
+            SendMessageRequestHeader h = new SendMessageRequestHeader();
+            h.setProducerGroup("old-client-group");
+            h.setTopic(topic);
+            h.setDefaultTopic("TBW102");
+            h.setDefaultTopicQueueNums(4);
+            h.setQueueId(1);
+            h.setSysFlag(0);
+            h.setBornTimestamp(System.currentTimeMillis());
+            h.setFlag(0);
+            h.setProperties("UNIQ_KEY\u00010A0B0C0D0E0F00112233445566778899\u0002KEYS\u0001old\u0002");
+            h.setReconsumeTimes(0);
+            h.setUnitMode(false);
+            h.setBatch(false);
+            RemotingCommand request = RemotingCommand.createRequestCommand(RequestCode.SEND_MESSAGE_V2,
+                    SendMessageRequestHeaderV2.createSendMessageRequestHeaderV2(h)); // no broker name, as 4.9.0-4.9.4
+            request.setBody("from an old client".getBytes(StandardCharsets.UTF_8));
+            RemotingCommand response = client.invokeSync(env.sundialAddr(), request, 10_000);
+            assertEquals(ResponseCode.SUCCESS, response.getCode(), response.getRemark());
+            List<Clients.Arrival> got = received.await(1, WAIT);
+            assertEquals(1, got.size());
+            assertEquals("0A0B0C0D0E0F00112233445566778899", got.get(0).message().getMsgId());
+            assertEquals(1, got.get(0).message().getQueueId(), "the queue the client chose");
         } finally {
             client.shutdown();
         }
