@@ -52,12 +52,14 @@ final class Delivery {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder[] counts = new LongAdder[State.values().length];
     private final Object idleMonitor = new Object();
+    private final AckCombiner acks;
 
     Delivery(TimerStore store, Dispatcher dispatcher, Executor executor, Consumer<Result> onDone) {
         this.store = store;
         this.dispatcher = dispatcher;
         this.executor = executor;
         this.onDone = onDone;
+        this.acks = new AckCombiner(store);
         for (int i = 0; i < counts.length; i++) {
             counts[i] = new LongAdder();
         }
@@ -174,15 +176,12 @@ final class Delivery {
                 }
             }
         }
-        if (!delivered.isEmpty()) {
-            try {
-                store.ack(delivered);
-            } catch (RuntimeException x) {
-                // Delivered but still pending: delivered again after a restart (at least once).
-                LOG.error("Acknowledging {} delivered timers of {} failed", delivered.size(), lane.lane, x);
-            }
+        Result result = new Result(lane, batch, states, reason);
+        if (delivered.isEmpty()) {
+            finish(result);
+        } else {
+            acks.ack(delivered, () -> finish(result));
         }
-        finish(new Result(lane, batch, states, reason));
     }
 
     private boolean park(DueEntry e, String reason) {
