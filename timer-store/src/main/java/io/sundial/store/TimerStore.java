@@ -319,6 +319,11 @@ public final class TimerStore implements AutoCloseable {
         return null;
     }
 
+    /** The pending timers filed under {@code ids}, in the same order, null where none is (one multi-get). */
+    public List<DueEntry> getAll(List<TimerId> ids) {
+        return index.getDueAll(ids.stream().map(id -> Keys.due(id.dueMs(), id.seq())).toList());
+    }
+
     /** The pending timer filed under {@code (dueMs, seq)}, or null. */
     public DueEntry get(long dueMs, long seq) {
         return index.getDue(dueMs, seq);

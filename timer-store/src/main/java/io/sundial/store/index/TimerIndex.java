@@ -110,6 +110,17 @@ public final class TimerIndex implements AutoCloseable {
         b.prefetch(Table.UNIQ, uniqKeys);
     }
 
+    /** The due entries under {@code dueKeys}, in order, null where none is pending. */
+    public List<DueEntry> getDueAll(List<byte[]> dueKeys) {
+        List<byte[]> values = kv.multiGet(Table.DUE, dueKeys);
+        List<DueEntry> out = new ArrayList<>(dueKeys.size());
+        for (int i = 0; i < dueKeys.size(); i++) {
+            byte[] v = values.get(i);
+            out.add(v == null ? null : DueEntry.decode(dueKeys.get(i), v));
+        }
+        return out;
+    }
+
     /** Every timer (pending and tombstones) under {@code topic} and {@code uniqKey}. */
     public List<UniqEntry> uniqEntries(String topic, String uniqKey) {
         return UniqEntry.decodeList(kv.get(Table.UNIQ, Keys.uniq(topic, uniqKey)));

@@ -107,11 +107,20 @@ final class Delivery {
         DueEntry[] entries = new DueEntry[batch.size()];
         List<DueTimer> timers = new ArrayList<>(batch.size());
         String reason = null;
+        List<DueEntry> pending;
+        try {
+            pending = pendingEntries(batch);
+        } catch (RuntimeException x) {
+            // The index could not be read: retry the whole batch after the lane's backoff, nothing is lost.
+            Arrays.fill(states, State.RETRY);
+            finish(new Result(lane, batch, states, "looking up the fired timers failed: " + x));
+            return;
+        }
         for (int i = 0; i < batch.size(); i++) {
             Fired f = batch.get(i);
             DueEntry e = null;
             try {
-                e = store.get(f.ref().dueMs(), f.ref().seq());
+                e = pending.get(i);
                 if (e == null) {
                     states[i] = State.SKIPPED; // cancelled, moved or already acknowledged since it fired
                     continue;
@@ -194,6 +203,15 @@ final class Delivery {
             LOG.error("Parking timer seq={} of {} failed; it will be retried", e.seq(), e.topic(), x);
             return false;
         }
+    }
+
+    /** Which timers of the batch are still pending, with one index read for the whole batch. */
+    private List<DueEntry> pendingEntries(List<Fired> batch) {
+        List<TimerId> ids = new ArrayList<>(batch.size());
+        for (Fired f : batch) {
+            ids.add(new TimerId(f.ref().dueMs(), f.ref().seq()));
+        }
+        return store.getAll(ids);
     }
 
     private boolean stillPending(DueEntry e) {
