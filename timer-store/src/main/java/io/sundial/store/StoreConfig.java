@@ -7,6 +7,11 @@ import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Properties;
 
+import static io.sundial.store.config.Settings.bad;
+import static io.sundial.store.config.Settings.get;
+import static io.sundial.store.config.Settings.parseLong;
+import static io.sundial.store.config.Settings.parseSize;
+
 /**
  * The store's settings: each has a name (as in {@code conf/sundial.properties}), a default and a check that
  * names the bad value. Immutable; build with {@link #defaults()} and the {@code with...} methods, or
@@ -80,11 +85,6 @@ public final class StoreConfig {
             c = c.withReclaimIntervalMs(parseLong(RECLAIM_INTERVAL_MS, v));
         }
         return c;
-    }
-
-    private static String get(Properties props, String key) {
-        String v = props.getProperty(key);
-        return v == null || v.isBlank() ? null : v.trim();
     }
 
     private StoreConfig copy() {
@@ -218,34 +218,6 @@ public final class StoreConfig {
 
     public long reclaimIntervalMs() {
         return reclaimIntervalMs;
-    }
-
-    private static long parseLong(String key, String v) {
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw bad(key, v, "must be a whole number");
-        }
-    }
-
-    /** Bytes, with an optional k/m/g suffix (powers of 1024). */
-    static long parseSize(String key, String v) {
-        String s = v.toLowerCase(Locale.ROOT);
-        long unit = 1;
-        char last = s.charAt(s.length() - 1);
-        if (last == 'k' || last == 'm' || last == 'g') {
-            unit = last == 'k' ? 1L << 10 : last == 'm' ? 1L << 20 : 1L << 30;
-            s = s.substring(0, s.length() - 1);
-        }
-        try {
-            return Math.multiplyExact(Long.parseLong(s.trim()), unit);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw bad(key, v, "must be a size in bytes, optionally with k, m or g");
-        }
-    }
-
-    private static IllegalArgumentException bad(String key, Object value, String why) {
-        return new IllegalArgumentException("setting " + key + "=" + value + " is invalid: " + why);
     }
 
     @Override

@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 
+import static io.sundial.store.config.Settings.bad;
+import static io.sundial.store.config.Settings.longInRange;
+
 /**
  * The proxy's settings, RocketMQ-style names, each with a default and a check naming the bad value; the store's
  * own settings ({@link StoreConfig}) are read from the same file. Immutable.
@@ -58,7 +61,7 @@ public final class ProxyConfig {
     }
 
     public static ProxyConfig fromProperties(Properties p) {
-        int port = (int) range(p, LISTEN_PORT, 9877, 0, 65535);
+        int port = (int) longInRange(p, LISTEN_PORT, 9877, 0, 65535);
         String namesrv = string(p, BACKEND_NAMESRV_ADDR, "127.0.0.1:9876");
         for (String addr : namesrv.split(";")) {
             checkHostPort(BACKEND_NAMESRV_ADDR, addr.trim());
@@ -67,9 +70,9 @@ public final class ProxyConfig {
         if (!advertised.isEmpty()) {
             checkHostPort(ADVERTISED_ADDRESS, advertised);
         }
-        long refresh = range(p, ROUTE_REFRESH_MS, 30_000, 1_000, 3_600_000);
-        long timeout = range(p, BACKEND_TIMEOUT_MS, 3_000, 100, 60_000);
-        long maxDelay = range(p, MAX_DELAY_MS, 3650L * 86_400_000L, 1_000, 100L * 365 * 86_400_000L);
+        long refresh = longInRange(p, ROUTE_REFRESH_MS, 30_000, 1_000, 3_600_000);
+        long timeout = longInRange(p, BACKEND_TIMEOUT_MS, 3_000, 100, 60_000);
+        long maxDelay = longInRange(p, MAX_DELAY_MS, 3650L * 86_400_000L, 1_000, 100L * 365 * 86_400_000L);
         long[] levels;
         try {
             levels = DeliveryTimeParser.parseLevels(string(p, MESSAGE_DELAY_LEVEL, DeliveryTimeParser.DEFAULT_LEVELS));
@@ -148,23 +151,6 @@ public final class ProxyConfig {
         return v == null || v.isBlank() ? def : v.trim();
     }
 
-    private static long range(Properties p, String key, long def, long min, long max) {
-        String v = p.getProperty(key);
-        if (v == null || v.isBlank()) {
-            return def;
-        }
-        long n;
-        try {
-            n = Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw bad(key, v, "must be a whole number");
-        }
-        if (n < min || n > max) {
-            throw bad(key, v, "must be between " + min + " and " + max);
-        }
-        return n;
-    }
-
     private static void checkHostPort(String key, String v) {
         int colon = v.lastIndexOf(':');
         if (colon <= 0 || colon == v.length() - 1) {
@@ -178,9 +164,5 @@ public final class ProxyConfig {
         } catch (NumberFormatException e) {
             throw bad(key, v, "must be host:port with a numeric port");
         }
-    }
-
-    private static IllegalArgumentException bad(String key, Object value, String why) {
-        return new IllegalArgumentException("setting " + key + "=" + value + " is invalid: " + why);
     }
 }

@@ -4,6 +4,11 @@ import io.sundial.store.wheel.WheelConfig;
 
 import java.util.Properties;
 
+import static io.sundial.store.config.Settings.bad;
+import static io.sundial.store.config.Settings.get;
+import static io.sundial.store.config.Settings.parseInt;
+import static io.sundial.store.config.Settings.parseLong;
+
 /**
  * The timer service's settings: each has a name (as in {@code conf/sundial.properties}), a default and a check
  * that names the bad value. Immutable; build with {@link #defaults()} and the {@code with...} methods, or
@@ -81,11 +86,6 @@ public final class ServiceConfig {
             c = c.withCloseTimeoutMs(parseLong(CLOSE_TIMEOUT_MS, v));
         }
         return c;
-    }
-
-    private static String get(Properties props, String key) {
-        String v = props.getProperty(key);
-        return v == null || v.isBlank() ? null : v.trim();
     }
 
     private ServiceConfig copy() {
@@ -261,26 +261,6 @@ public final class ServiceConfig {
     /** The wheel's shape: this tick, 256 slots, 4 levels. */
     public WheelConfig wheelConfig() {
         return new WheelConfig(wheelTickMs, WheelConfig.DEFAULT.slotsPerLevel(), WheelConfig.DEFAULT.levels());
-    }
-
-    private static long parseLong(String key, String v) {
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw bad(key, v, "must be a whole number");
-        }
-    }
-
-    private static int parseInt(String key, String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw bad(key, v, "must be a whole number that fits an int");
-        }
-    }
-
-    private static IllegalArgumentException bad(String key, Object value, String why) {
-        return new IllegalArgumentException("setting " + key + "=" + value + " is invalid: " + why);
     }
 
     @Override

@@ -1,0 +1,2 @@
+/** Reading settings from properties: parsing and errors that name the bad value, shared by every module. */
+package io.sundial.store.config;
