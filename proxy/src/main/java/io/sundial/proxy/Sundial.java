@@ -4,13 +4,13 @@ import io.sundial.proxy.admission.DeliveryTimeParser;
 import io.sundial.proxy.admission.TimedSends;
 import io.sundial.proxy.config.ProxyConfig;
 import io.sundial.proxy.dispatch.Republisher;
+import io.sundial.proxy.forward.BackendClients;
 import io.sundial.proxy.forward.BackendForwarder;
 import io.sundial.proxy.remoting.SundialServer;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.store.TimerStore;
 import io.sundial.store.service.TimerService;
 import io.sundial.store.time.Clock;
-import org.apache.rocketmq.remoting.netty.NettyClientConfig;
 import org.apache.rocketmq.remoting.netty.NettyRemotingClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +30,7 @@ public final class Sundial implements AutoCloseable {
     private final Clock clock;
     private TimerStore store;
     private NettyRemotingClient backendClient;
+    private NettyRemotingClient republishClient;
     private BackendRoutes routes;
     private SundialServer server;
     private TimerService timers;
@@ -44,12 +45,13 @@ public final class Sundial implements AutoCloseable {
     public synchronized Sundial start() throws IOException {
         try {
             store = TimerStore.open(config.store(), clock);
-            backendClient = new NettyRemotingClient(new NettyClientConfig());
-            backendClient.start();
+            backendClient = BackendClients.unsigned();
+            republishClient = config.backendAccessKey().isEmpty() ? backendClient
+                    : BackendClients.signed(config.backendAccessKey(), config.backendSecretKey());
             routes = new BackendRoutes(backendClient, config.backendNamesrvAddr(), config.routeRefreshMs(),
                     config.backendTimeoutMs(), clock);
             BackendForwarder forwarder = new BackendForwarder(backendClient, routes, config.backendTimeoutMs());
-            timers = new TimerService(store, new Republisher(backendClient, routes, config.backendTimeoutMs()),
+            timers = new TimerService(store, new Republisher(republishClient, routes, config.backendTimeoutMs()),
                     config.service(), clock).start();
             TimedSends timedSends = new TimedSends(new DeliveryTimeParser(config.delayLevelsMs(),
                     Duration.ofMillis(config.maxDelayMs())), store, routes, clock);
@@ -97,6 +99,9 @@ public final class Sundial implements AutoCloseable {
         }
         if (routes != null) {
             routes.close();
+        }
+        if (republishClient != null && republishClient != backendClient) {
+            republishClient.shutdown();
         }
         if (backendClient != null) {
             backendClient.shutdown();

@@ -26,6 +26,8 @@ public final class ProxyConfig {
     public static final String BACKEND_TIMEOUT_MS = "backendTimeoutMs";
     public static final String MAX_DELAY_MS = "maxDelayMs";
     public static final String MESSAGE_DELAY_LEVEL = "messageDelayLevel";
+    public static final String BACKEND_ACCESS_KEY = "backendAccessKey";
+    public static final String BACKEND_SECRET_KEY = "backendSecretKey";
 
     private final int listenPort;
     private final String backendNamesrvAddr;
@@ -36,10 +38,12 @@ public final class ProxyConfig {
     private final ServiceConfig service;
     private final long maxDelayMs;
     private final long[] delayLevelsMs;
+    private final String backendAccessKey;
+    private final String backendSecretKey;
 
     private ProxyConfig(int listenPort, String backendNamesrvAddr, String advertisedAddress, long routeRefreshMs,
                         long backendTimeoutMs, StoreConfig store, ServiceConfig service, long maxDelayMs,
-                        long[] delayLevelsMs) {
+                        long[] delayLevelsMs, String backendAccessKey, String backendSecretKey) {
         this.listenPort = listenPort;
         this.backendNamesrvAddr = backendNamesrvAddr;
         this.advertisedAddress = advertisedAddress;
@@ -49,6 +53,8 @@ public final class ProxyConfig {
         this.service = service;
         this.maxDelayMs = maxDelayMs;
         this.delayLevelsMs = delayLevelsMs;
+        this.backendAccessKey = backendAccessKey;
+        this.backendSecretKey = backendSecretKey;
     }
 
     /** Reads a properties file; keys left out keep their defaults. */
@@ -79,8 +85,14 @@ public final class ProxyConfig {
         } catch (IllegalArgumentException e) {
             throw bad(MESSAGE_DELAY_LEVEL, p.getProperty(MESSAGE_DELAY_LEVEL), e.getMessage());
         }
+        String accessKey = string(p, BACKEND_ACCESS_KEY, "");
+        String secretKey = string(p, BACKEND_SECRET_KEY, "");
+        if (accessKey.isEmpty() != secretKey.isEmpty()) {
+            throw bad(accessKey.isEmpty() ? BACKEND_ACCESS_KEY : BACKEND_SECRET_KEY, "",
+                    "backendAccessKey and backendSecretKey are set together or not at all");
+        }
         return new ProxyConfig(port, namesrv, advertised, refresh, timeout, StoreConfig.fromProperties(p),
-                ServiceConfig.fromProperties(p), maxDelay, levels);
+                ServiceConfig.fromProperties(p), maxDelay, levels, accessKey, secretKey);
     }
 
     public static ProxyConfig defaults() {
@@ -127,23 +139,18 @@ public final class ProxyConfig {
         return maxDelayMs;
     }
 
+    /** Sundial's own access key for re-publishing to a cluster with ACL; empty for none. */
+    public String backendAccessKey() {
+        return backendAccessKey;
+    }
+
+    public String backendSecretKey() {
+        return backendSecretKey;
+    }
+
     /** The 4.x delay-level table, level 1 first. */
     public long[] delayLevelsMs() {
         return delayLevelsMs.clone();
-    }
-
-    public ProxyConfig withListenPort(int port) {
-        return new ProxyConfig(port, backendNamesrvAddr, advertisedAddress, routeRefreshMs, backendTimeoutMs, store, service, maxDelayMs, delayLevelsMs);
-    }
-
-    public ProxyConfig withBackendNamesrvAddr(String addr) {
-        checkHostPort(BACKEND_NAMESRV_ADDR, addr);
-        return new ProxyConfig(listenPort, addr, advertisedAddress, routeRefreshMs, backendTimeoutMs, store, service, maxDelayMs, delayLevelsMs);
-    }
-
-    public ProxyConfig withStore(StoreConfig storeConfig) {
-        return new ProxyConfig(listenPort, backendNamesrvAddr, advertisedAddress, routeRefreshMs, backendTimeoutMs,
-                storeConfig, service, maxDelayMs, delayLevelsMs);
     }
 
     private static String string(Properties p, String key, String def) {

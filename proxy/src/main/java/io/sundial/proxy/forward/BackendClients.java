@@ -1,0 +1,32 @@
+package io.sundial.proxy.forward;
+
+import org.apache.rocketmq.acl.common.AclClientRPCHook;
+import org.apache.rocketmq.acl.common.SessionCredentials;
+import org.apache.rocketmq.remoting.netty.NettyClientConfig;
+import org.apache.rocketmq.remoting.netty.NettyRemotingClient;
+
+/**
+ * Sundial's remoting clients to the backend. Pass-through and route look-ups use an unsigned client: a
+ * passed-through send keeps the producer's own ACL signature. Re-publishing, where Sundial is the sender, uses
+ * a client that signs with Sundial's own credentials ({@code backendAccessKey}/{@code backendSecretKey}) when
+ * they are set, as the stock client's {@code AclClientRPCHook} does.
+ */
+public final class BackendClients {
+    private BackendClients() {
+    }
+
+    /** A started client that signs nothing. */
+    public static NettyRemotingClient unsigned() {
+        NettyRemotingClient client = new NettyRemotingClient(new NettyClientConfig());
+        client.start();
+        return client;
+    }
+
+    /** A started client that signs every request with the access key and secret key given. */
+    public static NettyRemotingClient signed(String accessKey, String secretKey) {
+        NettyRemotingClient client = new NettyRemotingClient(new NettyClientConfig());
+        client.registerRPCHook(new AclClientRPCHook(new SessionCredentials(accessKey, secretKey)));
+        client.start();
+        return client;
+    }
+}
