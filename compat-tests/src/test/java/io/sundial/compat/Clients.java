@@ -65,6 +65,9 @@ public final class Clients {
         c.setNamesrvAddr(namesrvAddr);
         c.setInstanceName(unique("consumer"));
         c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        // A consumer whose first heartbeat raced its rebalance is refused pulls ("the subscription is not latest")
+        // until its next heartbeat: every 30 s by default, every second here.
+        c.setHeartbeatBrokerInterval(1000);
         c.subscribe(topic, "*");
         Received received = new Received(c);
         if (orderly) {

@@ -32,7 +32,7 @@ class LegacyClientTest {
     Path home;
 
     @Test
-    void shouldDeliverDelayLevelAndStartDeliverTimeSendsOfA498ClientOnTime(SundialCluster.Running env)
+    void shouldDeliverDelayLevelStartDeliverTimeAndTimerBatchSendsOfA498ClientOnTime(SundialCluster.Running env)
             throws Exception {
         String topic = Clients.unique("Legacy");
         env.cluster().createTopic(topic, 2, 6);
@@ -47,9 +47,9 @@ class LegacyClientTest {
                     sent.put(p[1], p);
                 }
             }
-            assertEquals(2, sent.size());
-            List<Clients.Arrival> got = received.await(2, Duration.ofSeconds(40));
-            assertEquals(2, got.size());
+            assertEquals(4, sent.size());
+            List<Clients.Arrival> got = received.await(4, Duration.ofSeconds(40));
+            assertEquals(4, got.size());
             for (Clients.Arrival a : got) {
                 String[] s = sent.get(a.message().getUserProperty("form"));
                 assertNotNull(s, "unexpected " + a.message());
@@ -59,6 +59,8 @@ class LegacyClientTest {
                         + " ms early");
                 assertNull(a.message().getProperty("DELAY"));
                 assertNull(a.message().getProperty("__STARTDELIVERTIME"));
+                assertNull(a.message().getProperty("TIMER_DELIVER_MS"));
+                assertNull(a.message().getProperty("TIMER_DELAY_SEC"));
             }
         }
     }

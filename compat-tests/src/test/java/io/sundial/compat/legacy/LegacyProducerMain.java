@@ -6,8 +6,9 @@ import org.apache.rocketmq.common.message.Message;
 
 /**
  * Run in a child JVM whose classpath holds rocketmq-client 4.9.8 instead of 5.5.0 (it uses only API both
- * versions have): sends one message with a delay level and one with {@code __STARTDELIVERTIME} through the
- * name-server address given, and prints {@code SENT form msgId earliestMs} per message.
+ * versions have): sends one message with a delay level, one with {@code __STARTDELIVERTIME}, and a batch whose
+ * messages carry {@code TIMER_DELIVER_MS} and {@code TIMER_DELAY_SEC}, through the name-server address given, and
+ * prints {@code SENT form msgId earliestMs} per message.
  */
 public final class LegacyProducerMain {
     private LegacyProducerMain() {
@@ -34,6 +35,20 @@ public final class LegacyProducerMain {
             startDeliver.putUserProperty("form", "startDeliver");
             SendResult r2 = producer.send(startDeliver);
             System.out.println("SENT startDeliver " + r2.getMsgId() + " " + start);
+            // 4.9.8's MessageBatch refuses only DELAY levels, so TIMER_* properties can travel inside a batch;
+            // the stock broker would ignore them there and deliver at once. 4.9.8 does not reserve these names.
+            long deliverAt = System.currentTimeMillis() + 4_000;
+            Message b1 = new Message(topic, "legacy", "key-batch-deliver", "batch deliver ms".getBytes("UTF-8"));
+            b1.putUserProperty("TIMER_DELIVER_MS", Long.toString(deliverAt));
+            b1.putUserProperty("form", "batchDeliverMs");
+            long delayFrom = System.currentTimeMillis();
+            Message b2 = new Message(topic, "legacy", "key-batch-delay", "batch delay sec".getBytes("UTF-8"));
+            b2.putUserProperty("TIMER_DELAY_SEC", "4");
+            b2.putUserProperty("form", "batchDelaySec");
+            SendResult r3 = producer.send(java.util.List.of(b1, b2));
+            String[] ids = r3.getMsgId().split(",");
+            System.out.println("SENT batchDeliverMs " + ids[0] + " " + deliverAt);
+            System.out.println("SENT batchDelaySec " + ids[1] + " " + (delayFrom + 4_000));
             System.out.println("VERSION " + org.apache.rocketmq.common.MQVersion.getVersionDesc(
                     org.apache.rocketmq.common.MQVersion.CURRENT_VERSION));
         } finally {

@@ -71,6 +71,7 @@ final class LatenessCommand implements Callable<Integer> {
         DefaultMQPushConsumer consumer = new DefaultMQPushConsumer("lateness-" + t);
         consumer.setNamesrvAddr(consumeNs);
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET);
+        consumer.setHeartbeatBrokerInterval(1000); // a heartbeat that raced the first rebalance is redone soon
         consumer.subscribe(t, "timed");
         consumer.setConsumeThreadMin(4);
         consumer.setConsumeThreadMax(8);
