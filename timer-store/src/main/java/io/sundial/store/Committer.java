@@ -37,7 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * cannot both become timers. The queue is bounded: when full, {@link #offer} refuses at once so that the
  * caller can answer "busy" instead of queueing without bound.
  */
-final class Committer implements AutoCloseable {
+final class Committer {
     private static final Logger LOG = LoggerFactory.getLogger(Committer.class);
     private static final int MAX_GROUP_WRITES = 2048;
 
@@ -176,8 +176,7 @@ final class Committer implements AutoCloseable {
     }
 
     /** Stops taking writes, finishes those queued, and waits for the thread. */
-    @Override
-    public void close() throws InterruptedException {
+    void stop() throws InterruptedException {
         running = false;
         thread.join(TimeUnit.SECONDS.toMillis(30));
     }

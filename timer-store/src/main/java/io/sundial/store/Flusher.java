@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * over while an fsync runs is covered by the next one, so however many threads append, there is at most one
  * fsync in flight and one queued: that is the group commit. Also counts fsyncs and their total time.
  */
-final class Flusher implements AutoCloseable {
+final class Flusher {
     private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
 
     private final TimerLog log;
@@ -96,8 +96,7 @@ final class Flusher implements AutoCloseable {
     }
 
     /** Stops after completing every group already handed over. Call after the committer has stopped. */
-    @Override
-    public void close() throws InterruptedException {
+    void stop() throws InterruptedException {
         running = false;
         thread.join(TimeUnit.SECONDS.toMillis(30));
     }

@@ -396,8 +396,8 @@ public final class TimerStore implements AutoCloseable {
         maintenance.shutdown();
         try {
             maintenance.awaitTermination(30, TimeUnit.SECONDS);
-            committer.close();
-            flusher.close();
+            committer.stop();
+            flusher.stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
