@@ -1,5 +1,6 @@
 package io.sundial.proxy.admission;
 
+import io.sundial.proxy.forward.BackendForwarder;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.proxy.route.RouteAnswer;
 import io.sundial.store.AppendRequest;
@@ -205,16 +206,9 @@ public final class TimedSends {
         for (String p : DeliveryTimeParser.DELAY_PROPERTIES) {
             props.remove(p);
         }
-        String encoded = MessageDecoder.messageProperties2String(props);
-        RemotingCommand copy = RemotingCommand.createRequestCommand(request.getCode(), null);
-        copy.setLanguage(request.getLanguage());
-        copy.setVersion(request.getVersion());
-        copy.setFlag(request.getFlag());
-        java.util.HashMap<String, String> fields = new java.util.HashMap<>(request.getExtFields());
-        fields.put(request.getCode() == RequestCode.SEND_MESSAGE ? "properties" : "i", encoded);
-        copy.setExtFields(fields);
-        copy.setBody(request.getBody());
-        copy.setOpaque(request.getOpaque());
+        RemotingCommand copy = BackendForwarder.copyOf(request);
+        copy.getExtFields().put(request.getCode() == RequestCode.SEND_MESSAGE ? "properties" : "i",
+                MessageDecoder.messageProperties2String(props));
         return copy;
     }
 
