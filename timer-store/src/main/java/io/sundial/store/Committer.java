@@ -365,7 +365,7 @@ final class Committer {
             ChangeResult.Status status = ChangeResult.Status.NOT_FOUND;
             for (UniqEntry u : index.uniqEntries(batch, topic, uniqKey)) {
                 if (onlySeq < 0 || u.seq() == onlySeq) {
-                    if (u.state() == TimerState.DELIVERED) {
+                    if (index.isDelivered(batch, u)) {
                         status = ChangeResult.Status.ALREADY_DELIVERED;
                     } else if (u.state() == TimerState.CANCELLED && status == ChangeResult.Status.NOT_FOUND) {
                         status = ChangeResult.Status.ALREADY_CANCELLED;

@@ -205,10 +205,9 @@ public final class TimerStore implements AutoCloseable {
         int acked = 0;
         indexLock.lock();
         try (IndexBatch b = index.newBatch()) {
-            // Two multi-gets (due entries, then their unique-key lists) instead of two gets per timer.
+            // One multi-get for the batch; delivery then writes blindly (TimerIndex.endTimer's delivered path).
             List<DueEntry> pending = index.prefetchDue(b,
                     delivered.stream().map(id -> Keys.due(id.dueMs(), id.seq())).toList());
-            index.prefetchUniq(b, pending.stream().map(e -> Keys.uniq(e.topic(), e.uniqKey())).toList());
             for (DueEntry e : pending) {
                 if (index.endTimer(b, e, TimerState.DELIVERED, now, log.segmentBaseOf(e.position()))) {
                     acked++;

@@ -182,7 +182,36 @@ public final class TimerIndex implements AutoCloseable {
      * unique key for the retention period, and decrements the counters. Returns false if it was not pending.
      */
     public boolean endTimer(IndexBatch b, DueEntry e, TimerState state, long nowMs, long segmentBase) {
+        if (state == TimerState.DELIVERED && tombstoneRetentionMs > 0) {
+            return deliver(b, e, nowMs, segmentBase);
+        }
         return remove(b, e, state, nowMs, segmentBase, tombstoneRetentionMs > 0);
+    }
+
+    /**
+     * The hot path of delivery: blind writes only. The unique-key entry is left as it is (state PENDING); an entry
+     * that says PENDING while its due entry is gone reads as delivered ({@link #isDelivered}), and the expiry
+     * record forgets it after the retention, as for other tombstones. This saves a read-modify-write of the
+     * unique-key list per delivered timer, the costliest part of an acknowledgement.
+     */
+    private boolean deliver(IndexBatch b, DueEntry e, long nowMs, long segmentBase) {
+        if (b.get(Table.DUE, e.dueKey()) == null) {
+            return false;
+        }
+        b.delete(Table.DUE, e.dueKey());
+        b.delete(Table.TOPIC, Keys.topic(e.topic(), e.dueMs(), e.seq()));
+        for (String key : e.keys()) {
+            b.delete(Table.KEY, Keys.key(e.topic(), key, e.seq()));
+        }
+        b.put(Table.EXPIRY, Keys.expiry(nowMs + tombstoneRetentionMs, e.seq()), Keys.uniq(e.topic(), e.uniqKey()));
+        count(b, e, -1, segmentBase);
+        return true;
+    }
+
+    /** Whether a unique-key entry stands for a delivered timer (see {@link #deliver}). */
+    public boolean isDelivered(IndexBatch b, UniqEntry u) {
+        return u.state() == TimerState.DELIVERED
+                || (u.state() == TimerState.PENDING && b.get(Table.DUE, Keys.due(u.dueMs(), u.seq())) == null);
     }
 
     /**
@@ -320,7 +349,9 @@ public final class TimerIndex implements AutoCloseable {
                 long seq = Keys.seqOf(c.key());
                 byte[] uniqKey = c.value();
                 List<UniqEntry> list = UniqEntry.decodeList(b.get(Table.UNIQ, uniqKey));
-                list.removeIf(u -> u.seq() == seq && u.state() != TimerState.PENDING);
+                // Only ended timers get an expiry record; a delivered one may still read PENDING (see deliver).
+                list.removeIf(u -> u.seq() == seq && u.state() != TimerState.PARKED
+                        && b.get(Table.DUE, Keys.due(u.dueMs(), u.seq())) == null);
                 putUniqList(b, uniqKey, list);
                 b.delete(Table.EXPIRY, c.key());
                 expired++;
