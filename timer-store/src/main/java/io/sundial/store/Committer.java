@@ -319,7 +319,8 @@ final class Committer {
             List<DueEntry> live = new ArrayList<>();
             List<ByteBuffer> buffers = new ArrayList<>();
             for (PendingWrite.Move.Candidate c : m.candidates()) {
-                DueEntry now = currentEntry(c.expected());
+                DueEntry now = index.pendingEntry(batch, c.expected().topic(), c.expected().uniqKey(),
+                        c.expected().seq());
                 if (now != null && now.position() == c.expected().position()) {
                     live.add(now);
                     buffers.add(RecordCodec.encode(c.record().movedTo(now.dueMs())));
@@ -336,16 +337,6 @@ final class Committer {
             }
             int moved = live.size();
             completions.add(completion(m.future(), moved));
-        }
-
-        /** The pending entry of the timer {@code expected} names, wherever its due time is now. */
-        private DueEntry currentEntry(DueEntry expected) {
-            for (UniqEntry u : index.uniqEntries(batch, expected.topic(), expected.uniqKey())) {
-                if (u.seq() == expected.seq() && u.state() == TimerState.PENDING) {
-                    return index.getDue(batch, u.dueMs(), u.seq());
-                }
-            }
-            return null;
         }
 
         private List<DueEntry> pendingTargets(String topic, String uniqKey, long onlySeq) {

@@ -145,34 +145,25 @@ final class Recovery {
                 index.addTimer(b, e, r.fingerprint(), log.segmentBaseOf(scanned.position()), r.enqueueMs());
             }
             case MOVE -> {
-                DueEntry e = pending(b, r);
+                DueEntry e = index.pendingEntry(b, r.topic(), r.uniqKey(), r.seq());
                 if (e != null && e.position() != scanned.position()) {
                     index.relocate(b, e, scanned.position(), scanned.size(), log.segmentBaseOf(e.position()),
                             log.segmentBaseOf(scanned.position()));
                 }
             }
             case CANCEL -> {
-                DueEntry e = pending(b, r);
+                DueEntry e = index.pendingEntry(b, r.topic(), r.uniqKey(), r.seq());
                 if (e != null) {
                     index.endTimer(b, e, TimerState.CANCELLED, r.enqueueMs(), log.segmentBaseOf(e.position()));
                 }
             }
             case RESCHEDULE -> {
-                DueEntry e = pending(b, r);
+                DueEntry e = index.pendingEntry(b, r.topic(), r.uniqKey(), r.seq());
                 if (e != null && e.dueMs() != r.dueMs()) {
                     index.changeDue(b, e, r.dueMs());
                 }
             }
             default -> throw new IllegalStateException("unknown record type " + r.type());
         }
-    }
-
-    private DueEntry pending(IndexBatch b, LogRecord r) {
-        for (UniqEntry u : index.uniqEntries(b, r.topic(), r.uniqKey())) {
-            if (u.seq() == r.seq() && u.state() == TimerState.PENDING) {
-                return index.getDue(b, u.dueMs(), u.seq());
-            }
-        }
-        return null;
     }
 }

@@ -3,8 +3,6 @@ package io.sundial.store;
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.IndexBatch;
 import io.sundial.store.index.TimerIndex;
-import io.sundial.store.index.TimerState;
-import io.sundial.store.index.UniqEntry;
 import io.sundial.store.log.SegmentInfo;
 import io.sundial.store.log.TimerLog;
 import io.sundial.store.record.CorruptRecordException;
@@ -131,8 +129,8 @@ final class SpaceReclaimer {
                 }
                 LogRecord r = scanned.record();
                 if (r.type().carriesMessage()) {
-                    DueEntry live = liveAt(r, scanned.position());
-                    if (live != null) {
+                    DueEntry live = index.pendingEntry(r.topic(), r.uniqKey(), r.seq());
+                    if (live != null && live.position() == scanned.position()) { // not an older copy
                         candidates.add(new PendingWrite.Move.Candidate(live, r));
                         if (candidates.size() == MOVES_PER_WRITE) {
                             moved[0] += submit(candidates);
@@ -150,17 +148,6 @@ final class SpaceReclaimer {
             moved[0] += submit(candidates);
         }
         return moved[0];
-    }
-
-    /** The pending entry for record {@code r} if the index still points at this copy of it. */
-    private DueEntry liveAt(LogRecord r, long position) {
-        for (UniqEntry u : index.uniqEntries(r.topic(), r.uniqKey())) {
-            if (u.seq() == r.seq() && u.state() == TimerState.PENDING) {
-                DueEntry e = index.getDue(u.dueMs(), u.seq());
-                return e != null && e.position() == position ? e : null;
-            }
-        }
-        return null;
     }
 
     private int submit(List<PendingWrite.Move.Candidate> candidates) throws IOException {

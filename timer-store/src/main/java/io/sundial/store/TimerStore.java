@@ -8,7 +8,6 @@ import io.sundial.store.index.RocksKeyValueStore;
 import io.sundial.store.index.TimerIndex;
 import io.sundial.store.index.TimerState;
 import io.sundial.store.index.TopicPage;
-import io.sundial.store.index.UniqEntry;
 import io.sundial.store.log.FlushMode;
 import io.sundial.store.log.TimerLog;
 import io.sundial.store.record.CorruptRecordException;
@@ -296,26 +295,17 @@ public final class TimerStore implements AutoCloseable {
                 return r;
             }
         } catch (TimerLog.SegmentGoneException | CorruptRecordException e) {
-            DueEntry now = current(entry);
+            DueEntry now = index.pendingEntry(entry.topic(), entry.uniqKey(), entry.seq());
             if (now == null || now.position() == entry.position()) {
                 throw e;
             }
             return log.read(now.position(), now.size());
         }
-        DueEntry now = current(entry);
+        DueEntry now = index.pendingEntry(entry.topic(), entry.uniqKey(), entry.seq());
         if (now == null) {
             throw new IOException("timer " + entry.seq() + " is no longer pending");
         }
         return log.read(now.position(), now.size());
-    }
-
-    private DueEntry current(DueEntry entry) {
-        for (UniqEntry u : index.uniqEntries(entry.topic(), entry.uniqKey())) {
-            if (u.seq() == entry.seq() && u.state() == TimerState.PENDING) {
-                return index.getDue(u.dueMs(), u.seq());
-            }
-        }
-        return null;
     }
 
     /** The pending timers filed under {@code ids}, in the same order, null where none is (one multi-get). */

@@ -79,11 +79,6 @@ public final class BackendRoutes implements AutoCloseable {
         return masters.get(brokerName);
     }
 
-    /** Every broker name seen in a route, with its master address. */
-    public Map<String, String> masters() {
-        return Map.copyOf(masters);
-    }
-
     private CompletableFuture<RouteAnswer> fetch(String topic) {
         return ask(topic, 0).thenApply(answer -> {
             if (answer.found()) {

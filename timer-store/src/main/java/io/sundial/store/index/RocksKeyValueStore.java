@@ -232,19 +232,6 @@ public final class RocksKeyValueStore implements KeyValueStore {
         }
     }
 
-    /** A RocksDB property of the whole database, e.g. {@code rocksdb.estimate-num-keys}, summed over tables. */
-    public long longProperty(String name) {
-        long total = 0;
-        try {
-            for (ColumnFamilyHandle h : handles.values()) {
-                total += db.getLongProperty(h, name);
-            }
-        } catch (RocksDBException e) {
-            throw new IndexException("read property " + name, e);
-        }
-        return total;
-    }
-
     /** Memory the block cache (with charged memtables) uses now. */
     public long cacheUsage() {
         return cache.getUsage();

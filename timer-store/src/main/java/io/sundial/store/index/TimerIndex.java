@@ -130,6 +130,29 @@ public final class TimerIndex implements AutoCloseable {
         return UniqEntry.decodeList(b.get(Table.UNIQ, Keys.uniq(topic, uniqKey)));
     }
 
+    /**
+     * The pending entry of timer {@code seq} (topic and unique key name it), wherever a reschedule has filed it
+     * since; null when it is no longer pending.
+     */
+    public DueEntry pendingEntry(String topic, String uniqKey, long seq) {
+        for (UniqEntry u : uniqEntries(topic, uniqKey)) {
+            if (u.seq() == seq && u.state() == TimerState.PENDING) {
+                return getDue(u.dueMs(), u.seq());
+            }
+        }
+        return null;
+    }
+
+    /** {@link #pendingEntry(String, String, long)} as seen by {@code b}, including its own earlier changes. */
+    public DueEntry pendingEntry(IndexBatch b, String topic, String uniqKey, long seq) {
+        for (UniqEntry u : uniqEntries(b, topic, uniqKey)) {
+            if (u.seq() == seq && u.state() == TimerState.PENDING) {
+                return getDue(b, u.dueMs(), u.seq());
+            }
+        }
+        return null;
+    }
+
     /** The pending timers with a unique key, as due entries. */
     public List<DueEntry> pendingByUniqKey(String topic, String uniqKey) {
         List<DueEntry> out = new ArrayList<>(1);
