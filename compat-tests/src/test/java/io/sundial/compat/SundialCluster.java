@@ -38,6 +38,22 @@ public final class SundialCluster implements ParameterResolver {
         return c.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, k -> start(), Running.class);
     }
 
+    /**
+     * Starts a Sundial in front of {@code namesrvAddr} with its store in {@code storeDir} on {@code port} (0: a free
+     * one), with further settings as key, value pairs.
+     */
+    public static Sundial startSundial(String namesrvAddr, Path storeDir, int port, String... settings)
+            throws IOException {
+        Properties p = new Properties();
+        p.setProperty(ProxyConfig.LISTEN_PORT, Integer.toString(port));
+        p.setProperty(ProxyConfig.BACKEND_NAMESRV_ADDR, namesrvAddr);
+        p.setProperty("storePathRootDir", storeDir.toString());
+        for (int i = 0; i + 1 < settings.length; i += 2) {
+            p.setProperty(settings[i], settings[i + 1]);
+        }
+        return new Sundial(ProxyConfig.fromProperties(p), Clock.SYSTEM).start();
+    }
+
     private static Running start() {
         try {
             Path dir = Files.createTempDirectory("sundial-compat");
@@ -46,12 +62,8 @@ public final class SundialCluster implements ParameterResolver {
                     .build());
             Sundial sundial;
             try {
-                Properties p = new Properties();
-                p.setProperty(ProxyConfig.LISTEN_PORT, "0");
-                p.setProperty(ProxyConfig.BACKEND_NAMESRV_ADDR, cluster.namesrvAddr());
-                p.setProperty("storePathRootDir", dir.resolve("sundial").toString());
-                p.setProperty("flushDiskType", "ASYNC_FLUSH");
-                sundial = new Sundial(ProxyConfig.fromProperties(p), Clock.SYSTEM).start();
+                sundial = startSundial(cluster.namesrvAddr(), dir.resolve("sundial"), 0,
+                        "flushDiskType", "ASYNC_FLUSH");
             } catch (IOException | RuntimeException e) {
                 cluster.close();
                 throw e;

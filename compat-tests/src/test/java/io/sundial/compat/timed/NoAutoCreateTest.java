@@ -1,11 +1,12 @@
 package io.sundial.compat.timed;
 
 import io.sundial.compat.Clients;
+import io.sundial.compat.SundialCluster;
 import io.sundial.proxy.Sundial;
 import io.sundial.proxy.config.ProxyConfig;
 import io.sundial.proxy.embedded.EmbeddedCluster;
 import io.sundial.proxy.embedded.EmbeddedClusterConfig;
-import io.sundial.store.time.Clock;
+
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,13 +36,8 @@ class NoAutoCreateTest {
     void shouldRefuseTimedSendsToADeletedTopicAndParkTheTimersAlreadyAccepted() throws Exception {
         try (EmbeddedCluster cluster = EmbeddedCluster.start(EmbeddedClusterConfig.builder(dir.resolve("rmq"))
                 .brokerProperty("autoCreateTopicEnable", false).killOnClose(true).build())) {
-            Properties p = new Properties();
-            p.setProperty(ProxyConfig.LISTEN_PORT, "0");
-            p.setProperty(ProxyConfig.BACKEND_NAMESRV_ADDR, cluster.namesrvAddr());
-            p.setProperty(ProxyConfig.ROUTE_REFRESH_MS, "1000");
-            p.setProperty("storePathRootDir", dir.resolve("sundial").toString());
-            p.setProperty("flushDiskType", "ASYNC_FLUSH");
-            try (Sundial sundial = new Sundial(ProxyConfig.fromProperties(p), Clock.SYSTEM).start()) {
+            try (Sundial sundial = SundialCluster.startSundial(cluster.namesrvAddr(), dir.resolve("sundial"), 0,
+                    ProxyConfig.ROUTE_REFRESH_MS, "1000", "flushDiskType", "ASYNC_FLUSH")) {
                 String topic = Clients.unique("Deleted");
                 cluster.createTopic(topic, 1, EmbeddedCluster.PERM_READ_WRITE);
                 DefaultMQProducer producer = Clients.producer(sundial.address());

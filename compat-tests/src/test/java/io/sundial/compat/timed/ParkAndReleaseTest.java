@@ -6,7 +6,7 @@ import io.sundial.proxy.Sundial;
 import io.sundial.proxy.config.ProxyConfig;
 import io.sundial.proxy.embedded.EmbeddedCluster;
 import io.sundial.store.TimerStore;
-import io.sundial.store.time.Clock;
+
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.common.message.Message;
@@ -18,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,13 +38,8 @@ class ParkAndReleaseTest {
     void shouldParkATimerOfAReadOnlyTopicAndDeliverItAfterRelease(SundialCluster.Running env) throws Exception {
         String topic = Clients.unique("ReadOnly");
         env.cluster().createTopic(topic, 2, EmbeddedCluster.PERM_READ_WRITE);
-        Properties p = new Properties();
-        p.setProperty(ProxyConfig.LISTEN_PORT, "0");
-        p.setProperty(ProxyConfig.BACKEND_NAMESRV_ADDR, env.namesrvAddr());
-        p.setProperty(ProxyConfig.ROUTE_REFRESH_MS, "1000");
-        p.setProperty("storePathRootDir", dir.toString());
-        p.setProperty("flushDiskType", "ASYNC_FLUSH");
-        try (Sundial sundial = new Sundial(ProxyConfig.fromProperties(p), Clock.SYSTEM).start()) {
+        try (Sundial sundial = SundialCluster.startSundial(env.namesrvAddr(), dir, 0,
+                ProxyConfig.ROUTE_REFRESH_MS, "1000", "flushDiskType", "ASYNC_FLUSH")) {
             run(env, sundial, topic);
         }
     }

@@ -3,8 +3,7 @@ package io.sundial.compat.timed;
 import io.sundial.compat.Clients;
 import io.sundial.compat.SundialCluster;
 import io.sundial.proxy.Sundial;
-import io.sundial.proxy.config.ProxyConfig;
-import io.sundial.store.time.Clock;
+
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.common.message.Message;
 import org.junit.jupiter.api.Tag;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -32,11 +30,7 @@ class RestartTest {
     Path dir;
 
     private Sundial start(SundialCluster.Running env, int port) throws Exception {
-        Properties p = new Properties();
-        p.setProperty(ProxyConfig.LISTEN_PORT, Integer.toString(port));
-        p.setProperty(ProxyConfig.BACKEND_NAMESRV_ADDR, env.namesrvAddr());
-        p.setProperty("storePathRootDir", dir.toString());
-        return new Sundial(ProxyConfig.fromProperties(p), Clock.SYSTEM).start();
+        return SundialCluster.startSundial(env.namesrvAddr(), dir, port);
     }
 
     @Test
