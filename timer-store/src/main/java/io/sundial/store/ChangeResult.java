@@ -19,7 +19,9 @@ public record ChangeResult(Status status, List<DueEntry> changed) {
         /** The timer was already delivered (its tombstone is still kept). */
         ALREADY_DELIVERED,
         /** The timer was already cancelled (its tombstone is still kept). */
-        ALREADY_CANCELLED
+        ALREADY_CANCELLED,
+        /** The timer is being delivered right now: it can no longer be changed, and will be delivered. */
+        TOO_LATE
     }
 
     static ChangeResult changed(List<DueEntry> entries) {

@@ -34,7 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * after one fsync covers the whole group (SYNC_FLUSH).
  *
  * <p>Retries are recognised here, under the index lock, so two copies of one send racing on two connections
- * cannot both become timers. The queue is bounded: when full, {@link #offer} refuses at once so that the
+ * cannot both become timers. A cancel or reschedule of a timer being delivered (see
+ * {@link DeliverySession#begin}) changes nothing and answers {@code TOO_LATE}; compaction leaves its record.
+ * The queue is bounded: when full, {@link #offer} refuses at once so that the
  * caller can answer "busy" instead of queueing without bound.
  */
 final class Committer {
@@ -44,6 +46,7 @@ final class Committer {
     private final TimerLog log;
     private final TimerIndex index;
     private final ReentrantLock indexLock;
+    private final Map<TimerId, ?> delivering;
     private final Clock clock;
     private final FlushMode flushMode;
     private final Flusher flusher;
@@ -53,11 +56,12 @@ final class Committer {
     private volatile boolean running = true;
     private long nextSeq;
 
-    Committer(TimerLog log, TimerIndex index, ReentrantLock indexLock, Clock clock, FlushMode flushMode,
-              Flusher flusher, long nextSeq, int queueCapacity) {
+    Committer(TimerLog log, TimerIndex index, ReentrantLock indexLock, Map<TimerId, ?> delivering, Clock clock,
+              FlushMode flushMode, Flusher flusher, long nextSeq, int queueCapacity) {
         this.log = log;
         this.index = index;
         this.indexLock = indexLock;
+        this.delivering = delivering;
         this.clock = clock;
         this.flushMode = flushMode;
         this.flusher = flusher;
@@ -274,8 +278,7 @@ final class Committer {
         void cancel(PendingWrite.Cancel c) throws IOException {
             List<DueEntry> targets = pendingTargets(c.topic(), c.uniqKey(), c.onlySeq());
             if (targets.isEmpty()) {
-                ChangeResult r = ChangeResult.of(endedStatus(c.topic(), c.uniqKey(), c.onlySeq()));
-                completions.add(completion(c.future(), r));
+                completions.add(completion(c.future(), unchanged(c.topic(), c.uniqKey(), c.onlySeq())));
                 return;
             }
             long now = clock.wallMillis();
@@ -295,8 +298,7 @@ final class Committer {
         void reschedule(PendingWrite.Reschedule rs) throws IOException {
             List<DueEntry> targets = pendingTargets(rs.topic(), rs.uniqKey(), rs.onlySeq());
             if (targets.isEmpty()) {
-                ChangeResult r = ChangeResult.of(endedStatus(rs.topic(), rs.uniqKey(), rs.onlySeq()));
-                completions.add(completion(rs.future(), r));
+                completions.add(completion(rs.future(), unchanged(rs.topic(), rs.uniqKey(), rs.onlySeq())));
                 return;
             }
             long now = clock.wallMillis();
@@ -321,7 +323,7 @@ final class Committer {
             for (PendingWrite.Move.Candidate c : m.candidates()) {
                 DueEntry now = index.pendingEntry(batch, c.expected().topic(), c.expected().uniqKey(),
                         c.expected().seq());
-                if (now != null && now.position() == c.expected().position()) {
+                if (now != null && now.position() == c.expected().position() && !isDelivering(now)) {
                     live.add(now);
                     buffers.add(RecordCodec.encode(c.record().movedTo(now.dueMs())));
                 }
@@ -339,17 +341,33 @@ final class Committer {
             completions.add(completion(m.future(), moved));
         }
 
+        /** The pending timers a cancel or reschedule changes: not those being delivered. */
         private List<DueEntry> pendingTargets(String topic, String uniqKey, long onlySeq) {
             List<DueEntry> out = new ArrayList<>(1);
             for (UniqEntry u : index.uniqEntries(batch, topic, uniqKey)) {
                 if (u.state() == TimerState.PENDING && (onlySeq < 0 || u.seq() == onlySeq)) {
                     DueEntry e = index.getDue(batch, u.dueMs(), u.seq());
-                    if (e != null) {
+                    if (e != null && !isDelivering(e)) {
                         out.add(e);
                     }
                 }
             }
             return out;
+        }
+
+        private boolean isDelivering(DueEntry e) {
+            return delivering.containsKey(new TimerId(e.dueMs(), e.seq()));
+        }
+
+        /** Why a cancel or reschedule found nothing to change. */
+        private ChangeResult unchanged(String topic, String uniqKey, long onlySeq) {
+            for (UniqEntry u : index.uniqEntries(batch, topic, uniqKey)) {
+                if ((onlySeq < 0 || u.seq() == onlySeq) && delivering.containsKey(new TimerId(u.dueMs(), u.seq()))
+                        && index.getDue(batch, u.dueMs(), u.seq()) != null) {
+                    return ChangeResult.of(ChangeResult.Status.TOO_LATE);
+                }
+            }
+            return ChangeResult.of(endedStatus(topic, uniqKey, onlySeq));
         }
 
         private ChangeResult.Status endedStatus(String topic, String uniqKey, long onlySeq) {

@@ -23,6 +23,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,8 @@ public final class TimerStore implements AutoCloseable {
     private final TimerIndex index;
     private final RocksKeyValueStore kv;
     private final ReentrantLock indexLock = new ReentrantLock();
+    /** Timers in flight, by the session delivering them; changed only under {@link #indexLock}. */
+    private final Map<TimerId, DeliverySession> delivering = new ConcurrentHashMap<>();
     private final Flusher flusher;
     private final Committer committer;
     private final SpaceReclaimer reclaimer;
@@ -70,7 +73,7 @@ public final class TimerStore implements AutoCloseable {
         this.index = index;
         this.recovery = report;
         this.flusher = new Flusher(log);
-        this.committer = new Committer(log, index, indexLock, clock, config.flushMode(), flusher,
+        this.committer = new Committer(log, index, indexLock, delivering, clock, config.flushMode(), flusher,
                 recovery.nextSeq(), config.appendQueueCapacity());
         this.reclaimer = new SpaceReclaimer(log, index, indexLock, committer, clock, config.compactionThreshold());
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -194,7 +197,8 @@ public final class TimerStore implements AutoCloseable {
 
     /**
      * Acknowledges delivered timers: each is removed from every index (leaving a tombstone for late retries).
-     * Returns how many were still pending; one already ended (cancelled, acknowledged) is skipped.
+     * Returns how many were still pending; one already ended (cancelled, acknowledged) is skipped. The timer
+     * service acknowledges through its {@link DeliverySession} instead, which needs no read.
      */
     public int ack(Collection<TimerId> delivered) {
         if (delivered.isEmpty()) {
@@ -224,13 +228,123 @@ public final class TimerStore implements AutoCloseable {
         return ack(List.of(new TimerId(dueMs, seq))) == 1;
     }
 
-    /**
-     * Parks a pending timer after a permanent delivery failure: kept in the store and counted as pending, but
-     * never loaded again until {@link #release}. Returns false if it was not pending under that due time.
-     */
-    public boolean park(DueEntry entry, String reason) {
+    // ---- delivery
+
+    /** Opens a {@link DeliverySession}: how the timer service marks, acknowledges and parks what it delivers. */
+    public DeliverySession deliverySession() {
+        return new DeliverySession(this);
+    }
+
+    /** See {@link DeliverySession#begin}. */
+    List<DueEntry> beginDelivery(DeliverySession owner, List<TimerId> ids) {
+        boolean[] marked = new boolean[ids.size()];
+        indexLock.lock();
+        try {
+            for (int i = 0; i < ids.size(); i++) {
+                marked[i] = delivering.putIfAbsent(ids.get(i), owner) == null;
+            }
+        } finally {
+            indexLock.unlock();
+        }
+        // Read after marking: a change that came first is in the index by now, one that comes later is refused.
+        List<DueEntry> entries;
+        try {
+            entries = getAll(ids);
+        } catch (RuntimeException e) {
+            unmark(owner, ids, marked);
+            throw e;
+        }
+        List<DueEntry> out = new ArrayList<>(ids.size());
+        boolean[] absent = new boolean[ids.size()];
+        for (int i = 0; i < ids.size(); i++) {
+            DueEntry e = marked[i] ? entries.get(i) : null;
+            absent[i] = marked[i] && e == null;
+            out.add(e);
+        }
+        unmark(owner, ids, absent);
+        return out;
+    }
+
+    private void unmark(DeliverySession owner, List<TimerId> ids, boolean[] which) {
+        indexLock.lock();
+        try {
+            for (int i = 0; i < ids.size(); i++) {
+                if (which[i]) {
+                    delivering.remove(ids.get(i), owner);
+                }
+            }
+        } finally {
+            indexLock.unlock();
+        }
+    }
+
+    /** See {@link DeliverySession#end}. */
+    void endDelivery(DeliverySession owner, Collection<TimerId> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        indexLock.lock();
+        try {
+            ids.forEach(id -> delivering.remove(id, owner));
+        } finally {
+            indexLock.unlock();
+        }
+    }
+
+    /** Ends every delivery {@code owner} still has in flight; returns how many. */
+    int abandonDeliveries(DeliverySession owner) {
+        indexLock.lock();
+        try {
+            int before = delivering.size();
+            delivering.values().removeIf(o -> o == owner);
+            return before - delivering.size();
+        } finally {
+            indexLock.unlock();
+        }
+    }
+
+    /** Whether the timer filed under {@code id} is being delivered right now. */
+    public boolean isDelivering(TimerId id) {
+        return delivering.containsKey(id);
+    }
+
+    /** See {@link DeliverySession#ack}; returns how many were acknowledged. */
+    int ackDelivering(DeliverySession owner, List<DueEntry> delivered) {
+        if (delivered.isEmpty()) {
+            return 0;
+        }
+        long now = clock.wallMillis();
+        int acked = 0;
         indexLock.lock();
         try (IndexBatch b = index.newBatch()) {
+            List<TimerId> ended = new ArrayList<>(delivered.size());
+            for (DueEntry e : delivered) {
+                TimerId id = new TimerId(e.dueMs(), e.seq());
+                if (delivering.get(id) == owner) { // else abandoned (the service closed): not ours to end
+                    index.endDelivered(b, e, now, log.segmentBaseOf(e.position()));
+                    ended.add(id);
+                }
+            }
+            try {
+                index.write(b, false);
+                acked = ended.size();
+            } finally {
+                ended.forEach(id -> delivering.remove(id, owner));
+            }
+        } finally {
+            indexLock.unlock();
+        }
+        return acked;
+    }
+
+    /** See {@link DeliverySession#park}. */
+    boolean park(DeliverySession owner, DueEntry entry, String reason) {
+        TimerId id = new TimerId(entry.dueMs(), entry.seq());
+        indexLock.lock();
+        try (IndexBatch b = index.newBatch()) {
+            if (delivering.get(id) != owner) {
+                return false; // abandoned, perhaps being delivered by another session by now
+            }
             boolean parked = index.park(b, entry, reason, clock.wallMillis());
             index.write(b, false);
             if (parked) {
@@ -239,6 +353,7 @@ public final class TimerStore implements AutoCloseable {
             }
             return parked;
         } finally {
+            delivering.remove(id, owner);
             indexLock.unlock();
         }
     }

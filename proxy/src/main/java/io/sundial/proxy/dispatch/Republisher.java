@@ -41,6 +41,8 @@ import java.util.concurrent.CompletionStage;
  */
 public final class Republisher implements Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Republisher.class);
+    /** Bytes one batch send carries at most; a single larger message is sent alone. */
+    static final long MAX_BATCH_BYTES = 1 << 20;
 
     private final RemotingClient client;
     private final BackendRoutes routes;
@@ -88,18 +90,31 @@ public final class Republisher implements Dispatcher {
         });
     }
 
-    /** Consecutive timers sharing broker, sysFlag and reconsume times: what one batch send can carry. */
+    /**
+     * Consecutive timers sharing broker, sysFlag and reconsume times, at most {@link #MAX_BATCH_BYTES} together:
+     * what one batch send can carry (the broker refuses a batch over its maxMessageSize, 4 MiB by default).
+     */
     static List<List<DueTimer>> runs(List<DueTimer> timers) {
         List<List<DueTimer>> runs = new ArrayList<>();
         List<DueTimer> current = null;
+        long bytes = 0;
         for (DueTimer t : timers) {
-            if (current == null || !sameBatch(current.get(0).message(), t.message())) {
+            long size = approximateSize(t.message());
+            if (current == null || !sameBatch(current.get(0).message(), t.message())
+                    || bytes + size > MAX_BATCH_BYTES) {
                 current = new ArrayList<>();
                 runs.add(current);
+                bytes = 0;
             }
             current.add(t);
+            bytes += size;
         }
         return runs;
+    }
+
+    /** A message's share of a batch body: body, properties and the fixed fields, rounded up. */
+    private static long approximateSize(TimerMessage m) {
+        return m.body().length + 2L * m.properties().length() + 128;
     }
 
     private static boolean sameBatch(TimerMessage a, TimerMessage b) {

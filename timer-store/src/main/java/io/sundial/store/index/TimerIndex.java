@@ -221,6 +221,11 @@ public final class TimerIndex implements AutoCloseable {
         if (b.get(Table.DUE, e.dueKey()) == null) {
             return false;
         }
+        removeDelivered(b, e, nowMs, segmentBase);
+        return true;
+    }
+
+    private void removeDelivered(IndexBatch b, DueEntry e, long nowMs, long segmentBase) {
         b.delete(Table.DUE, e.dueKey());
         b.delete(Table.TOPIC, Keys.topic(e.topic(), e.dueMs(), e.seq()));
         for (String key : e.keys()) {
@@ -228,7 +233,18 @@ public final class TimerIndex implements AutoCloseable {
         }
         b.put(Table.EXPIRY, Keys.expiry(nowMs + tombstoneRetentionMs, e.seq()), Keys.uniq(e.topic(), e.uniqKey()));
         count(b, e, -1, segmentBase);
-        return true;
+    }
+
+    /**
+     * Ends a delivered timer known to be pending (its delivery marked it in flight, so nothing changed it since
+     * it was read): {@link #endTimer} without reading the due index first.
+     */
+    public void endDelivered(IndexBatch b, DueEntry e, long nowMs, long segmentBase) {
+        if (tombstoneRetentionMs > 0) {
+            removeDelivered(b, e, nowMs, segmentBase);
+        } else {
+            remove(b, e, TimerState.DELIVERED, nowMs, segmentBase, false);
+        }
     }
 
     /** Whether a unique-key entry stands for a delivered timer (see {@link #deliver}). */

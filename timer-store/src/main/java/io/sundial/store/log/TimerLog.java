@@ -35,7 +35,6 @@ import java.util.stream.Stream;
  */
 public final class TimerLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TimerLog.class);
-
     private final Path dir;
     private final int segmentSize;
     private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
@@ -239,7 +238,7 @@ public final class TimerLog implements AutoCloseable {
 
     /** Reads and verifies the record of {@code size} bytes at {@code position}. */
     public LogRecord read(long position, int size) throws IOException, CorruptRecordException {
-        return RecordCodec.decode(readBytes(position, size), position);
+        return RecordCodec.decode(readUnverified(position, size), position);
     }
 
     /** Reads and verifies the record at {@code position}, finding its size from its length field. */
@@ -256,6 +255,12 @@ public final class TimerLog implements AutoCloseable {
 
     /** The raw, verified bytes of a record. */
     public ByteBuffer readBytes(long position, int size) throws IOException, CorruptRecordException {
+        ByteBuffer buf = readUnverified(position, size);
+        RecordCodec.verify(buf, position);
+        return buf;
+    }
+
+    private ByteBuffer readUnverified(long position, int size) throws IOException, CorruptRecordException {
         if (size < RecordCodec.FIXED_HEADER_LENGTH) {
             throw new CorruptRecordException(position, "size " + size + " is shorter than a header");
         }
@@ -266,7 +271,6 @@ public final class TimerLog implements AutoCloseable {
         ByteBuffer buf = ByteBuffer.allocate(size);
         readFully(segment, buf, position);
         buf.flip();
-        RecordCodec.verify(buf, position);
         return buf;
     }
 

@@ -1,5 +1,6 @@
 package io.sundial.store.service;
 
+import io.sundial.store.DeliverySession;
 import io.sundial.store.TimerId;
 import io.sundial.store.TimerStore;
 import io.sundial.store.index.DueEntry;
@@ -22,12 +23,14 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * The dispatch-thread side of the hand-off: for one batch of a lane, checks each timer is still pending and reads
- * its record, calls the {@link Dispatcher}, then settles the outcomes in the store (one {@link TimerStore#ack}
- * for the delivered, {@link TimerStore#park} for the parked) and reports the batch back to the wheel thread.
+ * The dispatch-thread side of the hand-off: for one batch of a lane, marks the timers still pending as in flight
+ * ({@link DeliverySession#begin}) and reads their records, calls the {@link Dispatcher}, then settles the
+ * outcomes in the store ({@link DeliverySession#ack} for the delivered, {@link DeliverySession#park} for the
+ * parked, {@link DeliverySession#end} for the rest) and reports the batch back to the wheel thread.
  *
- * <p><b>Why check before dispatch.</b> A timer cancelled or rescheduled after the wheel fired it is no longer
- * pending under its key: it is skipped, never delivered. A record that fails its checksum is parked with the
+ * <p><b>Why check before dispatch.</b> A timer cancelled or rescheduled after the wheel fired it, but before its
+ * delivery began, is no longer pending under its key: it is skipped, never delivered. Once its delivery began, a
+ * cancel or reschedule is refused as too late. A record that fails its checksum is parked with the
  * reason: corrupt bytes are never delivered. The batch is reported back only after its acknowledgement is
  * written, and the store writes an index change and tells its listener under one lock, so by the time a timer
  * leaves the set of fired timers, the store has either told the wheel thread about any append racing it or no
@@ -35,7 +38,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe: {@link #submit} is called by the wheel thread, the rest runs on the dispatch executor.
  */
-final class Delivery {
+final class Delivery implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
 
     /** What became of one timer of a batch. */
@@ -46,6 +49,7 @@ final class Delivery {
     }
 
     private final TimerStore store;
+    private final DeliverySession session;
     private final Dispatcher dispatcher;
     private final Executor executor;
     private final Consumer<Result> onDone;
@@ -56,10 +60,11 @@ final class Delivery {
 
     Delivery(TimerStore store, Dispatcher dispatcher, Executor executor, Consumer<Result> onDone) {
         this.store = store;
+        this.session = store.deliverySession();
         this.dispatcher = dispatcher;
         this.executor = executor;
         this.onDone = onDone;
-        this.acks = new AckCombiner(store);
+        this.acks = new AckCombiner(session);
         for (int i = 0; i < counts.length; i++) {
             counts[i] = new LongAdder();
         }
@@ -78,7 +83,7 @@ final class Delivery {
         } catch (RejectedExecutionException e) {
             State[] states = new State[batch.size()];
             Arrays.fill(states, State.RETRY);
-            finish(new Result(lane, batch, states, "timer service is closing"));
+            finish(new Result(lane, batch, states, "timer service is closing"), List.of());
         }
     }
 
@@ -109,11 +114,11 @@ final class Delivery {
         String reason = null;
         List<DueEntry> pending;
         try {
-            pending = pendingEntries(batch);
+            pending = beginDelivery(batch);
         } catch (RuntimeException x) {
             // The index could not be read: retry the whole batch after the lane's backoff, nothing is lost.
             Arrays.fill(states, State.RETRY);
-            finish(new Result(lane, batch, states, "looking up the fired timers failed: " + x));
+            finish(new Result(lane, batch, states, "looking up the fired timers failed: " + x), List.of());
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
@@ -140,7 +145,7 @@ final class Delivery {
             }
         }
         if (timers.isEmpty()) {
-            finish(new Result(lane, batch, states, reason));
+            finish(new Result(lane, batch, states, reason), pending);
             return;
         }
         String readFailure = reason;
@@ -154,17 +159,18 @@ final class Delivery {
             stage = CompletableFuture.failedFuture(x);
         }
         stage.whenComplete((outcomes, error) -> runOnExecutor(
-                () -> settle(lane, batch, states, entries, timers.size(), outcomes, error, readFailure)));
+                () -> settle(lane, batch, states, entries, pending, outcomes, error, readFailure)));
     }
 
-    private void settle(LaneState lane, List<Fired> batch, State[] states, DueEntry[] entries, int dispatched,
-                        List<Outcome> outcomes, Throwable error, String readFailure) {
+    private void settle(LaneState lane, List<Fired> batch, State[] states, DueEntry[] entries,
+                        List<DueEntry> marked, List<Outcome> outcomes, Throwable error, String readFailure) {
+        int dispatched = (int) Arrays.stream(entries).filter(e -> e != null).count();
         String reason = readFailure;
         if (error == null && (outcomes == null || outcomes.size() != dispatched)) {
             error = new IllegalStateException("dispatcher answered " + (outcomes == null ? "null" : outcomes.size())
                     + " outcomes for " + dispatched + " timers");
         }
-        List<TimerId> delivered = new ArrayList<>(dispatched);
+        List<DueEntry> delivered = new ArrayList<>(dispatched);
         int k = 0;
         for (int i = 0; i < batch.size(); i++) {
             DueEntry e = entries[i];
@@ -175,7 +181,7 @@ final class Delivery {
             k++;
             if (o instanceof Outcome.Delivered) {
                 states[i] = State.DELIVERED;
-                delivered.add(new TimerId(e.dueMs(), e.seq()));
+                delivered.add(e);
             } else if (o instanceof Outcome.Park p) {
                 states[i] = park(e, p.reason()) ? State.PARKED : stillPending(e) ? State.RETRY : State.SKIPPED;
             } else {
@@ -187,9 +193,9 @@ final class Delivery {
         }
         Result result = new Result(lane, batch, states, reason);
         if (delivered.isEmpty()) {
-            finish(result);
+            finish(result, marked);
         } else {
-            acks.ack(delivered, () -> finish(result));
+            acks.ack(delivered, () -> finish(result, marked));
         }
     }
 
@@ -198,20 +204,20 @@ final class Delivery {
             return false;
         }
         try {
-            return store.park(e, reason);
+            return session.park(e, reason);
         } catch (RuntimeException x) {
             LOG.error("Parking timer seq={} of {} failed; it will be retried", e.seq(), e.topic(), x);
             return false;
         }
     }
 
-    /** Which timers of the batch are still pending, with one index read for the whole batch. */
-    private List<DueEntry> pendingEntries(List<Fired> batch) {
+    /** Which timers of the batch are still pending, marked in flight, with one index read for the batch. */
+    private List<DueEntry> beginDelivery(List<Fired> batch) {
         List<TimerId> ids = new ArrayList<>(batch.size());
         for (Fired f : batch) {
             ids.add(new TimerId(f.ref().dueMs(), f.ref().seq()));
         }
-        return store.getAll(ids);
+        return session.begin(ids);
     }
 
     private boolean stillPending(DueEntry e) {
@@ -222,6 +228,12 @@ final class Delivery {
         }
     }
 
+    /** Ends the deliveries still in flight (see {@link DeliverySession#close}). */
+    @Override
+    public void close() {
+        session.close();
+    }
+
     private void runOnExecutor(Runnable task) {
         try {
             executor.execute(task);
@@ -230,7 +242,25 @@ final class Delivery {
         }
     }
 
-    private void finish(Result result) {
+    /**
+     * Reports a settled batch; {@code marked} are the entries its {@link DeliverySession#begin} returned
+     * (null where none). Those not delivered or parked end their delivery here, before the wheel thread hears
+     * of them, so a retry can mark them again and a cancel meanwhile is no longer "too late".
+     */
+    private void finish(Result result, List<DueEntry> marked) {
+        List<TimerId> ended = new ArrayList<>();
+        for (int i = 0; i < marked.size(); i++) {
+            DueEntry e = marked.get(i);
+            State s = result.states()[i];
+            if (e != null && s != State.DELIVERED && s != State.PARKED) {
+                ended.add(new TimerId(e.dueMs(), e.seq()));
+            }
+        }
+        try {
+            session.end(ended);
+        } catch (RuntimeException x) {
+            LOG.error("Ending the delivery of {} timers failed", ended.size(), x);
+        }
         for (State s : result.states()) {
             counts[s.ordinal()].increment();
         }

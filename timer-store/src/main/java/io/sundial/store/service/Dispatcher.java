@@ -14,8 +14,8 @@ import java.util.concurrent.CompletionStage;
  * {@link Outcome.Retry} for every timer of the call. To keep order, once one timer of a call fails the
  * dispatcher should answer {@code Retry} for the rest of the call rather than send them.
  *
- * <p>Delivery is at least once: a timer whose delivery raced a crash, a {@link io.sundial.store.TimerStore#ack}
- * failure or a reschedule may be delivered again.
+ * <p>Delivery is at least once: a timer whose delivery raced a crash or a failed acknowledgement, or whose call
+ * was still unanswered when the service stopped, may be delivered again.
  */
 @FunctionalInterface
 public interface Dispatcher {

@@ -35,7 +35,7 @@ public final class ServiceConfig {
     private long loadIntervalMs = 100;
     private long wheelTickMs = 1;
     private int maxFirePerStep = 4096;
-    private int dispatchBatchSize = 32;
+    private int dispatchBatchSize = 128;
     private int dispatchThreads = 4;
     private long retryBackoffMinMs = 100;
     private long retryBackoffMaxMs = 30_000;

@@ -117,8 +117,9 @@ public final class TimerService implements AutoCloseable {
     /**
      * Stops, in reverse order of start: stops listening to the store, stops the wheel thread (no more loading or
      * firing), waits up to {@code closeTimeoutMs} for batches with the dispatcher (their outcomes are still
-     * acknowledged or parked), then stops the dispatch threads. Timers fired but not delivered simply stay pending
-     * in the store, its source of truth, and fire again after the next start. No thread is interrupted (an
+     * acknowledged or parked), then stops the dispatch threads and ends the deliveries still in flight. Timers
+     * fired but not delivered simply stay pending in the store, its source of truth, and fire again after the next
+     * start (a late answer of the dispatcher for them changes nothing). No thread is interrupted (an
      * interrupted file read would close the store's segment file). Idempotent.
      */
     @Override
@@ -144,6 +145,8 @@ public final class TimerService implements AutoCloseable {
             executor.awaitTermination(remainingMs(deadline), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            scheduler.delivery().close();
         }
         LOG.info("Timer service closed: {}", stats());
     }

@@ -31,6 +31,30 @@ class TimerLogTest {
     }
 
     @Test
+    void shouldUnmapADeletedSegmentAtOnceAndRefuseReadsFromIt() throws Exception {
+        try (TimerLog log = TimerLog.open(dir, SEGMENT)) {
+            long first = -1;
+            int size = 0;
+            while (log.segments().size() < 2) {
+                ByteBuffer r = record(1, 10_000);
+                size = r.remaining();
+                long p = log.append(List.of(r))[0];
+                first = first < 0 ? p : first;
+            }
+            assertEquals(1, log.read(first, size).seq()); // maps the first segment
+            String file = dir.resolve(Segment.fileName(log.segmentBaseOf(first))).toString();
+            assertTrue(Files.readString(Path.of("/proc/self/maps")).contains(file), "reads go through a map");
+
+            log.deleteSegment(log.segmentBaseOf(first));
+            assertFalse(Files.readString(Path.of("/proc/self/maps")).contains(file),
+                    "unmapped with the delete, so its disk space is free at once");
+            long gone = first;
+            int len = size;
+            assertThrows(TimerLog.SegmentGoneException.class, () -> log.read(gone, len));
+        }
+    }
+
+    @Test
     void shouldReadBackWhatItAppendedAcrossSegmentRolls() throws Exception {
         List<long[]> written = new ArrayList<>();
         try (TimerLog log = TimerLog.open(dir, SEGMENT)) {

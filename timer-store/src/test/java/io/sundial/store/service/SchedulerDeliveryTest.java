@@ -115,6 +115,28 @@ class SchedulerDeliveryTest {
     }
 
     @Test
+    void shouldAnswerTooLateToACancelOfATimerBeingDelivered() throws Exception {
+        try (ServiceHarness h = new ServiceHarness(dir, config())) {
+            h.dispatcher.hold("T");
+            h.append("T", "k", T0 + 100);
+            h.append("T", "other", T0 + 5_000);
+            h.advanceTo(T0 + 100);
+            List<FakeDispatcher.Held> held = h.dispatcher.takeHeld();
+            assertEquals(1, held.size());
+            assertEquals(ChangeResult.Status.TOO_LATE, h.store.cancel("T", "k").get(10, TimeUnit.SECONDS).status());
+            assertEquals(ChangeResult.Status.TOO_LATE,
+                    h.store.reschedule("T", "k", T0 + 60_000).get(10, TimeUnit.SECONDS).status());
+            held.get(0).answer(Outcome.delivered());
+            h.advanceTo(T0 + 200);
+            assertEquals(1, h.stats().delivered());
+            assertEquals(ChangeResult.Status.ALREADY_DELIVERED,
+                    h.store.cancel("T", "k").get(10, TimeUnit.SECONDS).status());
+            assertEquals(ChangeResult.Status.CHANGED, h.store.cancel("T", "other").get(10, TimeUnit.SECONDS).status(),
+                    "a timer not yet fired is cancelled as usual");
+        }
+    }
+
+    @Test
     void shouldParkAPermanentFailureAndFireItAgainWhenReleased() throws Exception {
         try (ServiceHarness h = new ServiceHarness(dir, config())) {
             h.dispatcher.answer("gone", t -> Outcome.park("topic deleted"));
