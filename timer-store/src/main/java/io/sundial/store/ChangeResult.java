@@ -21,7 +21,9 @@ public record ChangeResult(Status status, List<DueEntry> changed) {
         /** The timer was already cancelled (its tombstone is still kept). */
         ALREADY_CANCELLED,
         /** The timer is being delivered right now: it can no longer be changed, and will be delivered. */
-        TOO_LATE
+        TOO_LATE,
+        /** The timer is parked: release it before rescheduling (a parked timer can be cancelled). */
+        PARKED
     }
 
     static ChangeResult changed(List<DueEntry> entries) {

@@ -2,6 +2,7 @@ package io.sundial.store;
 
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.IndexBatch;
+import io.sundial.store.index.ParkedTimer;
 import io.sundial.store.index.Keys;
 import io.sundial.store.index.TimerIndex;
 import io.sundial.store.index.TimerState;
@@ -276,20 +277,26 @@ final class Committer {
         }
 
         void cancel(PendingWrite.Cancel c) throws IOException {
-            List<DueEntry> targets = pendingTargets(c.topic(), c.uniqKey(), c.onlySeq());
-            if (targets.isEmpty()) {
+            List<DueEntry> pending = pendingTargets(c.topic(), c.uniqKey(), c.onlySeq());
+            List<DueEntry> parked = parkedTargets(c.topic(), c.uniqKey(), c.onlySeq());
+            if (pending.isEmpty() && parked.isEmpty()) {
                 completions.add(completion(c.future(), unchanged(c.topic(), c.uniqKey(), c.onlySeq())));
                 return;
             }
             long now = clock.wallMillis();
+            List<DueEntry> targets = new ArrayList<>(pending);
+            targets.addAll(parked);
             List<ByteBuffer> buffers = new ArrayList<>(targets.size());
             for (DueEntry e : targets) {
                 buffers.add(RecordCodec.encode(LogRecord.cancel(e.seq(), e.dueMs(), now, e.topic(), e.uniqKey())));
             }
             log.append(buffers);
-            for (DueEntry e : targets) {
+            for (DueEntry e : pending) {
                 index.endTimer(batch, e, TimerState.CANCELLED, now, log.segmentBaseOf(e.position()));
                 notifications.add(() -> listener.onCancelled(e));
+            }
+            for (DueEntry e : parked) {
+                index.cancelParked(batch, e, now, log.segmentBaseOf(e.position()));
             }
             ChangeResult r = ChangeResult.changed(targets);
             completions.add(completion(c.future(), r));
@@ -359,8 +366,27 @@ final class Committer {
             return delivering.containsKey(new TimerId(e.dueMs(), e.seq()));
         }
 
+        /** The parked timers a cancel ends. */
+        private List<DueEntry> parkedTargets(String topic, String uniqKey, long onlySeq) {
+            List<DueEntry> out = new ArrayList<>(0);
+            for (UniqEntry u : index.uniqEntries(batch, topic, uniqKey)) {
+                if (u.state() == TimerState.PARKED && (onlySeq < 0 || u.seq() == onlySeq)) {
+                    ParkedTimer p = index.parkedTimer(batch, topic, u.seq());
+                    if (p != null) {
+                        out.add(p.entry());
+                    }
+                }
+            }
+            return out;
+        }
+
         /** Why a cancel or reschedule found nothing to change. */
         private ChangeResult unchanged(String topic, String uniqKey, long onlySeq) {
+            for (UniqEntry u : index.uniqEntries(batch, topic, uniqKey)) {
+                if ((onlySeq < 0 || u.seq() == onlySeq) && u.state() == TimerState.PARKED) {
+                    return ChangeResult.of(ChangeResult.Status.PARKED);
+                }
+            }
             for (UniqEntry u : index.uniqEntries(batch, topic, uniqKey)) {
                 if ((onlySeq < 0 || u.seq() == onlySeq) && delivering.containsKey(new TimerId(u.dueMs(), u.seq()))
                         && index.getDue(batch, u.dueMs(), u.seq()) != null) {

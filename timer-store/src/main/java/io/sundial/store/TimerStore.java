@@ -5,6 +5,7 @@ import io.sundial.store.index.IndexBatch;
 import io.sundial.store.index.Keys;
 import io.sundial.store.index.ParkedTimer;
 import io.sundial.store.index.RocksKeyValueStore;
+import io.sundial.store.index.StoredTimer;
 import io.sundial.store.index.TimerIndex;
 import io.sundial.store.index.TimerState;
 import io.sundial.store.index.TopicPage;
@@ -168,7 +169,10 @@ public final class TimerStore implements AutoCloseable {
         return cancel(topic, uniqKey, -1);
     }
 
-    /** Cancels the pending timer with {@code seq} (or all with the key, if {@code seq} is negative). */
+    /**
+     * Cancels the pending or parked timer with {@code seq} (or all with the key, if {@code seq} is negative).
+     * A timer being delivered is not cancelled: the answer is {@link ChangeResult.Status#TOO_LATE}.
+     */
     public CompletableFuture<ChangeResult> cancel(String topic, String uniqKey, long seq) {
         CompletableFuture<ChangeResult> future = new CompletableFuture<>();
         submit(new PendingWrite.Cancel(topic, uniqKey, seq, future));
@@ -177,11 +181,16 @@ public final class TimerStore implements AutoCloseable {
 
     /** Moves every pending timer of {@code topic} with unique key {@code uniqKey} to {@code newDueMs}. */
     public CompletableFuture<ChangeResult> reschedule(String topic, String uniqKey, long newDueMs) {
+        return reschedule(topic, uniqKey, -1, newDueMs);
+    }
+
+    /** Moves the pending timer with {@code seq} (or all with the key, if {@code seq} is negative). */
+    public CompletableFuture<ChangeResult> reschedule(String topic, String uniqKey, long seq, long newDueMs) {
         if (newDueMs < 0) {
             throw new IllegalArgumentException("due time " + newDueMs + " is before the epoch");
         }
         CompletableFuture<ChangeResult> future = new CompletableFuture<>();
-        submit(new PendingWrite.Reschedule(topic, uniqKey, -1, newDueMs, future));
+        submit(new PendingWrite.Reschedule(topic, uniqKey, seq, newDueMs, future));
         return future;
     }
 
@@ -442,6 +451,53 @@ public final class TimerStore implements AutoCloseable {
     public TopicPage listTopic(String topic, long fromDueMs, long toDueMs, long afterDueMs, long afterSeq,
                                int limit) {
         return index.listTopic(topic, fromDueMs, toDueMs, afterDueMs, afterSeq, limit);
+    }
+
+    /** The pending or parked timer the id {@code (dueMs, seq)} names, also after a reschedule; null if none. */
+    public StoredTimer locate(TimerId id) {
+        return index.locate(id.dueMs(), id.seq());
+    }
+
+    /** The pending and parked timers with this unique key (usually one). */
+    public List<StoredTimer> locateByUniqKey(String topic, String uniqKey) {
+        return index.locateByUniqKey(topic, uniqKey);
+    }
+
+    /** The pending and parked timers carrying message key {@code key}, at most {@code limit}. */
+    public List<StoredTimer> locateByKey(String topic, String key, int limit) {
+        return index.locateByKey(topic, key, limit);
+    }
+
+    /** The parked timer {@code seq} of {@code topic}, or null. */
+    public ParkedTimer parkedTimer(String topic, long seq) {
+        return index.parkedTimer(topic, seq);
+    }
+
+    /**
+     * Records that {@code topic}'s timers are not to be re-published until {@link #resume}; durable when this
+     * returns. The timer service reads it at start and is told of changes by its caller.
+     */
+    public void pause(String topic) {
+        setPaused(topic, true);
+    }
+
+    public void resume(String topic) {
+        setPaused(topic, false);
+    }
+
+    private void setPaused(String topic, boolean paused) {
+        indexLock.lock();
+        try (IndexBatch b = index.newBatch()) {
+            index.setPaused(b, topic, paused, clock.wallMillis());
+            index.write(b, true);
+        } finally {
+            indexLock.unlock();
+        }
+    }
+
+    /** Paused topics, each with when it was paused (epoch ms). */
+    public Map<String, Long> pausedTopics() {
+        return index.pausedTopics();
     }
 
     /** Pending timers with this unique key (usually one). */

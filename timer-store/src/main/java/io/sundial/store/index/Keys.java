@@ -88,6 +88,23 @@ public final class Keys {
         return ByteBuffer.allocate(p.length + 8).put(p).putLong(seq).array();
     }
 
+    /** {@code seq}. */
+    public static byte[] moved(long seq) {
+        return ByteBuffer.allocate(8).putLong(seq).array();
+    }
+
+    /** The topic and unique key of a {@link Table#UNIQ} key. */
+    public static String[] ofUniq(byte[] uniqKey) {
+        ByteBuffer b = ByteBuffer.wrap(uniqKey);
+        String[] out = new String[2];
+        for (int i = 0; i < 2; i++) {
+            byte[] part = new byte[b.getShort() & 0xFFFF];
+            b.get(part);
+            out[i] = new String(part, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return out;
+    }
+
     public static byte[] parkedCounter() {
         return new byte[] {COUNTER_PARKED};
     }

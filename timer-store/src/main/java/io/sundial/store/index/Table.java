@@ -19,7 +19,14 @@ public enum Table {
     /** {@code expiresAtMs(8) | seq(8)} to a {@link #UNIQ} key: when to forget a tombstone. */
     EXPIRY("expiry"),
     /** {@code topic | seq} to a timer held back by a permanent delivery failure, with the reason. */
-    PARKED("parked");
+    PARKED("parked"),
+    /**
+     * {@code seq} to the {@link #UNIQ} key of a timer no longer filed under its first due time (rescheduled or
+     * parked), so that a look-up by the id its send answered (first due time and seq) still finds it.
+     */
+    MOVED("moved"),
+    /** {@code topic} to when re-publishing it was paused (an admin command); survives restarts. */
+    PAUSED("paused");
 
     private final String cfName;
 

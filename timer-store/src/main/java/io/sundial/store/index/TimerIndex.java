@@ -267,6 +267,13 @@ public final class TimerIndex implements AutoCloseable {
             return false;
         }
         b.delete(Table.DUE, e.dueKey());
+        removeEntries(b, e, state, nowMs, segmentBase, tombstone);
+        return true;
+    }
+
+    /** Everything but the due entry: topic and key entries, the unique-key entry (or its tombstone), counters. */
+    private void removeEntries(IndexBatch b, DueEntry e, TimerState state, long nowMs, long segmentBase,
+                               boolean tombstone) {
         b.delete(Table.TOPIC, Keys.topic(e.topic(), e.dueMs(), e.seq()));
         for (String key : e.keys()) {
             b.delete(Table.KEY, Keys.key(e.topic(), key, e.seq()));
@@ -286,7 +293,6 @@ public final class TimerIndex implements AutoCloseable {
         }
         putUniqList(b, uniqKey, list);
         count(b, e, -1, segmentBase);
-        return true;
     }
 
     /** Moves a pending timer to a new due time; its record stays where it is. */
@@ -303,6 +309,7 @@ public final class TimerIndex implements AutoCloseable {
         List<UniqEntry> list = UniqEntry.decodeList(b.get(Table.UNIQ, uniqKey));
         list.replaceAll(u -> u.seq() == e.seq() ? u.withDue(newDueMs) : u);
         b.put(Table.UNIQ, uniqKey, UniqEntry.encodeList(list));
+        b.put(Table.MOVED, Keys.moved(e.seq()), uniqKey);
     }
 
     /** Points a pending timer at its record's new copy (compaction) and moves the segment counts with it. */
@@ -337,8 +344,122 @@ public final class TimerIndex implements AutoCloseable {
         b.put(Table.PARKED, Keys.parked(e.topic(), e.seq()), ByteBuffer.allocate(8 + 8 + 4 + r.length + value.length)
                 .putLong(e.dueMs()).putLong(nowMs).putInt(r.length).put(r).put(value).array());
         setUniqState(b, e, TimerState.PARKED, nowMs);
+        b.put(Table.MOVED, Keys.moved(e.seq()), Keys.uniq(e.topic(), e.uniqKey()));
         b.addCounter(Keys.parkedCounter(), 1);
         return true;
+    }
+
+    /**
+     * Cancels a parked timer: out of the parked table and, as {@link #endTimer} does for a pending one, out of
+     * every other index, leaving a tombstone. Returns false if it was not parked.
+     */
+    public boolean cancelParked(IndexBatch b, DueEntry e, long nowMs, long segmentBase) {
+        byte[] key = Keys.parked(e.topic(), e.seq());
+        if (b.get(Table.PARKED, key) == null) {
+            return false;
+        }
+        b.delete(Table.PARKED, key);
+        b.addCounter(Keys.parkedCounter(), -1);
+        removeEntries(b, e, TimerState.CANCELLED, nowMs, segmentBase, tombstoneRetentionMs > 0);
+        return true;
+    }
+
+    /** The parked timer {@code seq} of {@code topic}, or null. */
+    public ParkedTimer parkedTimer(String topic, long seq) {
+        byte[] v = kv.get(Table.PARKED, Keys.parked(topic, seq));
+        return v == null ? null : ParkedTimer.decode(topic, seq, v);
+    }
+
+    public ParkedTimer parkedTimer(IndexBatch b, String topic, long seq) {
+        byte[] v = b.get(Table.PARKED, Keys.parked(topic, seq));
+        return v == null ? null : ParkedTimer.decode(topic, seq, v);
+    }
+
+    // ---- admin look-ups: pending and parked timers
+
+    /**
+     * The timer the id {@code (dueMs, seq)} names, pending or parked, also after a reschedule moved it; null when
+     * it is no longer in the store (delivered, cancelled) or never was.
+     */
+    public StoredTimer locate(long dueMs, long seq) {
+        DueEntry e = getDue(dueMs, seq);
+        if (e != null) {
+            return new StoredTimer(e, false);
+        }
+        byte[] uniqKey = kv.get(Table.MOVED, Keys.moved(seq));
+        if (uniqKey == null) {
+            return null;
+        }
+        String[] topicAndKey = Keys.ofUniq(uniqKey);
+        for (StoredTimer t : locateByUniqKey(topicAndKey[0], topicAndKey[1])) {
+            if (t.entry().seq() == seq) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** The pending and parked timers with a unique key. */
+    public List<StoredTimer> locateByUniqKey(String topic, String uniqKey) {
+        List<StoredTimer> out = new ArrayList<>(1);
+        for (UniqEntry u : uniqEntries(topic, uniqKey)) {
+            if (u.state() == TimerState.PENDING) {
+                DueEntry e = getDue(u.dueMs(), u.seq());
+                if (e != null) {
+                    out.add(new StoredTimer(e, false));
+                }
+            } else if (u.state() == TimerState.PARKED) {
+                ParkedTimer p = parkedTimer(topic, u.seq());
+                if (p != null) {
+                    out.add(new StoredTimer(p.entry(), true));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The pending and parked timers carrying message key {@code key}, in sequence order, at most {@code limit}. */
+    public List<StoredTimer> locateByKey(String topic, String key, int limit) {
+        byte[] prefix = Keys.keyPrefix(topic, key);
+        List<StoredTimer> out = new ArrayList<>();
+        try (KeyValueStore.Cursor c = kv.range(Table.KEY, prefix, Keys.upperBound(prefix))) {
+            while (out.size() < limit && c.next()) {
+                byte[] k = c.key();
+                long seq = ByteBuffer.wrap(k).getLong(k.length - 8);
+                DueEntry e = getDue(ByteBuffer.wrap(c.value()).getLong(), seq);
+                if (e != null) {
+                    out.add(new StoredTimer(e, false));
+                } else {
+                    ParkedTimer p = parkedTimer(topic, seq);
+                    if (p != null) {
+                        out.add(new StoredTimer(p.entry(), true));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---- paused topics
+
+    public void setPaused(IndexBatch b, String topic, boolean paused, long nowMs) {
+        if (paused) {
+            b.put(Table.PAUSED, Keys.utf8(topic), longBytes(nowMs));
+        } else {
+            b.delete(Table.PAUSED, Keys.utf8(topic));
+        }
+    }
+
+    /** Paused topics, each with when it was paused. */
+    public Map<String, Long> pausedTopics() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (KeyValueStore.Cursor c = kv.range(Table.PAUSED, null, null)) {
+            while (c.next()) {
+                out.put(new String(c.key(), java.nio.charset.StandardCharsets.UTF_8),
+                        ByteBuffer.wrap(c.value()).getLong());
+            }
+        }
+        return out;
     }
 
     /** Puts a parked timer back in the due index (due as before, so usually at once). Null if not parked. */
@@ -392,6 +513,7 @@ public final class TimerIndex implements AutoCloseable {
                 list.removeIf(u -> u.seq() == seq && u.state() != TimerState.PARKED
                         && b.get(Table.DUE, Keys.due(u.dueMs(), u.seq())) == null);
                 putUniqList(b, uniqKey, list);
+                b.delete(Table.MOVED, Keys.moved(seq));
                 b.delete(Table.EXPIRY, c.key());
                 expired++;
             }

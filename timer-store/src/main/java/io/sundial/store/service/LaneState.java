@@ -26,6 +26,8 @@ final class LaneState {
     int attempts;
     boolean backingOff;
     long backoffUntilNanos;
+    /** Its topic is paused: held like a lane backing off, but until the topic is resumed (not in the queue). */
+    boolean held;
     /** Some of the lane's timers left memory and must be re-read from the store, after the key below. */
     boolean reloading;
     long reloadAfterDueMs;

@@ -37,6 +37,10 @@ import java.util.random.RandomGenerator;
  * next batch to a dispatch thread. A fired timer is handed on only once {@code now >= dueMs}: the wheel never
  * fires early whatever its tick.
  *
+ * <p><b>Paused topics.</b> A lane of a paused topic is held like a lane backing off, but until the topic is
+ * resumed: its timers leave memory as they fire (or reach dispatch) and are re-read from the store, in order, once
+ * it resumes. The paused set is read from the store at construction and changed by {@link #pause}.
+ *
  * <p><b>In memory.</b> A timer is in memory when it is in the wheel, or fired and not settled ({@link #outOfWheel}:
  * queued in its lane or with the dispatcher). The loader adds timers only while fewer than
  * {@code maxWheelReferences} are in memory; a timer appended (or rescheduled, or released) at or before the
@@ -79,6 +83,8 @@ final class Scheduler {
     /** New places of timers rescheduled while out of the wheel, inserted once their old place is settled. */
     private final Map<Long, DueEntry> deferred = new HashMap<>();
     private final Map<String, String> topics = new HashMap<>();
+    /** Topics whose re-publishing is paused: their lanes are held, their timers stay in the store. */
+    private final Set<String> paused = new java.util.HashSet<>();
     private final Consumer<TimerRef> fireSink = this::onFired;
     private final int lowWater;
     private final int reloadTarget;
@@ -118,6 +124,7 @@ final class Scheduler {
         this.reloadTarget = 4 * config.dispatchBatchSize();
         this.loadIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.loadIntervalMs());
         this.nextLoadNanos = clock.monoNanos();
+        this.paused.addAll(store.pausedTopics().keySet());
     }
 
     /** The listener to give the store: it queues commands for the next step and wakes the wheel thread. */
@@ -222,6 +229,8 @@ final class Scheduler {
             } else if (c instanceof Rescheduled r) {
                 wheel.cancel(r.before.seq());
                 insert(r.after);
+            } else if (c instanceof PauseChanged p) {
+                changePause(p.topic, p.paused);
             }
         }
     }
@@ -269,6 +278,11 @@ final class Scheduler {
             maxLagMs = lag;
         }
         LaneState l = lanes.computeIfAbsent(new Lane(ref.topic(), ref.queueId()), LaneState::new);
+        if (paused.contains(ref.topic())) {
+            l.dropped(ref);
+            hold(l);
+            return;
+        }
         if (l.backingOff || l.reloading) {
             // Its earlier timers left memory: this one waits its turn in the store, to keep the lane's order.
             l.dropped(ref);
@@ -300,6 +314,11 @@ final class Scheduler {
             if (l.inFlight || l.backingOff || l.queue.isEmpty()) {
                 continue;
             }
+            if (paused.contains(l.lane.topic())) {
+                dropQueue(l); // fired before the pause took effect
+                hold(l);
+                continue;
+            }
             int n = Math.min(config.dispatchBatchSize(), l.queue.size());
             List<Fired> batch = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
@@ -329,12 +348,7 @@ final class Scheduler {
             insertDeferred(ref.seq());
         }
         if (retry) {
-            for (Fired f : l.queue) {
-                outOfWheel.remove(f.ref().seq());
-                l.dropped(f.ref());
-                insertDeferred(f.ref().seq());
-            }
-            l.queue.clear();
+            dropQueue(l);
             l.attempts++;
             l.backingOff = true;
             l.backoffUntilNanos = clock.monoNanos() + TimeUnit.MILLISECONDS.toNanos(backoff.delayMs(l.attempts));
@@ -345,6 +359,51 @@ final class Scheduler {
         }
         markReady(l);
         forgetIfIdle(l);
+    }
+
+    /** The lane's queued timers leave memory, to be re-read from the store in order. */
+    private void dropQueue(LaneState l) {
+        for (Fired f : l.queue) {
+            outOfWheel.remove(f.ref().seq());
+            l.dropped(f.ref());
+            insertDeferred(f.ref().seq());
+        }
+        l.queue.clear();
+    }
+
+    // ---- pausing topics
+
+    private void changePause(String topic, boolean pause) {
+        if (pause) {
+            paused.add(topic); // lanes are held as their timers fire or reach dispatch
+            return;
+        }
+        paused.remove(topic);
+        for (LaneState l : new ArrayList<>(lanes.values())) {
+            if (l.held && l.lane.topic().equals(topic)) {
+                l.held = false;
+                l.backingOff = false;
+                l.attempts = 0;
+                if (l.reloading) {
+                    reloading.add(l);
+                }
+                markReady(l);
+                forgetIfIdle(l);
+            }
+        }
+    }
+
+    /** Holds a lane of a paused topic: nothing dispatched, its timers re-read from the store once resumed. */
+    private void hold(LaneState l) {
+        if (l.held) {
+            return;
+        }
+        l.held = true;
+        if (l.backingOff) {
+            backingOff.remove(l);
+        }
+        l.backingOff = true;
+        reloading.remove(l);
     }
 
     private void insertDeferred(long seq) {
@@ -480,6 +539,14 @@ final class Scheduler {
     }
 
     private record Rescheduled(DueEntry before, DueEntry after) {
+    }
+
+    private record PauseChanged(String topic, boolean paused) {
+    }
+
+    /** Pauses or resumes re-publishing {@code topic} at the next step (the caller has recorded it in the store). */
+    void pause(String topic, boolean pause) {
+        post(new PauseChanged(topic, pause));
     }
 
     /** Called by the store's committer under its write lock: only queues and wakes, never blocks. */

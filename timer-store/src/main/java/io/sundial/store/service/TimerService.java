@@ -109,6 +109,23 @@ public final class TimerService implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops re-publishing {@code topic}'s timers until {@link #resume}: they keep arriving and stay pending, and
+     * those that come due wait in the store (the lanes are held as in a retry backoff). Durable across restarts.
+     */
+    public void pause(String topic) {
+        store.pause(topic);
+        scheduler.pause(topic, true);
+        LOG.info("Paused re-publishing topic {}", topic);
+    }
+
+    /** Resumes a paused topic: its due timers are re-read from the store and re-published in due order. */
+    public void resume(String topic) {
+        store.resume(topic);
+        scheduler.pause(topic, false);
+        LOG.info("Resumed re-publishing topic {}", topic);
+    }
+
     /** Counters and memory now; safe from any thread. */
     public ServiceStats stats() {
         return scheduler.stats();
