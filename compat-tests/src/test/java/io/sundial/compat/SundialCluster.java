@@ -23,6 +23,8 @@ import java.util.stream.Stream;
  */
 public final class SundialCluster implements ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SundialCluster.class);
+    /** The admin token of every Sundial the tests start. */
+    public static final String ADMIN_TOKEN = "compat-admin-token";
 
     /** Used by JUnit through {@code @ExtendWith}. */
     public SundialCluster() {
@@ -40,7 +42,7 @@ public final class SundialCluster implements ParameterResolver {
 
     /**
      * Starts a Sundial in front of {@code namesrvAddr} with its store in {@code storeDir} on {@code port} (0: a free
-     * one), with further settings as key, value pairs.
+     * one), with admin token {@link #ADMIN_TOKEN} and further settings as key, value pairs.
      */
     public static Sundial startSundial(String namesrvAddr, Path storeDir, int port, String... settings)
             throws IOException {
@@ -48,6 +50,7 @@ public final class SundialCluster implements ParameterResolver {
         p.setProperty(ProxyConfig.LISTEN_PORT, Integer.toString(port));
         p.setProperty(ProxyConfig.BACKEND_NAMESRV_ADDR, namesrvAddr);
         p.setProperty("storePathRootDir", storeDir.toString());
+        p.setProperty(ProxyConfig.ADMIN_TOKEN, ADMIN_TOKEN);
         for (int i = 0; i + 1 < settings.length; i += 2) {
             p.setProperty(settings[i], settings[i + 1]);
         }

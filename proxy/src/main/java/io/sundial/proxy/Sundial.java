@@ -1,5 +1,7 @@
 package io.sundial.proxy;
 
+import io.sundial.proxy.admin.AdminOperations;
+import io.sundial.proxy.admin.AdminProcessor;
 import io.sundial.proxy.admission.DeliveryTimeParser;
 import io.sundial.proxy.admission.TimedSends;
 import io.sundial.proxy.config.ProxyConfig;
@@ -20,7 +22,8 @@ import java.time.Duration;
 
 /**
  * One Sundial process: the timer store, the backend client (routes, pass-through, re-publishing), the timer
- * service (wheel, loader, dispatch) and the remoting server producers connect to. {@link #start} opens them in
+ * service (wheel, loader, dispatch), the admin operations and the remoting server producers and admin commands
+ * connect to. {@link #start} opens them in
  * that order; {@link #close} closes in reverse: the server stops taking requests first, the store closes last.
  */
 public final class Sundial implements AutoCloseable {
@@ -34,6 +37,7 @@ public final class Sundial implements AutoCloseable {
     private BackendRoutes routes;
     private SundialServer server;
     private TimerService timers;
+    private AdminOperations admin;
     private boolean closed;
 
     public Sundial(ProxyConfig config, Clock clock) {
@@ -55,8 +59,9 @@ public final class Sundial implements AutoCloseable {
                     config.service(), clock).start();
             TimedSends timedSends = new TimedSends(new DeliveryTimeParser(config.delayLevelsMs(),
                     Duration.ofMillis(config.maxDelayMs())), store, routes, clock);
+            admin = new AdminOperations(store, timers, config, routes, clock);
             server = new SundialServer(config.listenPort(), config.advertisedAddress(), routes, forwarder,
-                    timedSends);
+                    timedSends, new AdminProcessor(admin, config.admin()));
             server.start();
             LOG.info("Sundial serving producers on port {} in front of name server {}", server.port(),
                     config.backendNamesrvAddr());
@@ -77,6 +82,10 @@ public final class Sundial implements AutoCloseable {
         return "127.0.0.1:" + port();
     }
 
+    public ProxyConfig config() {
+        return config;
+    }
+
     public TimerStore store() {
         return store;
     }
@@ -93,6 +102,9 @@ public final class Sundial implements AutoCloseable {
         closed = true;
         if (server != null) {
             server.close();
+        }
+        if (admin != null) {
+            admin.close();
         }
         if (timers != null) {
             timers.close();

@@ -9,6 +9,7 @@ import io.sundial.store.index.StoredTimer;
 import io.sundial.store.index.TimerIndex;
 import io.sundial.store.index.TimerState;
 import io.sundial.store.index.TopicPage;
+import io.sundial.store.index.UniqEntry;
 import io.sundial.store.log.FlushMode;
 import io.sundial.store.log.TimerLog;
 import io.sundial.store.record.CorruptRecordException;
@@ -397,9 +398,9 @@ public final class TimerStore implements AutoCloseable {
         return released;
     }
 
-    /** A topic's parked timers, at most {@code limit}. */
+    /** A topic's parked timers (every topic's if {@code topic} is null), at most {@code limit}. */
     public List<ParkedTimer> parked(String topic, int limit) {
-        return index.parked(topic, limit);
+        return topic == null ? index.parkedAll(limit) : index.parked(topic, limit);
     }
 
     public long parkedCount() {
@@ -498,6 +499,52 @@ public final class TimerStore implements AutoCloseable {
     /** Paused topics, each with when it was paused (epoch ms). */
     public Map<String, Long> pausedTopics() {
         return index.pausedTopics();
+    }
+
+    /**
+     * One page of a topic's pending and parked timers in due order, after the cursor {@code (afterDueMs,
+     * afterSeq)} (negative {@code afterDueMs}: from the start); fills {@code out}, returns whether more follow.
+     */
+    public boolean listTopicTimers(String topic, long fromDueMs, long toDueMs, long afterDueMs, long afterSeq,
+                                   int limit, List<StoredTimer> out) {
+        return index.listTopicTimers(topic, fromDueMs, toDueMs, afterDueMs, afterSeq, limit, out);
+    }
+
+    /** A topic's pending timers (parked included) counted by due time between {@code bounds} (ascending). */
+    public long[] countTopicByDue(String topic, long[] bounds) {
+        return index.countTopicByDue(topic, bounds);
+    }
+
+    /** The pending timer due first (parked ones are not in the due index), or null. */
+    public DueEntry firstDue() {
+        List<DueEntry> first = index.scanDue(-1, Long.MAX_VALUE, Long.MAX_VALUE, 1);
+        return first.isEmpty() ? null : first.get(0);
+    }
+
+    /** The first pending timer due at or after {@code fromMs}, or null. */
+    public DueEntry firstDueFrom(long fromMs) {
+        List<DueEntry> first = index.scanDue(fromMs - 1, Long.MAX_VALUE, Long.MAX_VALUE, 1);
+        return first.isEmpty() ? null : first.get(0);
+    }
+
+    /**
+     * What became of the timers with this unique key that are no longer pending: {@code ALREADY_DELIVERED} if one
+     * was delivered, else {@code ALREADY_CANCELLED} if one was cancelled (while their tombstones are kept), else
+     * {@code NOT_FOUND}. Read-only: for answering a look-up that found nothing.
+     */
+    public ChangeResult.Status endedStatus(String topic, String uniqKey) {
+        ChangeResult.Status status = ChangeResult.Status.NOT_FOUND;
+        for (UniqEntry u : index.uniqEntries(topic, uniqKey)) {
+            boolean delivered = u.state() == TimerState.DELIVERED
+                    || (u.state() == TimerState.PENDING && index.getDue(u.dueMs(), u.seq()) == null);
+            if (delivered) {
+                return ChangeResult.Status.ALREADY_DELIVERED;
+            }
+            if (u.state() == TimerState.CANCELLED) {
+                status = ChangeResult.Status.ALREADY_CANCELLED;
+            }
+        }
+        return status;
     }
 
     /** Pending timers with this unique key (usually one). */

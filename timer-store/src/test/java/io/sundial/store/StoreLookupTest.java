@@ -89,6 +89,29 @@ class StoreLookupTest {
     }
 
     @Test
+    void shouldListParkedTimersInTheirPlaceAndCountByDueTime() throws Exception {
+        try (TimerStore store = open()) {
+            append(store, "A", null, T0 + 100);
+            TimerId b = append(store, "B", null, T0 + 200);
+            append(store, "C", null, T0 + 5_000);
+            append(store, "D", null, T0 + 90_000);
+            park(store, b);
+            List<StoredTimer> page = new java.util.ArrayList<>();
+            boolean more = store.listTopicTimers("T", 0, Long.MAX_VALUE, -1, 0, 3, page);
+            assertTrue(more);
+            assertEquals(List.of("A", "B", "C"), page.stream().map(t -> t.entry().uniqKey()).toList());
+            assertEquals(List.of(false, true, false), page.stream().map(StoredTimer::parked).toList());
+            List<StoredTimer> rest = new java.util.ArrayList<>();
+            DueEntry last = page.get(2).entry();
+            assertFalse(store.listTopicTimers("T", 0, Long.MAX_VALUE, last.dueMs(), last.seq(), 3, rest));
+            assertEquals(List.of("D"), rest.stream().map(t -> t.entry().uniqKey()).toList());
+            // Before T0+1000, before T0+60000, and after: parked B counts as pending.
+            assertEquals(List.of(2L, 1L, 1L), java.util.Arrays.stream(
+                    store.countTopicByDue("T", new long[] {T0 + 1_000, T0 + 60_000})).boxed().toList());
+        }
+    }
+
+    @Test
     void shouldKeepPausedTopicsAcrossARestart() throws Exception {
         try (TimerStore store = open()) {
             store.pause("A");

@@ -1,5 +1,7 @@
 package io.sundial.compat.timed;
 
+import com.alibaba.fastjson2.JSONArray;
+import io.sundial.compat.AdminCli;
 import io.sundial.compat.Clients;
 import io.sundial.compat.SundialCluster;
 import io.sundial.proxy.Sundial;
@@ -26,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A timer whose topic became read-only on the backend after it was accepted is parked when due (no writable
  * queue), kept and counted, and delivered once the permission is back and it is released. The broker itself does
  * not refuse writes to a read-only topic — clients honour the route's permission — so Sundial honours it as seen
- * in its route cache; this test's Sundial refreshes routes every second.
+ * in its route cache; this test's Sundial refreshes routes every second. Parked timers are seen and released with
+ * the real {@code bin/sundial admin}.
  */
 @Tag("slow")
 @ExtendWith(SundialCluster.class)
@@ -53,19 +56,25 @@ class ParkAndReleaseTest {
             SendResult sent = producer.send(m);
             env.cluster().createTopic(topic, 2, EmbeddedCluster.PERM_READ_ONLY);
 
+            AdminCli admin = new AdminCli(sundial.address(), SundialCluster.ADMIN_TOKEN);
             long deadline = System.currentTimeMillis() + 30_000;
-            while (store.parked(topic, 10).isEmpty() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(200);
+            JSONArray parked = new JSONArray();
+            while (parked.isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(500);
+                parked = admin.run("parked", "-t", topic).json().getJSONArray("timers");
             }
-            assertEquals(1, store.parked(topic, 10).size(), "parked, not dropped");
-            assertTrue(store.parked(topic, 10).get(0).reason().contains("writable"),
-                    store.parked(topic, 10).get(0).reason());
+            assertEquals(1, parked.size(), "parked, not dropped");
+            assertEquals(sent.getMsgId(), parked.getJSONObject(0).getString("uniqKey"));
+            assertTrue(parked.getJSONObject(0).getString("parkReason").contains("writable"), parked.toString());
+            assertEquals("PARKED", parked.getJSONObject(0).getString("state"));
             assertEquals(1, store.pendingCount(topic));
             assertTrue(received.drain(Duration.ofSeconds(1)).isEmpty(), "nothing delivered while parked");
 
             env.cluster().createTopic(topic, 2, EmbeddedCluster.PERM_READ_WRITE);
             Thread.sleep(2_500); // Sundial's route cache sees the permission back
-            assertEquals(1, store.release(topic, -1).size());
+            AdminCli.Result released = admin.run("release", "-t", topic, "-i", sent.getMsgId());
+            assertTrue(released.ok(), released.stderr());
+            assertEquals(1, released.json().getJSONArray("timers").size());
             List<Clients.Arrival> got = received.await(1, Duration.ofSeconds(30));
             assertEquals(1, got.size());
             assertEquals(sent.getMsgId(), got.get(0).message().getMsgId());

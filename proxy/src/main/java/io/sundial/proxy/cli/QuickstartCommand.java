@@ -49,6 +49,7 @@ final class QuickstartCommand implements Callable<Integer> {
             p.setProperty(ProxyConfig.BACKEND_NAMESRV_ADDR, cluster.namesrvAddr());
             p.setProperty("storePathRootDir", root.resolve("sundial").toString());
             p.setProperty("flushDiskType", flush);
+            p.setProperty(ProxyConfig.ADMIN_TOKEN, AdminTokenFile.readOrCreate(root.resolve(AdminTokenFile.NAME)));
             sundial = new Sundial(ProxyConfig.fromProperties(p), Clock.SYSTEM).start();
         } catch (Exception e) {
             cluster.close();
@@ -60,8 +61,12 @@ final class QuickstartCommand implements Callable<Integer> {
                   producers:  setNamesrvAddr("%s")     <- Sundial: timed sends are held, others pass through
                   consumers:  setNamesrvAddr("%s")     <- the real name server, as before
                   data:       %s
+                  admin:      bin/sundial admin status -s %s
+                              changes need the token: --token-file %s
+                              (admin token: %s)
                 Ctrl-C stops Sundial, then the broker and the name server.
-                %n""", sundial.address(), cluster.namesrvAddr(), root);
+                %n""", sundial.address(), cluster.namesrvAddr(), root, sundial.address(), root.resolve(AdminTokenFile.NAME),
+                sundial.config().admin().token());
         Foreground.runUntilStopped("quickstart", sundial, cluster);
         return 0;
     }

@@ -19,6 +19,12 @@ final class StartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ProxyConfig cfg = ProxyConfig.load(config);
+        if (cfg.admin().token().isEmpty() && cfg.admin().tokenRequired()) {
+            System.err.printf("sundial start: %s sets no adminToken. Set %s=<secret> (admin commands that change "
+                    + "timers present it), or %s=false to run without one.%n", config, ProxyConfig.ADMIN_TOKEN,
+                    ProxyConfig.ADMIN_TOKEN_REQUIRED);
+            return 2;
+        }
         Sundial sundial = new Sundial(cfg, Clock.SYSTEM).start();
         System.out.printf("Sundial is serving producers at %s (backend name server %s). Ctrl-C stops it.%n",
                 sundial.address(), cfg.backendNamesrvAddr());

@@ -28,6 +28,9 @@ public final class ProxyConfig {
     public static final String MESSAGE_DELAY_LEVEL = "messageDelayLevel";
     public static final String BACKEND_ACCESS_KEY = "backendAccessKey";
     public static final String BACKEND_SECRET_KEY = "backendSecretKey";
+    public static final String ADMIN_TOKEN = "adminToken";
+    public static final String ADMIN_TOKEN_REQUIRED = "adminTokenRequired";
+    public static final String ADMIN_READ_REQUIRES_TOKEN = "adminReadRequiresToken";
 
     private final int listenPort;
     private final String backendNamesrvAddr;
@@ -40,10 +43,11 @@ public final class ProxyConfig {
     private final long[] delayLevelsMs;
     private final String backendAccessKey;
     private final String backendSecretKey;
+    private final AdminAccess admin;
 
     private ProxyConfig(int listenPort, String backendNamesrvAddr, String advertisedAddress, long routeRefreshMs,
                         long backendTimeoutMs, StoreConfig store, ServiceConfig service, long maxDelayMs,
-                        long[] delayLevelsMs, String backendAccessKey, String backendSecretKey) {
+                        long[] delayLevelsMs, String backendAccessKey, String backendSecretKey, AdminAccess admin) {
         this.listenPort = listenPort;
         this.backendNamesrvAddr = backendNamesrvAddr;
         this.advertisedAddress = advertisedAddress;
@@ -55,6 +59,7 @@ public final class ProxyConfig {
         this.delayLevelsMs = delayLevelsMs;
         this.backendAccessKey = backendAccessKey;
         this.backendSecretKey = backendSecretKey;
+        this.admin = admin;
     }
 
     /** Reads a properties file; keys left out keep their defaults. */
@@ -91,8 +96,29 @@ public final class ProxyConfig {
             throw bad(accessKey.isEmpty() ? BACKEND_ACCESS_KEY : BACKEND_SECRET_KEY, "",
                     "backendAccessKey and backendSecretKey are set together or not at all");
         }
+        AdminAccess admin = new AdminAccess(string(p, ADMIN_TOKEN, ""), bool(p, ADMIN_TOKEN_REQUIRED, true),
+                bool(p, ADMIN_READ_REQUIRES_TOKEN, false));
         return new ProxyConfig(port, namesrv, advertised, refresh, timeout, StoreConfig.fromProperties(p),
-                ServiceConfig.fromProperties(p), maxDelay, levels, accessKey, secretKey);
+                ServiceConfig.fromProperties(p), maxDelay, levels, accessKey, secretKey, admin);
+    }
+
+    /** This configuration with other admin access settings (the quickstart generates its token). */
+    public ProxyConfig withAdmin(AdminAccess access) {
+        return new ProxyConfig(listenPort, backendNamesrvAddr, advertisedAddress, routeRefreshMs, backendTimeoutMs,
+                store, service, maxDelayMs, delayLevelsMs, backendAccessKey, backendSecretKey, access);
+    }
+
+    /** Admin command access: the token and whether reads need it too. */
+    public AdminAccess admin() {
+        return admin;
+    }
+
+    private static boolean bool(Properties p, String key, boolean def) {
+        String v = string(p, key, Boolean.toString(def));
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            throw bad(key, v, "must be true or false");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     public static ProxyConfig defaults() {

@@ -1,5 +1,7 @@
 package io.sundial.proxy.remoting;
 
+import io.sundial.proxy.admin.AdminCodes;
+import io.sundial.proxy.admin.AdminProcessor;
 import io.sundial.proxy.admission.TimedSends;
 import io.sundial.proxy.forward.BackendForwarder;
 import io.sundial.proxy.route.BackendRoutes;
@@ -16,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sundial's one remoting port, served by rocketmq-remoting's {@link NettyRemotingServer}: name-server requests
- * (routes) and broker requests (sends, heartbeats) of producers, one processor per family; anything else gets
- * {@code REQUEST_CODE_NOT_SUPPORTED}.
+ * (routes) and broker requests (sends, heartbeats) of producers, one processor per family, and Sundial's admin
+ * commands ({@link AdminCodes}); anything else gets {@code REQUEST_CODE_NOT_SUPPORTED}.
  */
 public final class SundialServer implements AutoCloseable {
     /** CHECK_CLIENT_CONFIG: consumers send it; answered for completeness. */
@@ -26,18 +28,21 @@ public final class SundialServer implements AutoCloseable {
     private final NettyRemotingServer server;
     private final ExecutorService sendExecutor;
     private final ExecutorService otherExecutor;
+    private final ExecutorService adminExecutor;
 
     /**
      * @param advertisedAddress the {@code host:port} put in routes; empty for {@code 127.0.0.1} and the bound port
      */
     public SundialServer(int listenPort, String advertisedAddress, BackendRoutes routes, BackendForwarder forwarder,
-                         TimedSends timedSends) {
+                         TimedSends timedSends, AdminProcessor admin) {
         NettyServerConfig config = new NettyServerConfig();
         config.setListenPort(listenPort);
         config.setBindAddress("0.0.0.0");
         server = new NettyRemotingServer(config);
         sendExecutor = pool("sundial-send", 4, 10_000);
         otherExecutor = pool("sundial-request", 2, 10_000);
+        // Admin commands may scan an index for seconds: their own threads keep routes and heartbeats answered.
+        adminExecutor = pool("sundial-admin", 2, 100);
         server.registerProcessor(RequestCode.GET_ROUTEINFO_BY_TOPIC,
                 new RouteProcessor(routes, new RouteRewriter(() -> advertisedAddress.isEmpty() ? "127.0.0.1:" + port()
                         : advertisedAddress)), otherExecutor);
@@ -49,6 +54,9 @@ public final class SundialServer implements AutoCloseable {
         server.registerProcessor(RequestCode.HEART_BEAT, client, otherExecutor);
         server.registerProcessor(RequestCode.UNREGISTER_CLIENT, client, otherExecutor);
         server.registerProcessor(CHECK_CLIENT_CONFIG, client, otherExecutor);
+        for (int code : AdminCodes.names().keySet()) {
+            server.registerProcessor(code, admin, adminExecutor);
+        }
         server.registerDefaultProcessor(new UnsupportedProcessor(), otherExecutor);
     }
 
@@ -76,5 +84,6 @@ public final class SundialServer implements AutoCloseable {
         server.shutdown();
         sendExecutor.shutdown();
         otherExecutor.shutdown();
+        adminExecutor.shutdown();
     }
 }

@@ -79,6 +79,14 @@ public final class BackendRoutes implements AutoCloseable {
         return masters.get(brokerName);
     }
 
+    /**
+     * Asks the name server for {@code topic}'s route without caching it: any answer, found or not, shows the name
+     * server is reachable; SYSTEM_ERROR means none of them answered.
+     */
+    public CompletableFuture<RouteAnswer> probe(String topic) {
+        return ask(topic, 0);
+    }
+
     private CompletableFuture<RouteAnswer> fetch(String topic) {
         return ask(topic, 0).thenApply(answer -> {
             if (answer.found()) {

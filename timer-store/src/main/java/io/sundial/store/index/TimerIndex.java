@@ -490,6 +490,22 @@ public final class TimerIndex implements AutoCloseable {
         return out;
     }
 
+    /** Parked timers of every topic, by topic then sequence, at most {@code limit}. */
+    public List<ParkedTimer> parkedAll(int limit) {
+        List<ParkedTimer> out = new ArrayList<>();
+        try (KeyValueStore.Cursor c = kv.range(Table.PARKED, null, null)) {
+            while (out.size() < limit && c.next()) {
+                byte[] k = c.key();
+                ByteBuffer kb = ByteBuffer.wrap(k);
+                byte[] topic = new byte[kb.getShort() & 0xFFFF];
+                kb.get(topic);
+                out.add(ParkedTimer.decode(new String(topic, java.nio.charset.StandardCharsets.UTF_8),
+                        kb.getLong(), c.value()));
+            }
+        }
+        return out;
+    }
+
     public long parkedTotal() {
         return kv.counter(Keys.parkedCounter());
     }
@@ -570,6 +586,70 @@ public final class TimerIndex implements AutoCloseable {
      */
     public TopicPage listTopic(String topic, long fromDueMs, long toDueMs, long afterDueMs, long afterSeq,
                                int limit) {
+        List<DueEntry> entries = new ArrayList<>(Math.min(limit, 1024));
+        long[] rows = new long[1];
+        boolean more = scanTopic(topic, fromDueMs, toDueMs, afterDueMs, afterSeq, rows, (due, seq) -> {
+            if (entries.size() == limit) {
+                return false;
+            }
+            DueEntry e = getDue(due, seq);
+            if (e != null) {
+                entries.add(e);
+            }
+            return true;
+        });
+        return new TopicPage(entries, more, rows[0]);
+    }
+
+    /**
+     * {@link #listTopic} for admin commands: parked timers are listed too, in their place. Returns the page and
+     * whether more timers follow.
+     */
+    public boolean listTopicTimers(String topic, long fromDueMs, long toDueMs, long afterDueMs, long afterSeq,
+                                   int limit, List<StoredTimer> out) {
+        return scanTopic(topic, fromDueMs, toDueMs, afterDueMs, afterSeq, new long[1], (due, seq) -> {
+            if (out.size() == limit) {
+                return false;
+            }
+            DueEntry e = getDue(due, seq);
+            if (e != null) {
+                out.add(new StoredTimer(e, false));
+            } else {
+                ParkedTimer p = parkedTimer(topic, seq);
+                if (p != null) {
+                    out.add(new StoredTimer(p.entry(), true));
+                }
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Counts a topic's pending timers (parked ones included) by due time: {@code counts[i]} those due before
+     * {@code bounds[i]} and at or after {@code bounds[i - 1]}, the last slot those at or after the last bound.
+     * Reads every key of the topic: for admin commands.
+     */
+    public long[] countTopicByDue(String topic, long[] bounds) {
+        long[] counts = new long[bounds.length + 1];
+        int[] slot = {0};
+        scanTopic(topic, 0, Long.MAX_VALUE, -1, 0, new long[1], (due, seq) -> {
+            while (slot[0] < bounds.length && due >= bounds[slot[0]]) {
+                slot[0]++;
+            }
+            counts[slot[0]]++;
+            return true;
+        });
+        return counts;
+    }
+
+    private interface TopicVisitor {
+        /** Takes one row; false stops the scan before this row (it counts as "more"). */
+        boolean visit(long dueMs, long seq);
+    }
+
+    /** Walks a topic's keys in due order within the bounds and after the cursor; true if stopped with rows left. */
+    private boolean scanTopic(String topic, long fromDueMs, long toDueMs, long afterDueMs, long afterSeq,
+                              long[] rows, TopicVisitor visitor) {
         byte[] lower;
         if (afterDueMs >= 0 && afterDueMs >= fromDueMs) {
             lower = afterSeq == Long.MAX_VALUE ? Keys.topic(topic, afterDueMs + 1, 0)
@@ -579,27 +659,17 @@ public final class TimerIndex implements AutoCloseable {
         }
         byte[] upper = toDueMs == Long.MAX_VALUE ? Keys.upperBound(Keys.topicPrefix(topic))
                 : Keys.topic(topic, toDueMs + 1, 0);
-        List<DueEntry> entries = new ArrayList<>(Math.min(limit, 1024));
-        long rows = 0;
-        boolean more = false;
         try (KeyValueStore.Cursor c = kv.range(Table.TOPIC, lower, upper)) {
             while (c.next()) {
-                rows++;
-                if (entries.size() == limit) {
-                    more = true;
-                    break;
-                }
+                rows[0]++;
                 byte[] k = c.key();
                 ByteBuffer kb = ByteBuffer.wrap(k);
-                long due = kb.getLong(k.length - 16);
-                long seq = kb.getLong(k.length - 8);
-                DueEntry e = getDue(due, seq);
-                if (e != null) {
-                    entries.add(e);
+                if (!visitor.visit(kb.getLong(k.length - 16), kb.getLong(k.length - 8))) {
+                    return true;
                 }
             }
         }
-        return new TopicPage(entries, more, rows);
+        return false;
     }
 
     // ---- counters
