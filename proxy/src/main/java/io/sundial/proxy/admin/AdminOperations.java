@@ -248,7 +248,16 @@ public final class AdminOperations implements AutoCloseable {
         if (found.isEmpty()) {
             return notFound(a);
         }
-        return change(found, t -> store.reschedule(t.topic(), t.uniqKey(), t.seq(), at), "RESCHEDULED");
+        AdminAnswer answer = change(found, t -> store.reschedule(t.topic(), t.uniqKey(), t.seq(), at), "RESCHEDULED");
+        for (Object row : (List<?>) ((Map<?, ?>) answer.body()).get("timers")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> r = (Map<String, Object>) row;
+            if ("RESCHEDULED".equals(r.get("outcome"))) {
+                r.put("previousDueTimeMs", r.get("dueTimeMs"));
+                r.put("dueTimeMs", at);
+            }
+        }
+        return answer;
     }
 
     private interface Change {

@@ -3,6 +3,7 @@ package io.sundial.proxy.admin;
 import com.alibaba.fastjson2.JSON;
 import com.alibaba.fastjson2.JSONException;
 import com.alibaba.fastjson2.JSONObject;
+import com.alibaba.fastjson2.JSONWriter;
 import io.netty.channel.ChannelHandlerContext;
 import io.sundial.proxy.config.AdminAccess;
 import org.apache.rocketmq.remoting.netty.NettyRequestProcessor;
@@ -100,7 +101,7 @@ public final class AdminProcessor implements NettyRequestProcessor {
     private static RemotingCommand response(AdminAnswer answer) {
         RemotingCommand response = RemotingCommand.createResponseCommand(answer.code(), answer.remark());
         if (answer.body() != null) {
-            response.setBody(JSON.toJSONBytes(answer.body()));
+            response.setBody(JSON.toJSONBytes(answer.body(), JSONWriter.Feature.WriteNulls));
         }
         return response;
     }

@@ -133,7 +133,7 @@ public final class AdminCommand implements Runnable {
             printer.addIsoTimes(answer.body());
             if (common.json) {
                 printer.printJson(answer.body());
-            } else if (!answer.body().isEmpty()) {
+            } else if (!answer.body().isEmpty() && !(answer.code() != 0 && noTimers(answer.body()))) {
                 print(printer, answer.body());
             }
             if (answer.code() != 0) {
@@ -142,6 +142,12 @@ public final class AdminCommand implements Runnable {
             }
             return 0;
         }
+    }
+
+    /** An answer whose only content is an empty list of timers: nothing worth a table. */
+    static boolean noTimers(JSONObject body) {
+        JSONArray timers = body.getJSONArray("timers");
+        return timers != null && timers.isEmpty();
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Sundial's health and totals.")
@@ -288,6 +294,7 @@ public final class AdminCommand implements Runnable {
                         "bornHost", "bornTime", "recordError", "bodyCompression", "body", "bodyBase64"));
                 p.printFields(t, keys);
                 if (props instanceof Map<?, ?> m) {
+                    System.out.println("properties");
                     m.forEach((k, v) -> System.out.printf("  %s=%s%n", k, v));
                 }
             }

@@ -19,6 +19,9 @@ import java.util.Map;
  * {@code --local}.
  */
 final class AdminPrinter {
+    /** ISO-8601 always with milliseconds, so that times line up in a table. */
+    private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX");
+
     private final PrintStream out;
     private final boolean json;
     private final ZoneId zone;
@@ -49,7 +52,7 @@ final class AdminPrinter {
     }
 
     String iso(long epochMs) {
-        return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(Instant.ofEpochMilli(epochMs).atZone(zone));
+        return ISO_MILLIS.format(Instant.ofEpochMilli(epochMs).atZone(zone));
     }
 
     void printJson(JSONObject body) {
@@ -114,7 +117,7 @@ final class AdminPrinter {
         if (v == null) {
             return "-";
         }
-        String s = v.toString();
+        String s = v.toString().replaceAll("\\s*\\R\\s*", " "); // one line per row, whatever a remark holds
         return s.isEmpty() ? "-" : s;
     }
 }
