@@ -48,6 +48,7 @@ class AdminCommandTest {
         DefaultMQProducer producer = Clients.producer(env.sundialAddr());
         Set<String> sentA = new HashSet<>();
         List<SendResult> sentB = new ArrayList<>();
+        SendResult bigSent;
         try {
             for (int batch = 0; batch < 100; batch++) {
                 List<Message> messages = new ArrayList<>(100);
@@ -66,6 +67,10 @@ class AdminCommandTest {
                 m.setDeliverTimeMs(now + 2 * 86_400_000L + i);
                 sentB.add(producer.send(m));
             }
+            // Over the client's compression threshold (4 KiB): stored compressed, shown decompressed.
+            Message big = new Message(b, "tagB", "big", "0123456789".repeat(1_000).getBytes(StandardCharsets.UTF_8));
+            big.setDeliverTimeMs(now + 3 * 86_400_000L);
+            bigSent = producer.send(big);
             for (int i = 0; i < 5; i++) {
                 Message m = new Message(c, "tagC", "c-" + i, "far".getBytes(StandardCharsets.UTF_8));
                 m.setDeliverTimeMs(now + 90 * 86_400_000L);
@@ -85,8 +90,8 @@ class AdminCommandTest {
         }
         assertEquals(10_000, byTopic.get(a).getLongValue("pending"));
         assertEquals(10_000, byTopic.get(a).getJSONObject("due").getLongValue("nextHour"));
-        assertEquals(20, byTopic.get(b).getLongValue("pending"));
-        assertEquals(20, byTopic.get(b).getJSONObject("due").getLongValue("nextMonth"));
+        assertEquals(21, byTopic.get(b).getLongValue("pending"));
+        assertEquals(21, byTopic.get(b).getJSONObject("due").getLongValue("nextMonth"));
         assertEquals(5, byTopic.get(c).getLongValue("pending"));
         assertEquals(5, byTopic.get(c).getJSONObject("due").getLongValue("later"));
         AdminCli.Result one = admin.run("stats", "-t", c);
@@ -140,6 +145,10 @@ class AdminCommandTest {
         AdminCli.Result noTopic = admin.run("get", "-m", b7.getMsgId());
         assertNotEquals(0, noTopic.exit(), "a producer msgId needs its topic");
         assertTrue(noTopic.stderr().contains("-t"), noTopic.stderr());
+        JSONObject big = admin.run("get", "-m", bigSent.getOffsetMsgId(), "--body").json().getJSONArray("timers")
+                .getJSONObject(0);
+        assertEquals("0123456789".repeat(1_000), big.getString("body"));
+        assertEquals("ZLIB", big.getString("bodyCompression"), "the client compressed it; get shows it plain");
         AdminCli.Result missing = admin.run("get", "-t", b, "-i", "no-such-key");
         assertEquals(1, missing.exit());
     }

@@ -63,6 +63,7 @@ class DocumentedDefaultsTest {
         assertEquals(defaults.routeRefreshMs(), documented.routeRefreshMs());
         assertEquals(defaults.backendTimeoutMs(), documented.backendTimeoutMs());
         assertEquals(defaults.maxDelayMs(), documented.maxDelayMs());
+        assertEquals(defaults.admin(), documented.admin());
         assertArrayEquals(defaults.delayLevelsMs(), documented.delayLevelsMs(),
                 Arrays.toString(documented.delayLevelsMs()));
     }

@@ -35,8 +35,9 @@ public final class ServiceConfig {
     private long loadIntervalMs = 100;
     private long wheelTickMs = 1;
     private int maxFirePerStep = 4096;
-    private int dispatchBatchSize = 128;
-    private int dispatchThreads = 4;
+    private int dispatchBatchSize = 256;
+    /** 0: one per available processor, at least 2. */
+    private int dispatchThreads = 0;
     private long retryBackoffMinMs = 100;
     private long retryBackoffMaxMs = 30_000;
     private long closeTimeoutMs = 10_000;
@@ -181,8 +182,8 @@ public final class ServiceConfig {
 
     /** Threads that read due records, call the dispatcher and acknowledge or park the outcome. */
     public ServiceConfig withDispatchThreads(int threads) {
-        if (threads < 1 || threads > 256) {
-            throw bad(DISPATCH_THREADS, threads, "must be between 1 and 256");
+        if (threads < 0 || threads > 256) {
+            throw bad(DISPATCH_THREADS, threads, "must be between 0 (one per processor) and 256");
         }
         ServiceConfig c = copy();
         c.dispatchThreads = threads;
@@ -242,8 +243,9 @@ public final class ServiceConfig {
         return dispatchBatchSize;
     }
 
+    /** Dispatch threads to run: as configured, or one per available processor (at least 2) when that is 0. */
     public int dispatchThreads() {
-        return dispatchThreads;
+        return dispatchThreads > 0 ? dispatchThreads : Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
     public long retryBackoffMinMs() {

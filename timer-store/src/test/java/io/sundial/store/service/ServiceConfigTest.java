@@ -14,7 +14,8 @@ class ServiceConfigTest {
         ServiceConfig c = ServiceConfig.defaults();
         assertEquals(300_000, c.loadWindowMs());
         assertEquals(1_000_000, c.maxWheelReferences());
-        assertEquals(128, c.dispatchBatchSize());
+        assertEquals(256, c.dispatchBatchSize());
+        assertTrue(c.dispatchThreads() >= 2, "one per processor, at least two");
         assertEquals(100, c.retryBackoffMinMs());
         assertEquals(30_000, c.retryBackoffMaxMs());
         assertEquals(1, c.wheelConfig().tickMs());
