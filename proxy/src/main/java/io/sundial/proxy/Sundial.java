@@ -2,6 +2,7 @@ package io.sundial.proxy;
 
 import io.sundial.proxy.admin.AdminOperations;
 import io.sundial.proxy.admin.AdminProcessor;
+import io.sundial.proxy.admission.ClientCancels;
 import io.sundial.proxy.admission.DeliveryTimeParser;
 import io.sundial.proxy.admission.TimedSends;
 import io.sundial.proxy.config.ProxyConfig;
@@ -57,11 +58,12 @@ public final class Sundial implements AutoCloseable {
             BackendForwarder forwarder = new BackendForwarder(backendClient, routes, config.backendTimeoutMs());
             timers = new TimerService(store, new Republisher(republishClient, routes, config.backendTimeoutMs()),
                     config.service(), clock).start();
+            ClientCancels cancels = new ClientCancels(store);
             TimedSends timedSends = new TimedSends(new DeliveryTimeParser(config.delayLevelsMs(),
-                    Duration.ofMillis(config.maxDelayMs())), store, routes, clock);
+                    Duration.ofMillis(config.maxDelayMs())), store, cancels, routes, clock);
             admin = new AdminOperations(store, timers, config, routes, clock);
             server = new SundialServer(config.listenPort(), config.advertisedAddress(), routes, forwarder,
-                    timedSends, new AdminProcessor(admin, config.admin()));
+                    timedSends, cancels, new AdminProcessor(admin, config.admin()));
             server.start();
             LOG.info("Sundial serving producers on port {} in front of name server {}", server.port(),
                     config.backendNamesrvAddr());

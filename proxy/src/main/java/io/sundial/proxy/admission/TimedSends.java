@@ -33,19 +33,24 @@ import java.util.concurrent.CompletionException;
  * now or in the past), refuse ({@code MESSAGE_ILLEGAL} or {@code TOPIC_NOT_EXIST}, with a remark), or store as a
  * timer and acknowledge once the store has it. A batch in which any message carries a delivery time is stored
  * message by message, as one group (the stock broker would ignore those properties in a batch and deliver
- * early); its messages without one are due at once.
+ * early); its messages without one are due at once. A single stored send's answer carries a recall handle; a
+ * delete marker ({@code TIMER_DEL_UNIQKEY}) cancels its target and is never stored or forwarded
+ * ({@link ClientCancels}).
  */
 public final class TimedSends {
     private static final Logger LOG = LoggerFactory.getLogger(TimedSends.class);
 
     private final DeliveryTimeParser parser;
     private final TimerStore store;
+    private final ClientCancels cancels;
     private final BackendRoutes routes;
     private final Clock clock;
 
-    public TimedSends(DeliveryTimeParser parser, TimerStore store, BackendRoutes routes, Clock clock) {
+    public TimedSends(DeliveryTimeParser parser, TimerStore store, ClientCancels cancels, BackendRoutes routes,
+                      Clock clock) {
         this.parser = parser;
         this.store = store;
+        this.cancels = cancels;
         this.routes = routes;
         this.clock = clock;
     }
@@ -78,8 +83,7 @@ public final class TimedSends {
             return answer(ResponseCode.MESSAGE_ILLEGAL, illegal.remark());
         }
         if (time instanceof DeliveryTime.CancelMarker marker) {
-            return answer(ResponseCode.MESSAGE_ILLEGAL, "cancel markers (TIMER_DEL_UNIQKEY=" + marker.target()
-                    + ") are not supported yet: stored, the marker would later be delivered as a message");
+            return cancelFor(header, marker.target());
         }
         long due = ((DeliveryTime.At) time).dueMs();
         if (due <= now) {
@@ -129,7 +133,8 @@ public final class TimedSends {
                 return CompletableFuture.completedFuture(refusal);
             }
             return store.appendAll(requests).handle((results, error) -> error == null
-                    ? success(header, results) : storeFailure(error));
+                    ? success(header, results, header.isBatch() ? null : recallBroker(header))
+                    : storeFailure(error));
         });
     }
 
@@ -167,7 +172,44 @@ public final class TimedSends {
                 + " does not exist on the backend cluster and would not be auto-created");
     }
 
-    private static RemotingCommand success(SendMessageRequestHeader header, List<AppendResult> results) {
+    /**
+     * A delete marker: {@code TIMER_DEL_UNIQKEY} = {@code topic + "+" + uniqKey} (topic names cannot hold '+').
+     * Answered SEND_OK with the cancelled timer's id when it was cancelled; see {@link ClientCancels} otherwise.
+     */
+    private Decision cancelFor(SendMessageRequestHeader header, String target) {
+        int plus = target.indexOf('+');
+        if (plus <= 0 || plus == target.length() - 1) {
+            return answer(ResponseCode.MESSAGE_ILLEGAL, "TIMER_DEL_UNIQKEY must be topic+uniqKey, got '" + target
+                    + "'");
+        }
+        String topic = target.substring(0, plus);
+        String uniqKey = target.substring(plus + 1);
+        return new Decision.Answer(cancels.cancel(topic, uniqKey, "delete marker").thenApply(r -> {
+            if (r.code() != ResponseCode.SUCCESS) {
+                return RemotingCommand.createResponseCommand(r.code(), r.remark());
+            }
+            RemotingCommand response = RemotingCommand.createResponseCommand(SendMessageResponseHeader.class);
+            SendMessageResponseHeader h = (SendMessageResponseHeader) response.readCustomHeader();
+            h.setMsgId(r.cancelled() == null ? uniqKey : SundialIds.msgId(r.cancelled().dueMs(), r.cancelled().seq()));
+            h.setQueueId(header.getQueueId());
+            h.setQueueOffset(r.cancelled() == null ? 0L : r.cancelled().seq());
+            response.setCode(ResponseCode.SUCCESS);
+            response.setRemark(r.remark());
+            return response;
+        }));
+    }
+
+    /**
+     * The backend broker a recall handle names: the one the producer chose (5.x clients always name it), so that
+     * the client's route look-up of that name finds Sundial. Null (no handle) for clients that name none.
+     */
+    private static String recallBroker(SendMessageRequestHeader header) {
+        String name = header.getBrokerName();
+        return name == null || name.isEmpty() ? null : name;
+    }
+
+    private static RemotingCommand success(SendMessageRequestHeader header, List<AppendResult> results,
+                                           String recallBroker) {
         RemotingCommand response = RemotingCommand.createResponseCommand(SendMessageResponseHeader.class);
         SendMessageResponseHeader h = (SendMessageResponseHeader) response.readCustomHeader();
         StringBuilder ids = new StringBuilder();
@@ -180,6 +222,10 @@ public final class TimedSends {
         h.setMsgId(ids.toString());
         h.setQueueId(header.getQueueId());
         h.setQueueOffset(results.get(0).seq());
+        if (recallBroker != null) {
+            AppendResult r = results.get(0);
+            h.setRecallHandle(ClientCancels.recallHandle(header.getTopic(), recallBroker, r.dueMs(), r.uniqKey()));
+        }
         response.setCode(ResponseCode.SUCCESS);
         response.setRemark(null);
         return response;

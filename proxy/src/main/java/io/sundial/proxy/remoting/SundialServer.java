@@ -2,6 +2,7 @@ package io.sundial.proxy.remoting;
 
 import io.sundial.proxy.admin.AdminCodes;
 import io.sundial.proxy.admin.AdminProcessor;
+import io.sundial.proxy.admission.ClientCancels;
 import io.sundial.proxy.admission.TimedSends;
 import io.sundial.proxy.forward.BackendForwarder;
 import io.sundial.proxy.route.BackendRoutes;
@@ -34,7 +35,7 @@ public final class SundialServer implements AutoCloseable {
      * @param advertisedAddress the {@code host:port} put in routes; empty for {@code 127.0.0.1} and the bound port
      */
     public SundialServer(int listenPort, String advertisedAddress, BackendRoutes routes, BackendForwarder forwarder,
-                         TimedSends timedSends, AdminProcessor admin) {
+                         TimedSends timedSends, ClientCancels cancels, AdminProcessor admin) {
         NettyServerConfig config = new NettyServerConfig();
         config.setListenPort(listenPort);
         config.setBindAddress("0.0.0.0");
@@ -50,6 +51,7 @@ public final class SundialServer implements AutoCloseable {
         server.registerProcessor(RequestCode.SEND_MESSAGE, send, sendExecutor);
         server.registerProcessor(RequestCode.SEND_MESSAGE_V2, send, sendExecutor);
         server.registerProcessor(RequestCode.SEND_BATCH_MESSAGE, send, sendExecutor);
+        server.registerProcessor(RequestCode.RECALL_MESSAGE, new RecallProcessor(cancels), sendExecutor);
         ClientProcessor client = new ClientProcessor();
         server.registerProcessor(RequestCode.HEART_BEAT, client, otherExecutor);
         server.registerProcessor(RequestCode.UNREGISTER_CLIENT, client, otherExecutor);
