@@ -42,7 +42,8 @@ public final class SundialCluster implements ParameterResolver {
 
     /**
      * Starts a Sundial in front of {@code namesrvAddr} with its store in {@code storeDir} on {@code port} (0: a free
-     * one), with admin token {@link #ADMIN_TOKEN} and further settings as key, value pairs.
+     * one), with admin token {@link #ADMIN_TOKEN}, metrics on a free port, and further settings as key, value
+     * pairs.
      */
     public static Sundial startSundial(String namesrvAddr, Path storeDir, int port, String... settings)
             throws IOException {
@@ -51,6 +52,7 @@ public final class SundialCluster implements ParameterResolver {
         p.setProperty(ProxyConfig.BACKEND_NAMESRV_ADDR, namesrvAddr);
         p.setProperty("storePathRootDir", storeDir.toString());
         p.setProperty(ProxyConfig.ADMIN_TOKEN, ADMIN_TOKEN);
+        p.setProperty(ProxyConfig.METRICS_PORT, "0");
         for (int i = 0; i + 1 < settings.length; i += 2) {
             p.setProperty(settings[i], settings[i + 1]);
         }

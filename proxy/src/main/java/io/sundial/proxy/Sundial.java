@@ -9,6 +9,10 @@ import io.sundial.proxy.config.ProxyConfig;
 import io.sundial.proxy.dispatch.Republisher;
 import io.sundial.proxy.forward.BackendClients;
 import io.sundial.proxy.forward.BackendForwarder;
+import io.sundial.proxy.ops.Health;
+import io.sundial.proxy.ops.MeasuredDispatcher;
+import io.sundial.proxy.ops.OpsHttpServer;
+import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.remoting.SundialServer;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.store.TimerStore;
@@ -23,8 +27,8 @@ import java.time.Duration;
 
 /**
  * One Sundial process: the timer store, the backend client (routes, pass-through, re-publishing), the timer
- * service (wheel, loader, dispatch), the admin operations and the remoting server producers and admin commands
- * connect to. {@link #start} opens them in
+ * service (wheel, loader, dispatch), metrics and health with their HTTP port, the admin operations and the
+ * remoting server producers and admin commands connect to. {@link #start} opens them in
  * that order; {@link #close} closes in reverse: the server stops taking requests first, the store closes last.
  */
 public final class Sundial implements AutoCloseable {
@@ -39,6 +43,9 @@ public final class Sundial implements AutoCloseable {
     private SundialServer server;
     private TimerService timers;
     private AdminOperations admin;
+    private SundialMetrics metrics;
+    private Health health;
+    private OpsHttpServer ops;
     private boolean closed;
 
     public Sundial(ProxyConfig config, Clock clock) {
@@ -56,17 +63,21 @@ public final class Sundial implements AutoCloseable {
             routes = new BackendRoutes(backendClient, config.backendNamesrvAddr(), config.routeRefreshMs(),
                     config.backendTimeoutMs(), clock);
             BackendForwarder forwarder = new BackendForwarder(backendClient, routes, config.backendTimeoutMs());
-            timers = new TimerService(store, new Republisher(republishClient, routes, config.backendTimeoutMs()),
-                    config.service(), clock).start();
+            metrics = new SundialMetrics(store);
+            timers = new TimerService(store, new MeasuredDispatcher(new Republisher(republishClient, routes,
+                    config.backendTimeoutMs()), metrics, clock), config.service(), clock).start();
+            metrics.bind(timers);
+            health = new Health(store, timers, routes, config.backendTimeoutMs());
             ClientCancels cancels = new ClientCancels(store);
             TimedSends timedSends = new TimedSends(new DeliveryTimeParser(config.delayLevelsMs(),
-                    Duration.ofMillis(config.maxDelayMs())), store, cancels, routes, clock);
-            admin = new AdminOperations(store, timers, config, routes, clock);
+                    Duration.ofMillis(config.maxDelayMs())), store, cancels, routes, clock, metrics);
+            admin = new AdminOperations(store, timers, config, routes, health, clock);
+            ops = new OpsHttpServer(config.metricsPort(), metrics, health).start();
             server = new SundialServer(config.listenPort(), config.advertisedAddress(), routes, forwarder,
-                    timedSends, cancels, new AdminProcessor(admin, config.admin()));
+                    timedSends, cancels, new AdminProcessor(admin, config.admin()), metrics);
             server.start();
-            LOG.info("Sundial serving producers on port {} in front of name server {}", server.port(),
-                    config.backendNamesrvAddr());
+            LOG.info("Sundial serving producers on port {} in front of name server {}; metrics and health on "
+                    + "http port {}", server.port(), config.backendNamesrvAddr(), ops.port());
             return this;
         } catch (IOException | RuntimeException e) {
             close();
@@ -77,6 +88,11 @@ public final class Sundial implements AutoCloseable {
     /** The port producers connect to. */
     public int port() {
         return server.port();
+    }
+
+    /** The HTTP port of /metrics and /health. */
+    public int metricsPort() {
+        return ops.port();
     }
 
     /** The address producers set as their name server. */
@@ -105,8 +121,14 @@ public final class Sundial implements AutoCloseable {
         if (server != null) {
             server.close();
         }
+        if (ops != null) {
+            ops.close();
+        }
         if (admin != null) {
             admin.close();
+        }
+        if (health != null) {
+            health.close();
         }
         if (timers != null) {
             timers.close();

@@ -25,6 +25,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -56,6 +57,8 @@ final class Committer {
     private volatile TimerListener listener = TimerListener.NONE;
     private volatile boolean running = true;
     private long nextSeq;
+    private final LongAdder cancelled = new LongAdder();
+    private final LongAdder rescheduled = new LongAdder();
 
     Committer(TimerLog log, TimerIndex index, ReentrantLock indexLock, Map<TimerId, ?> delivering, Clock clock,
               FlushMode flushMode, Flusher flusher, long nextSeq, int queueCapacity) {
@@ -92,6 +95,14 @@ final class Committer {
 
     int queued() {
         return queue.size();
+    }
+
+    long cancelled() {
+        return cancelled.sum();
+    }
+
+    long rescheduled() {
+        return rescheduled.sum();
     }
 
     private void run() {
@@ -299,6 +310,7 @@ final class Committer {
                 index.cancelParked(batch, e, now, log.segmentBaseOf(e.position()));
             }
             ChangeResult r = ChangeResult.changed(targets);
+            cancelled.add(targets.size());
             completions.add(completion(c.future(), r));
         }
 
@@ -321,6 +333,7 @@ final class Committer {
                 notifications.add(() -> listener.onRescheduled(e, after));
             }
             ChangeResult r = ChangeResult.changed(targets);
+            rescheduled.add(targets.size());
             completions.add(completion(rs.future(), r));
         }
 

@@ -13,7 +13,11 @@ package io.sundial.store;
  * @param fsyncNanos      time spent in them
  * @param queuedWrites    writes waiting for the committer
  * @param indexCacheBytes memory the index's block cache and memtables use
+ * @param cancelled       timers cancelled since the store opened
+ * @param rescheduled     timers rescheduled since the store opened
+ * @param closed          whether the store is closed (or closing)
  */
 public record StoreStats(long pending, int segments, long logBytes, long indexBytes, long writePosition,
-                         long flushedPosition, long fsyncs, long fsyncNanos, int queuedWrites, long indexCacheBytes) {
+                         long flushedPosition, long fsyncs, long fsyncNanos, int queuedWrites, long indexCacheBytes,
+                         long cancelled, long rescheduled, boolean closed) {
 }

@@ -582,7 +582,7 @@ public final class TimerStore implements AutoCloseable {
     public StoreStats stats() {
         return new StoreStats(index.pendingTotal(), log.segments().size(), log.sizeOnDisk(), kv.sizeOnDisk(),
                 log.writePosition(), log.flushedPosition(), flusher.fsyncCount(), flusher.fsyncNanosTotal(),
-                committer.queued(), kv.cacheUsage());
+                committer.queued(), kv.cacheUsage(), committer.cancelled(), committer.rescheduled(), closed);
     }
 
     public StoreConfig config() {

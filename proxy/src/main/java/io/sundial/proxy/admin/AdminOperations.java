@@ -3,6 +3,7 @@ package io.sundial.proxy.admin;
 import io.sundial.proxy.SundialVersion;
 import io.sundial.proxy.admission.SundialIds;
 import io.sundial.proxy.config.ProxyConfig;
+import io.sundial.proxy.ops.Health;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.proxy.route.RouteAnswer;
 import io.sundial.store.ChangeResult;
@@ -49,6 +50,7 @@ public final class AdminOperations implements AutoCloseable {
     private final TimerService timers;
     private final ProxyConfig config;
     private final BackendRoutes routes;
+    private final Health health;
     private final Clock clock;
     private final TimerViews views;
     private final long startTimeMs;
@@ -56,11 +58,12 @@ public final class AdminOperations implements AutoCloseable {
     private final ScheduledExecutorService sampler;
 
     public AdminOperations(TimerStore store, TimerService timers, ProxyConfig config, BackendRoutes routes,
-                           Clock clock) {
+                           Health health, Clock clock) {
         this.store = store;
         this.timers = timers;
         this.config = config;
         this.routes = routes;
+        this.health = health;
         this.clock = clock;
         this.views = new TimerViews(store);
         this.startTimeMs = clock.wallMillis();
@@ -81,6 +84,9 @@ public final class AdminOperations implements AutoCloseable {
         out.put("version", SundialVersion.get());
         out.put("startTimeMs", startTimeMs);
         out.put("uptimeMs", now - startTimeMs);
+        Health.Report h = health.report();
+        out.put("health", h.status());
+        out.put("healthReasons", String.join("; ", h.reasons()));
         out.put("backendNamesrv", config.backendNamesrvAddr());
         RouteAnswer probe = probe();
         out.put("backendReachable", probe.code() != ResponseCode.SYSTEM_ERROR);

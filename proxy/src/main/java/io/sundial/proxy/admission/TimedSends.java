@@ -1,6 +1,7 @@
 package io.sundial.proxy.admission;
 
 import io.sundial.proxy.forward.BackendForwarder;
+import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.proxy.route.RouteAnswer;
 import io.sundial.store.AppendRequest;
@@ -45,12 +46,14 @@ public final class TimedSends {
     private final ClientCancels cancels;
     private final BackendRoutes routes;
     private final Clock clock;
+    private final SundialMetrics metrics;
 
     public TimedSends(DeliveryTimeParser parser, TimerStore store, ClientCancels cancels, BackendRoutes routes,
-                      Clock clock) {
+                      Clock clock, SundialMetrics metrics) {
         this.parser = parser;
         this.store = store;
         this.cancels = cancels;
+        this.metrics = metrics;
         this.routes = routes;
         this.clock = clock;
     }
@@ -132,9 +135,15 @@ public final class TimedSends {
             if (refusal != null) {
                 return CompletableFuture.completedFuture(refusal);
             }
-            return store.appendAll(requests).handle((results, error) -> error == null
-                    ? success(header, results, header.isBatch() ? null : recallBroker(header))
-                    : storeFailure(error));
+            long start = clock.monoNanos();
+            return store.appendAll(requests).handle((results, error) -> {
+                if (error != null) {
+                    return storeFailure(error);
+                }
+                metrics.appended(clock.monoNanos() - start);
+                metrics.accepted((int) results.stream().filter(r -> !r.duplicate()).count());
+                return success(header, results, header.isBatch() ? null : recallBroker(header));
+            });
         });
     }
 

@@ -61,11 +61,12 @@ final class QuickstartCommand implements Callable<Integer> {
                   producers:  setNamesrvAddr("%s")     <- Sundial: timed sends are held, others pass through
                   consumers:  setNamesrvAddr("%s")     <- the real name server, as before
                   data:       %s
+                  metrics:    http://127.0.0.1:%d/metrics   health: /health/ready
                   admin:      bin/sundial admin status -s %s
                               changes need the token: --token-file %s
                               (admin token: %s)
                 Ctrl-C stops Sundial, then the broker and the name server.
-                %n""", sundial.address(), cluster.namesrvAddr(), root, sundial.address(), root.resolve(AdminTokenFile.NAME),
+                %n""", sundial.address(), cluster.namesrvAddr(), root, sundial.metricsPort(), sundial.address(), root.resolve(AdminTokenFile.NAME),
                 sundial.config().admin().token());
         Foreground.runUntilStopped("quickstart", sundial, cluster);
         return 0;

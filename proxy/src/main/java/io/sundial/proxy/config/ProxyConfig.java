@@ -28,6 +28,7 @@ public final class ProxyConfig {
     public static final String MESSAGE_DELAY_LEVEL = "messageDelayLevel";
     public static final String BACKEND_ACCESS_KEY = "backendAccessKey";
     public static final String BACKEND_SECRET_KEY = "backendSecretKey";
+    public static final String METRICS_PORT = "metricsPort";
     public static final String ADMIN_TOKEN = "adminToken";
     public static final String ADMIN_TOKEN_REQUIRED = "adminTokenRequired";
     public static final String ADMIN_READ_REQUIRES_TOKEN = "adminReadRequiresToken";
@@ -44,10 +45,12 @@ public final class ProxyConfig {
     private final String backendAccessKey;
     private final String backendSecretKey;
     private final AdminAccess admin;
+    private final int metricsPort;
 
     private ProxyConfig(int listenPort, String backendNamesrvAddr, String advertisedAddress, long routeRefreshMs,
                         long backendTimeoutMs, StoreConfig store, ServiceConfig service, long maxDelayMs,
-                        long[] delayLevelsMs, String backendAccessKey, String backendSecretKey, AdminAccess admin) {
+                        long[] delayLevelsMs, String backendAccessKey, String backendSecretKey, AdminAccess admin,
+                        int metricsPort) {
         this.listenPort = listenPort;
         this.backendNamesrvAddr = backendNamesrvAddr;
         this.advertisedAddress = advertisedAddress;
@@ -60,6 +63,7 @@ public final class ProxyConfig {
         this.backendAccessKey = backendAccessKey;
         this.backendSecretKey = backendSecretKey;
         this.admin = admin;
+        this.metricsPort = metricsPort;
     }
 
     /** Reads a properties file; keys left out keep their defaults. */
@@ -99,13 +103,19 @@ public final class ProxyConfig {
         AdminAccess admin = new AdminAccess(string(p, ADMIN_TOKEN, ""), bool(p, ADMIN_TOKEN_REQUIRED, true),
                 bool(p, ADMIN_READ_REQUIRES_TOKEN, false));
         return new ProxyConfig(port, namesrv, advertised, refresh, timeout, StoreConfig.fromProperties(p),
-                ServiceConfig.fromProperties(p), maxDelay, levels, accessKey, secretKey, admin);
+                ServiceConfig.fromProperties(p), maxDelay, levels, accessKey, secretKey, admin,
+                (int) longInRange(p, METRICS_PORT, 9878, 0, 65535));
     }
 
     /** This configuration with other admin access settings (the quickstart generates its token). */
     public ProxyConfig withAdmin(AdminAccess access) {
         return new ProxyConfig(listenPort, backendNamesrvAddr, advertisedAddress, routeRefreshMs, backendTimeoutMs,
-                store, service, maxDelayMs, delayLevelsMs, backendAccessKey, backendSecretKey, access);
+                store, service, maxDelayMs, delayLevelsMs, backendAccessKey, backendSecretKey, access, metricsPort);
+    }
+
+    /** HTTP port of /metrics and /health (0 picks a free port). */
+    public int metricsPort() {
+        return metricsPort;
     }
 
     /** Admin command access: the token and whether reads need it too. */

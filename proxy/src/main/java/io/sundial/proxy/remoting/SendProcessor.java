@@ -3,6 +3,7 @@ package io.sundial.proxy.remoting;
 import io.netty.channel.ChannelHandlerContext;
 import io.sundial.proxy.admission.TimedSends;
 import io.sundial.proxy.forward.BackendForwarder;
+import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.route.BackendRoutes;
 import org.apache.rocketmq.common.message.MessageConst;
 import org.apache.rocketmq.common.message.MessageDecoder;
@@ -28,17 +29,20 @@ final class SendProcessor implements NettyRequestProcessor {
     private final BackendForwarder forwarder;
     private final BackendRoutes routes;
     private final TimedSends timedSends;
+    private final SundialMetrics metrics;
 
-    SendProcessor(BackendForwarder forwarder, BackendRoutes routes, TimedSends timedSends) {
+    SendProcessor(BackendForwarder forwarder, BackendRoutes routes, TimedSends timedSends, SundialMetrics metrics) {
         this.forwarder = forwarder;
         this.routes = routes;
         this.timedSends = timedSends;
+        this.metrics = metrics;
     }
 
     @Override
     public RemotingCommand processRequest(ChannelHandlerContext ctx, RemotingCommand request) throws Exception {
         SendMessageRequestHeader header = SendMessageRequestHeader.parseRequestHeader(request);
         if (isTransactional(header)) {
+            metrics.rejected("transactional");
             return Responses.error(ResponseCode.MESSAGE_ILLEGAL, "transactional messages are not supported through"
                     + " Sundial: the broker's transaction check-back cannot reach the producer; send them to the"
                     + " cluster's name server directly");
@@ -46,10 +50,17 @@ final class SendProcessor implements NettyRequestProcessor {
         TimedSends.Decision decision = timedSends.decide(request, header,
                 RemotingHelper.parseChannelRemoteAddr(ctx.channel()));
         if (decision instanceof TimedSends.Decision.Answer answer) {
-            answer.response().whenComplete((response, error) -> Responses.write(ctx.channel(), request,
-                    error == null ? response : Responses.error(ResponseCode.SYSTEM_ERROR, String.valueOf(error))));
+            answer.response().whenComplete((response, error) -> {
+                RemotingCommand r = error == null ? response
+                        : Responses.error(ResponseCode.SYSTEM_ERROR, String.valueOf(error));
+                if (r.getCode() != ResponseCode.SUCCESS) {
+                    metrics.rejected(reason(r.getCode()));
+                }
+                Responses.write(ctx.channel(), request, r);
+            });
             return null;
         }
+        metrics.passedThrough();
         RemotingCommand outgoing = ((TimedSends.Decision.Forward) decision).request();
         String brokerName = brokerFor(header);
         if (brokerName == null) {
@@ -62,6 +73,17 @@ final class SendProcessor implements NettyRequestProcessor {
             }
         });
         return null;
+    }
+
+    /** The metric tag of a refusal. */
+    private static String reason(int code) {
+        return switch (code) {
+            case ResponseCode.MESSAGE_ILLEGAL -> "illegal";
+            case ResponseCode.TOPIC_NOT_EXIST -> "topic_not_exist";
+            case ResponseCode.SYSTEM_BUSY -> "busy";
+            case ResponseCode.QUERY_NOT_FOUND, ResponseCode.ILLEGAL_OPERATION -> "marker_unmatched";
+            default -> "error";
+        };
     }
 
     private static boolean isTransactional(SendMessageRequestHeader header) {

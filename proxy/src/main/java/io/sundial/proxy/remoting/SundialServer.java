@@ -5,6 +5,7 @@ import io.sundial.proxy.admin.AdminProcessor;
 import io.sundial.proxy.admission.ClientCancels;
 import io.sundial.proxy.admission.TimedSends;
 import io.sundial.proxy.forward.BackendForwarder;
+import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.proxy.route.RouteRewriter;
 import org.apache.rocketmq.remoting.netty.NettyRemotingServer;
@@ -35,7 +36,8 @@ public final class SundialServer implements AutoCloseable {
      * @param advertisedAddress the {@code host:port} put in routes; empty for {@code 127.0.0.1} and the bound port
      */
     public SundialServer(int listenPort, String advertisedAddress, BackendRoutes routes, BackendForwarder forwarder,
-                         TimedSends timedSends, ClientCancels cancels, AdminProcessor admin) {
+                         TimedSends timedSends, ClientCancels cancels, AdminProcessor admin,
+                         SundialMetrics metrics) {
         NettyServerConfig config = new NettyServerConfig();
         config.setListenPort(listenPort);
         config.setBindAddress("0.0.0.0");
@@ -47,7 +49,7 @@ public final class SundialServer implements AutoCloseable {
         server.registerProcessor(RequestCode.GET_ROUTEINFO_BY_TOPIC,
                 new RouteProcessor(routes, new RouteRewriter(() -> advertisedAddress.isEmpty() ? "127.0.0.1:" + port()
                         : advertisedAddress)), otherExecutor);
-        SendProcessor send = new SendProcessor(forwarder, routes, timedSends);
+        SendProcessor send = new SendProcessor(forwarder, routes, timedSends, metrics);
         server.registerProcessor(RequestCode.SEND_MESSAGE, send, sendExecutor);
         server.registerProcessor(RequestCode.SEND_MESSAGE_V2, send, sendExecutor);
         server.registerProcessor(RequestCode.SEND_BATCH_MESSAGE, send, sendExecutor);

@@ -64,6 +64,7 @@ class DocumentedDefaultsTest {
         assertEquals(defaults.backendTimeoutMs(), documented.backendTimeoutMs());
         assertEquals(defaults.maxDelayMs(), documented.maxDelayMs());
         assertEquals(defaults.admin(), documented.admin());
+        assertEquals(defaults.metricsPort(), documented.metricsPort());
         assertArrayEquals(defaults.delayLevelsMs(), documented.delayLevelsMs(),
                 Arrays.toString(documented.delayLevelsMs()));
     }

@@ -170,7 +170,7 @@ public final class AdminCommand implements Runnable {
                 names.add(paused.getJSONObject(i).getString("topic"));
             }
             b.put("pausedTopics", names.isEmpty() ? "-" : String.join(", ", names));
-            p.printFields(b, List.of("version", "startTime", "uptimeMs", "backendNamesrv", "backendReachable",
+            p.printFields(b, List.of("version", "startTime", "uptimeMs", "health", "healthReasons", "backendNamesrv", "backendReachable",
                     "backendError", "storePath", "flushMode", "storeBytes", "pending", "parked", "nextDueTime",
                     "oldestOverdueTime", "oldestOverdueMs", "deliveredPerSecondLastMinute", "delivered",
                     "retryingLanes", "retried", "inWheel", "pausedTopics"));

@@ -1,0 +1,120 @@
+package io.sundial.compat.ops;
+
+import io.sundial.compat.AdminCli;
+import io.sundial.compat.Clients;
+import io.sundial.compat.SundialCluster;
+import io.sundial.proxy.Sundial;
+import io.sundial.proxy.config.ProxyConfig;
+import io.sundial.proxy.embedded.EmbeddedCluster;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.common.message.Message;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code /metrics} scraped during a run (pending falls to zero, the lateness histogram counts every delivery) and
+ * health through a backend outage (the broker frozen): ready all along, degraded while re-publishing fails.
+ */
+@Tag("slow")
+@ExtendWith(SundialCluster.class)
+class MetricsAndHealthTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldCountDeliveriesAndStayReadyButDegradedDuringABackendOutage(SundialCluster.Running env)
+            throws Exception {
+        String topic = Clients.unique("Metrics");
+        env.cluster().createTopic(topic, 2, EmbeddedCluster.PERM_READ_WRITE);
+        try (Sundial sundial = SundialCluster.startSundial(env.namesrvAddr(), dir, 0, "flushDiskType",
+                "ASYNC_FLUSH", ProxyConfig.BACKEND_TIMEOUT_MS, "1000");
+             Clients.Received received = Clients.consume(env.namesrvAddr(), topic, false)) {
+            String base = "http://127.0.0.1:" + sundial.metricsPort();
+            DefaultMQProducer producer = Clients.producer(sundial.address());
+            try {
+                send(producer, topic, 50, 3_000);
+                String pendingSeries = "sundial_timers_pending{topic=\"" + topic + "\"}";
+                assertEquals(50, value(get(base + "/metrics").body(), pendingSeries));
+                assertEquals(50, received.await(50, Duration.ofSeconds(60)).size());
+                awaitTrue(() -> value(get(base + "/metrics").body(), pendingSeries) == 0, "pending falls to zero");
+                String metrics = get(base + "/metrics").body();
+                assertEquals(50, value(metrics, "sundial_timers_accepted_total"));
+                assertEquals(50, value(metrics, "sundial_timers_delivered_total"));
+                assertEquals(50, value(metrics, "sundial_delivery_lateness_seconds_count"),
+                        "one lateness sample per delivered message");
+                assertEquals(50, value(metrics, "sundial_delivery_lateness_seconds_bucket{le=\"3600.0\"}"));
+                assertTrue(metrics.contains("jvm_memory_used_bytes"), "JVM metrics too");
+                assertEquals(200, get(base + "/health/live").statusCode());
+
+                env.cluster().suspendBroker();
+                try {
+                    send(producer, topic, 5, 300);
+                    awaitTrue(() -> get(base + "/health/ready").body().contains("DEGRADED"), "degraded");
+                    HttpResponse<String> ready = get(base + "/health/ready");
+                    assertEquals(200, ready.statusCode(), "still ready: timers are still accepted");
+                    assertTrue(ready.body().contains("re-publishing is failing"), ready.body());
+                    AdminCli.Result status = new AdminCli(sundial.address(), null).run("status");
+                    assertEquals("DEGRADED", status.json().getString("health"), status.json().toString());
+                } finally {
+                    env.cluster().resumeBroker();
+                }
+                assertEquals(5, received.await(5, Duration.ofSeconds(90)).size(), "delivered after the outage");
+                awaitTrue(() -> get(base + "/health/ready").body().contains("\"UP\""), "up again");
+            } finally {
+                producer.shutdown();
+            }
+        }
+    }
+
+    private static void send(DefaultMQProducer producer, String topic, int n, long inMs) throws Exception {
+        long due = System.currentTimeMillis() + inMs;
+        for (int i = 0; i < n; i++) {
+            Message m = new Message(topic, "t", "k" + i, ("m" + i).getBytes(StandardCharsets.UTF_8));
+            m.setDeliverTimeMs(due);
+            producer.send(m);
+        }
+    }
+
+    private static HttpResponse<String> get(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException("GET " + url + " failed", e);
+        }
+    }
+
+    /** The value of one series in a Prometheus text exposition; 0 when absent (a topic with nothing pending). */
+    private static double value(String exposition, String series) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, what + " within 60 s");
+            Thread.sleep(250);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.sundial.proxy.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sundial.store.TimerStore;
+import io.sundial.store.service.TimerService;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sundial's metrics, in a Micrometer registry scraped in the Prometheus text format at {@code /metrics}. Names
+ * get the {@code sundial_} prefix and Prometheus' unit and {@code _total} suffixes from the registry:
+ *
+ * <ul>
+ *   <li>{@code sundial_timers_pending{topic}}, {@code sundial_timers_parked}, {@code sundial_wheel_timers};</li>
+ *   <li>counters {@code sundial_timers_accepted_total}, {@code sundial_sends_passed_through_total},
+ *       {@code sundial_sends_rejected_total{reason}}, {@code sundial_timers_delivered_total},
+ *       {@code sundial_timers_cancelled_total}, {@code sundial_timers_rescheduled_total},
+ *       {@code sundial_timers_retried_total}, {@code sundial_timers_parked_total};</li>
+ *   <li>histograms {@code sundial_delivery_lateness_seconds} (re-published minus due, buckets 1 ms to 1 h),
+ *       {@code sundial_republish_latency_seconds}, {@code sundial_store_append_latency_seconds};
+ *       {@code sundial_store_fsync_seconds} (count and sum); {@code sundial_fire_lag_seconds} (gauge);</li>
+ *   <li>JVM and process metrics ({@code jvm_*}, {@code process_*}, {@code system_*}).</li>
+ * </ul>
+ * Values read from the store and the timer service are read at scrape time. Thread-safe.
+ */
+public final class SundialMetrics {
+    /** Lateness buckets: 1 ms to 1 h. */
+    private static final Duration[] LATENESS_BUCKETS = {ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100),
+        ms(250), ms(500), ms(1_000), ms(2_500), ms(5_000), ms(10_000), ms(30_000), ms(60_000), ms(300_000),
+        ms(900_000), ms(3_600_000)};
+    private static final Duration[] LATENCY_BUCKETS = {ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100),
+        ms(250), ms(500), ms(1_000), ms(2_500), ms(5_000), ms(10_000)};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final TimerStore store;
+    private final Counter accepted;
+    private final Counter passedThrough;
+    private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final Timer lateness;
+    private final Timer republishLatency;
+    private final Timer appendLatency;
+    private final MultiGauge pendingByTopic;
+
+    public SundialMetrics(TimerStore store) {
+        this.store = store;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        accepted = Counter.builder("sundial.timers.accepted").description("timers stored (retries not counted)")
+                .register(registry);
+        passedThrough = Counter.builder("sundial.sends.passed.through")
+                .description("sends without a delivery time passed to the backend").register(registry);
+        lateness = Timer.builder("sundial.delivery.lateness")
+                .description("re-published minus due time, per delivered timer")
+                .serviceLevelObjectives(LATENESS_BUCKETS).register(registry);
+        republishLatency = Timer.builder("sundial.republish.latency")
+                .description("time of a re-publish call to the backend, per batch")
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        appendLatency = Timer.builder("sundial.store.append.latency")
+                .description("time to store an intercepted send (per its flush mode)")
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        pendingByTopic = MultiGauge.builder("sundial.timers.pending").description("pending timers per topic")
+                .register(registry);
+        Gauge.builder("sundial.timers.parked", store, TimerStore::parkedCount)
+                .description("timers parked after a permanent re-publish failure").register(registry);
+        FunctionCounter.builder("sundial.timers.cancelled", store, s -> s.stats().cancelled())
+                .description("timers cancelled (admin, recall, markers)").register(registry);
+        FunctionCounter.builder("sundial.timers.rescheduled", store, s -> s.stats().rescheduled())
+                .register(registry);
+        FunctionTimer.builder("sundial.store.fsync", store, s -> s.stats().fsyncs(), s -> s.stats().fsyncNanos(),
+                TimeUnit.NANOSECONDS).description("timer-log fsyncs").register(registry);
+    }
+
+    private static Duration ms(long millis) {
+        return Duration.ofMillis(millis);
+    }
+
+    /** Reads the timer service's counters and gauges from now on. */
+    public void bind(TimerService timers) {
+        FunctionCounter.builder("sundial.timers.delivered", timers, t -> t.stats().delivered()).register(registry);
+        FunctionCounter.builder("sundial.timers.retried", timers, t -> t.stats().retried())
+                .description("deliveries answered retry (backend busy, unreachable, timed out)").register(registry);
+        FunctionCounter.builder("sundial.timers.parked.events", timers, t -> t.stats().parked())
+                .description("timers parked since start").register(registry);
+        Gauge.builder("sundial.wheel.timers", timers, t -> t.stats().inWheel()).register(registry);
+        Gauge.builder("sundial.fire.lag", timers, t -> t.stats().lastFireLagMs() / 1000.0).baseUnit("seconds")
+                .description("how late the wheel fired its last timer").register(registry);
+    }
+
+    public void accepted(int timers) {
+        accepted.increment(timers);
+    }
+
+    public void passedThrough() {
+        passedThrough.increment();
+    }
+
+    /** A send refused; {@code reason} is a short stable word (illegal, topic_not_exist, busy, ...). */
+    public void rejected(String reason) {
+        rejected.computeIfAbsent(reason, r -> Counter.builder("sundial.sends.rejected").tag("reason", r)
+                .description("sends refused, by reason").register(registry)).increment();
+    }
+
+    public void delivered(long latenessMs) {
+        lateness.record(Math.max(0, latenessMs), TimeUnit.MILLISECONDS);
+    }
+
+    public void republished(long nanos) {
+        republishLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void appended(long nanos) {
+        appendLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The Prometheus text exposition of every metric, with pending per topic read now. */
+    public String scrape() {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        store.pendingByTopic().forEach((topic, n) -> rows.add(MultiGauge.Row.of(Tags.of("topic", topic), n)));
+        pendingByTopic.register(rows, true);
+        return registry.scrape();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+}
