@@ -25,10 +25,18 @@ final class StartCommand implements Callable<Integer> {
                     ProxyConfig.ADMIN_TOKEN_REQUIRED);
             return 2;
         }
+        PidFile pid = new PidFile(cfg.store().storePath());
+        if (pid.running().isPresent()) {
+            System.err.printf("sundial start: Sundial is already running on store %s (pid %d, %s)%n",
+                    cfg.store().storePath(), pid.running().get().pid(), pid.path());
+            return 1;
+        }
         Sundial sundial = new Sundial(cfg, Clock.SYSTEM).start();
-        System.out.printf("Sundial is serving producers at %s (backend name server %s). Ctrl-C stops it.%n",
-                sundial.address(), cfg.backendNamesrvAddr());
-        Foreground.runUntilStopped("sundial", sundial);
+        pid.writeCurrent();
+        System.out.printf("Sundial is serving producers at %s (backend name server %s), metrics on port %d, "
+                + "pid %d. Ctrl-C or bin/sundial stop -c %s stops it.%n", sundial.address(), cfg.backendNamesrvAddr(),
+                sundial.metricsPort(), ProcessHandle.current().pid(), config);
+        Foreground.runUntilStopped("sundial", sundial, pid::deleteIfOurs);
         return 0;
     }
 }

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code bin/sundial}: one subcommand per job, in the style of RocketMQ's {@code mqadmin}. */
 @Command(name = "sundial", mixinStandardHelpOptions = true, version = "Sundial 0.1.0",
         description = "A scheduling proxy for Apache RocketMQ.",
-        subcommands = {StartCommand.class, QuickstartCommand.class, LatenessCommand.class,
+        subcommands = {StartCommand.class, StopCommand.class, StatusCommand.class, QuickstartCommand.class,
+                LatenessCommand.class,
                 io.sundial.proxy.cli.admin.AdminCommand.class})
 public final class SundialMain implements Runnable {
     @CommandLine.Spec

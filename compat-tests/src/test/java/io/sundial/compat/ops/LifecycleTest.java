@@ -1,0 +1,126 @@
+package io.sundial.compat.ops;
+
+import io.sundial.compat.Clients;
+import io.sundial.compat.SundialCluster;
+import io.sundial.proxy.config.ProxyConfig;
+import io.sundial.store.RecoveryReport;
+import io.sundial.store.TimerStore;
+import io.sundial.store.time.Clock;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.common.message.Message;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code bin/sundial start -c FILE}, {@code status} and {@code stop} as an operator runs them: a pid file while it
+ * runs, a graceful stop, and a store that opens afterwards with nothing to replay.
+ */
+@Tag("slow")
+@ExtendWith(SundialCluster.class)
+class LifecycleTest {
+    private static final Path SCRIPT = Path.of("..", "bin", "sundial").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldStartReportStopAndLeaveACleanStore(SundialCluster.Running env) throws Exception {
+        int port = freePort();
+        Path store = dir.resolve("store");
+        Path conf = dir.resolve("sundial.properties");
+        Files.writeString(conf, String.join("\n",
+                ProxyConfig.LISTEN_PORT + "=" + port,
+                ProxyConfig.METRICS_PORT + "=" + freePort(),
+                ProxyConfig.BACKEND_NAMESRV_ADDR + "=" + env.namesrvAddr(),
+                ProxyConfig.ADMIN_TOKEN + "=lifecycle-token",
+                "storePathRootDir=" + store,
+                "flushDiskType=SYNC_FLUSH", ""), StandardCharsets.UTF_8);
+        assertEquals(3, run("status", "-c", conf.toString()).exit(), "not running yet");
+
+        Process sundial = environment(new ProcessBuilder(SCRIPT.toString(), "start", "-c", conf.toString()))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("start.out").toFile()).start();
+        try {
+            Path pidFile = store.resolve("sundial.pid");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!Files.exists(pidFile)) {
+                assertTrue(sundial.isAlive(), Files.readString(dir.resolve("start.out")));
+                assertTrue(System.nanoTime() < deadline, "no pid file within 90 s");
+                Thread.sleep(200);
+            }
+            assertEquals(Long.toString(sundial.pid()), Files.readString(pidFile).trim(), "the JVM's own pid");
+            assertTrue(Files.exists(dir.resolve("logs").resolve("gc.log")), "GC log on by default");
+            assertTrue(Files.exists(dir.resolve("logs").resolve("sundial.log")), "rolling log file");
+            Result status = run("status", "-c", conf.toString());
+            assertEquals(0, status.exit(), status.out());
+            assertTrue(status.out().contains("running"), status.out());
+            assertEquals(1, run("start", "-c", conf.toString()).exit(), "a second start on the same store refuses");
+
+            DefaultMQProducer producer = Clients.producer("127.0.0.1:" + port);
+            try {
+                for (int i = 0; i < 3; i++) {
+                    Message m = new Message(Clients.unique("Lifecycle"), "t", "k" + i, "x".getBytes());
+                    m.setDeliverTimeMs(System.currentTimeMillis() + 3_600_000);
+                    producer.send(m);
+                }
+            } finally {
+                producer.shutdown();
+            }
+
+            Result stop = run("stop", "-c", conf.toString());
+            assertEquals(0, stop.exit(), stop.out());
+            assertTrue(sundial.waitFor(10, TimeUnit.SECONDS), "the process has exited");
+            assertFalse(Files.exists(pidFile), "pid file removed");
+            assertEquals(3, run("status", "-c", conf.toString()).exit());
+            assertEquals(0, run("stop", "-c", conf.toString()).exit(), "stopping a stopped Sundial is fine");
+        } finally {
+            sundial.destroyForcibly();
+        }
+
+        try (TimerStore reopened = TimerStore.open(ProxyConfig.load(conf).store(), Clock.SYSTEM)) {
+            RecoveryReport r = reopened.recoveryReport();
+            assertEquals(0, r.replayedRecords(), "nothing to replay after a graceful stop: " + r);
+            assertEquals(0, r.cutBytes(), r.toString());
+            assertEquals(3, reopened.pendingCount());
+        }
+    }
+
+    private ProcessBuilder environment(ProcessBuilder pb) {
+        pb.environment().put("SUNDIAL_JAVA_OPTS", "-Xmx256m");
+        pb.environment().put("SUNDIAL_LOG_DIR", dir.resolve("logs").toString());
+        return pb;
+    }
+
+    private record Result(int exit, String out) {
+    }
+
+    private Result run(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(SCRIPT.toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "cli", ".out");
+        Process p = environment(new ProcessBuilder(cmd)).redirectErrorStream(true).redirectOutput(out.toFile())
+                .start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", args) + " did not finish");
+        return new Result(p.exitValue(), Files.readString(out));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
