@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code sundial_timers_retried_total}, {@code sundial_timers_parked_total};</li>
  *   <li>histograms {@code sundial_delivery_lateness_seconds} (re-published minus due, buckets 1 ms to 1 h),
  *       {@code sundial_republish_latency_seconds}, {@code sundial_store_append_latency_seconds};
- *       {@code sundial_store_fsync_seconds} (count and sum); {@code sundial_fire_lag_seconds} (gauge);</li>
+ *       {@code sundial_store_fsync_seconds} (count and sum); {@code sundial_fire_lag_seconds} and
+ *       {@code sundial_loader_lag_seconds} (gauges);</li>
  *   <li>JVM and process metrics ({@code jvm_*}, {@code process_*}, {@code system_*}).</li>
  * </ul>
  * Values read from the store and the timer service are read at scrape time. Thread-safe.
@@ -107,6 +108,10 @@ public final class SundialMetrics {
         Gauge.builder("sundial.wheel.timers", timers, t -> t.stats().inWheel()).register(registry);
         Gauge.builder("sundial.fire.lag", timers, t -> t.stats().lastFireLagMs() / 1000.0).baseUnit("seconds")
                 .description("how late the wheel fired its last timer").register(registry);
+        Gauge.builder("sundial.loader.lag", timers,
+                        t -> Math.max(0, System.currentTimeMillis() - t.stats().loaderCursorMs()) / 1000.0)
+                .baseUnit("seconds").description("how far the loader's cursor is behind the wall clock (a backlog)")
+                .register(registry);
     }
 
     public void accepted(int timers) {
