@@ -87,7 +87,7 @@ class AdminPauseAndTooLateTest {
             AdminCli admin = new AdminCli(sundial.address(), SundialCluster.ADMIN_TOKEN);
             DefaultMQProducer producer = Clients.producer(sundial.address());
             String id;
-            long due = System.currentTimeMillis() + 3_000;
+            long due = System.currentTimeMillis() + 8_000; // room for a slow first send on a loaded machine
             try {
                 Message m = new Message(topic, "t", "late", "too late to cancel".getBytes(StandardCharsets.UTF_8));
                 m.setDeliverTimeMs(due);
@@ -95,7 +95,8 @@ class AdminPauseAndTooLateTest {
             } finally {
                 producer.shutdown();
             }
-            Thread.sleep(Math.max(0, due - 1_000 - System.currentTimeMillis()));
+            Thread.sleep(Math.max(0, due - 1_500 - System.currentTimeMillis()));
+            assertTrue(System.currentTimeMillis() < due - 300, "the broker must be frozen before the timer is due");
             env.cluster().suspendBroker(); // the re-publish at the due time hangs: the timer stays in flight
             AdminCli.Result cancel;
             try {

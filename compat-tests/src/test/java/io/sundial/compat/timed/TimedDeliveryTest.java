@@ -170,7 +170,8 @@ class TimedDeliveryTest {
                     String.valueOf(Long.MAX_VALUE)));
             bad.put("__STARTDELIVERTIME", m -> m.putUserProperty("__STARTDELIVERTIME", String.valueOf(now / 1000 + 60)));
             bad.put("TIMER_DELIVER_MS", m -> m.setDeliverTimeMs(now + Duration.ofDays(3660).toMillis()));
-            bad.put("TIMER_DEL_UNIQKEY", m -> MessageAccessor.putProperty(m, "TIMER_DEL_UNIQKEY", topic + "+ABC"));
+            // A malformed delete marker (no '+topic+uniqKey' split); RecallTest covers working ones.
+            bad.put("TIMER_DEL_UNIQKEY", m -> MessageAccessor.putProperty(m, "TIMER_DEL_UNIQKEY", "no-plus-sign"));
             for (Map.Entry<String, Consumer<Message>> b : bad.entrySet()) {
                 Message m = message(topic, b.getKey(), 10);
                 b.getValue().accept(m);
