@@ -1,0 +1,121 @@
+package io.sundial.compat;
+
+import io.sundial.proxy.config.ProxyConfig;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sundial as an operator runs it — {@code bin/sundial start -c FILE} in a child JVM — so that a test can kill it
+ * (SIGKILL) and start it again on the same store and port.
+ */
+public final class SundialProcess implements AutoCloseable {
+    private static final Path SCRIPT = Path.of("..", "bin", "sundial").toAbsolutePath().normalize();
+
+    private final Path dir;
+    private final Path conf;
+    private final int port;
+    private Process process;
+    private int starts;
+
+    /** A configuration in {@code dir} in front of {@code namesrvAddr}, with {@code settings} as key, value pairs. */
+    public SundialProcess(Path dir, String namesrvAddr, String... settings) throws IOException {
+        this.dir = dir;
+        this.conf = dir.resolve("sundial.properties");
+        this.port = freePort();
+        List<String> lines = new ArrayList<>(List.of(
+                ProxyConfig.LISTEN_PORT + "=" + port,
+                ProxyConfig.METRICS_PORT + "=" + freePort(),
+                ProxyConfig.BACKEND_NAMESRV_ADDR + "=" + namesrvAddr,
+                ProxyConfig.ADMIN_TOKEN + "=" + SundialCluster.ADMIN_TOKEN,
+                "storePathRootDir=" + dir.resolve("store")));
+        for (int i = 0; i + 1 < settings.length; i += 2) {
+            lines.add(settings[i] + "=" + settings[i + 1]);
+        }
+        Files.writeString(conf, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    }
+
+    public Path conf() {
+        return conf;
+    }
+
+    public String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Starts it and waits until its port accepts connections. */
+    public SundialProcess start() throws IOException, InterruptedException {
+        starts++;
+        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "start", "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("sundial-" + starts + ".out").toFile());
+        pb.environment().put("SUNDIAL_JAVA_OPTS", "-Xmx512m");
+        pb.environment().put("SUNDIAL_LOG_DIR", dir.resolve("logs").toString());
+        process = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!accepting()) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Sundial exited at start: " + output());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Sundial did not serve within 90 s: " + output());
+            }
+            Thread.sleep(100);
+        }
+        return this;
+    }
+
+    /** What its last start printed. */
+    public String output() throws IOException {
+        return Files.readString(dir.resolve("sundial-" + starts + ".out"));
+    }
+
+    private boolean accepting() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no flush. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, as {@code bin/sundial stop} sends, and waits for the exit. */
+    public void stop() throws InterruptedException {
+        process.destroy();
+        process.waitFor(60, TimeUnit.SECONDS);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (isAlive()) {
+            kill();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

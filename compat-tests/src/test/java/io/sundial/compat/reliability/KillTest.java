@@ -1,0 +1,194 @@
+package io.sundial.compat.reliability;
+
+import io.sundial.compat.Clients;
+import io.sundial.compat.SundialCluster;
+import io.sundial.compat.SundialProcess;
+import io.sundial.proxy.embedded.EmbeddedCluster;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendCallback;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.common.message.Message;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * kill -9 of Sundial (a child JVM, SYNC_FLUSH) while a stock producer sends 20,000 delayed messages with many in
+ * flight, and again while it re-publishes a burst. Every message whose send was acknowledged reaches the consumer,
+ * none early; duplicates are counted and reported (at least once), and the figures are appended to
+ * {@code target/reliability-figures.txt} for docs/reliability.md.
+ */
+@Tag("slow")
+@ExtendWith(SundialCluster.class)
+class KillTest {
+    private static final int MESSAGES = 20_000;
+    private static final int IN_FLIGHT = 256;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldDeliverEveryAcknowledgedSendAfterAKillDuringSending(SundialCluster.Running env) throws Exception {
+        SplittableRandom random = new SplittableRandom();
+        int killAfter = 2_000 + random.nextInt(8_000);
+        run(env, "kill -9 during sending (after " + killAfter + " acks)", i -> 5_000 + (i * 7_919L % 15_000),
+                (acked, received) -> acked >= killAfter);
+    }
+
+    @Test
+    void shouldDeliverEveryAcknowledgedSendAfterAKillDuringABurstOfRepublishing(SundialCluster.Running env)
+            throws Exception {
+        int killAfter = 2_000 + new SplittableRandom().nextInt(6_000);
+        run(env, "kill -9 during re-publishing of a burst (after " + killAfter + " received)", i -> 15_000,
+                (acked, received) -> received >= killAfter);
+    }
+
+    /** When to kill, given how many sends were acknowledged and how many messages received so far. */
+    private interface KillWhen {
+        boolean now(int acked, int received);
+    }
+
+    private interface DueOffset {
+        long ms(int i);
+    }
+
+    private void run(SundialCluster.Running env, String scenario, DueOffset dueOffset, KillWhen killWhen)
+            throws Exception {
+        String topic = Clients.unique("Kill");
+        env.cluster().createTopic(topic, 4, EmbeddedCluster.PERM_READ_WRITE);
+        Map<String, Long> acked = new ConcurrentHashMap<>();
+        AtomicInteger failures = new AtomicInteger();
+        try (SundialProcess sundial = new SundialProcess(dir, env.namesrvAddr(), "flushDiskType", "SYNC_FLUSH")
+                .start();
+             Clients.Received received = Clients.consume(env.namesrvAddr(), topic, false)) {
+            DefaultMQProducer producer = Clients.producer(sundial.address());
+            producer.setRetryTimesWhenSendAsyncFailed(0); // the test's own loop retries, as an application would
+            ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
+            Semaphore window = new Semaphore(IN_FLIGHT);
+            List<Clients.Arrival> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread collector = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        arrivals.addAll(received.await(1_000, Duration.ofMillis(100)));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            collector.start();
+            Thread killer = new Thread(() -> {
+                try {
+                    while (!killWhen.now(acked.size(), arrivals.size())) {
+                        Thread.sleep(5);
+                    }
+                    sundial.kill();
+                    sundial.start();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            killer.start();
+            long start = System.currentTimeMillis();
+            long lastDue = 0;
+            try {
+                for (int i = 0; i < MESSAGES; i++) {
+                    long due = start + dueOffset.ms(i);
+                    lastDue = Math.max(lastDue, due);
+                    Message m = new Message(topic, "t", "k" + i, ("m" + i).getBytes(StandardCharsets.UTF_8));
+                    m.setDeliverTimeMs(due);
+                    window.acquire();
+                    send(producer, m, due, acked, failures, window, retries);
+                }
+                window.acquire(IN_FLIGHT); // every send acknowledged (retried through the kill)
+                killer.join(TimeUnit.SECONDS.toMillis(120));
+                long deadline = System.currentTimeMillis() + Math.max(0, lastDue - System.currentTimeMillis())
+                        + 90_000;
+                while (uniqueIds(arrivals) < acked.size() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(200);
+                }
+                Thread.sleep(3_000); // late duplicates
+            } finally {
+                collector.interrupt();
+                collector.join();
+                retries.shutdownNow();
+                producer.shutdown();
+            }
+            report(scenario, acked, arrivals, failures.get());
+        }
+    }
+
+    private static void send(DefaultMQProducer producer, Message m, long due, Map<String, Long> acked,
+                             AtomicInteger failures, Semaphore window, ScheduledExecutorService retries) {
+        try {
+            producer.send(m, new SendCallback() {
+                @Override
+                public void onSuccess(SendResult r) {
+                    acked.put(r.getMsgId(), due);
+                    window.release();
+                }
+
+                @Override
+                public void onException(Throwable e) {
+                    failures.incrementAndGet();
+                    retries.schedule(() -> send(producer, m, due, acked, failures, window, retries), 200,
+                            TimeUnit.MILLISECONDS);
+                }
+            }, 10_000);
+        } catch (Exception e) {
+            failures.incrementAndGet();
+            retries.schedule(() -> send(producer, m, due, acked, failures, window, retries), 200,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static long uniqueIds(List<Clients.Arrival> arrivals) {
+        return arrivals.stream().map(a -> a.message().getMsgId()).distinct().count();
+    }
+
+    private static void report(String scenario, Map<String, Long> acked, List<Clients.Arrival> arrivals,
+                               int failedAttempts) throws Exception {
+        Map<String, Integer> times = new HashMap<>();
+        int early = 0;
+        for (Clients.Arrival a : arrivals) {
+            String id = a.message().getMsgId();
+            times.merge(id, 1, Integer::sum);
+            Long due = acked.get(id);
+            String fired = a.message().getProperty("SUNDIAL_FIRED_MS");
+            if ((due != null && a.receivedAtMs() < due) || (due != null && fired != null && Long.parseLong(fired) < due)) {
+                early++;
+            }
+        }
+        long lost = acked.keySet().stream().filter(id -> !times.containsKey(id)).count();
+        int duplicates = times.values().stream().mapToInt(n -> n - 1).sum();
+        String line = String.format("%s: sent %d, acknowledged %d, send attempts failed and retried %d, received %d "
+                        + "(%d distinct), duplicated %d, lost %d, early %d%n", scenario, MESSAGES, acked.size(),
+                failedAttempts, arrivals.size(), times.size(), duplicates, lost, early);
+        System.out.print(line);
+        Files.writeString(Path.of("target", "reliability-figures.txt"), line, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        assertEquals(MESSAGES, acked.size(), "every send acknowledged in the end");
+        assertEquals(0, lost, "every acknowledged message delivered");
+        assertEquals(0, early, "none early");
+        assertTrue(times.keySet().containsAll(acked.keySet()));
+    }
+}
