@@ -78,6 +78,7 @@ class KillTest {
         env.cluster().createTopic(topic, 4, EmbeddedCluster.PERM_READ_WRITE);
         Map<String, Long> acked = new ConcurrentHashMap<>();
         AtomicInteger failures = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong restartMs = new java.util.concurrent.atomic.AtomicLong(-1);
         try (SundialProcess sundial = new SundialProcess(dir, env.namesrvAddr(), "flushDiskType", "SYNC_FLUSH")
                 .start();
              Clients.Received received = Clients.consume(env.namesrvAddr(), topic, false)) {
@@ -102,7 +103,9 @@ class KillTest {
                         Thread.sleep(5);
                     }
                     sundial.kill();
+                    long restart = System.nanoTime();
                     sundial.start();
+                    restartMs.set((System.nanoTime() - restart) / 1_000_000);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -133,7 +136,7 @@ class KillTest {
                 retries.shutdownNow();
                 producer.shutdown();
             }
-            report(scenario, acked, arrivals, failures.get());
+            report(scenario + ", restart to serving " + restartMs.get() + " ms", acked, arrivals, failures.get());
         }
     }
 

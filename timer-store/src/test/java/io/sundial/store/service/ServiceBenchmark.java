@@ -31,6 +31,10 @@ import java.util.stream.Stream;
  *   <li>{@code backlog [timers, default 1000000]}: preloads timers already due over 16 lanes, starts the service
  *       with a dispatcher that delivers at once, and measures fired and acknowledged timers per second until every
  *       one is acknowledged (target 200,000/s).</li>
+ *   <li>{@code restart [timers, default 1000000] [SYNC_FLUSH|ASYNC_FLUSH]}: stores that many timers due in an
+ *       hour to a week, then measures restarts: after a clean close (three times), and after a "crash" (twice,
+ *       from a copy of the store taken while it was open, as a SIGKILL leaves it: RocksDB replays its WAL, the
+ *       log's tail is checked); each from opening the store to the timer service started (serving).</li>
  *   <li>{@code latency [seconds, default 20] [rate/s, default 10000]}: appends timers due 0.5 to 3 s ahead at a
  *       steady rate (after 5 s of the same load to warm the JIT, not recorded) and records, for each, how late the dispatcher was called (wall clock at the call, in
  *       microseconds, minus the due millisecond); prints p50/p99/p99.9/max (target p99 at most 2 ms).</li>
@@ -53,8 +57,11 @@ public final class ServiceBenchmark {
             } else if (mode.equals("latency")) {
                 latency(dir, args.length > 1 ? Integer.parseInt(args[1]) : 20,
                         args.length > 2 ? Integer.parseInt(args[2]) : 10_000);
+            } else if (mode.equals("restart")) {
+                restart(dir, args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000,
+                        args.length > 2 ? FlushMode.valueOf(args[2]) : FlushMode.ASYNC_FLUSH);
             } else {
-                throw new IllegalArgumentException("mode must be backlog or latency, got " + mode);
+                throw new IllegalArgumentException("mode must be backlog, latency or restart, got " + mode);
             }
         } finally {
             deleteTree(dir);
@@ -108,6 +115,58 @@ public final class ServiceBenchmark {
                 System.out.printf("  fired and acknowledged %,d in %,d ms: %,.0f timers/s%n", timers,
                         elapsed / 1_000_000, timers * 1e9 / elapsed);
                 System.out.printf("  %s; %,d still pending%n", service.stats(), store.pendingCount());
+            }
+        }
+    }
+
+    private static void restart(Path dir, int timers, FlushMode flush) throws Exception {
+        StoreConfig storeConfig = storeConfig(dir).withFlushMode(flush).withIndexMemoryBudget(64L << 20);
+        Path crashed = dir.resolveSibling(dir.getFileName() + "-crashed");
+        System.out.printf("Restart: %,d pending timers (1 KiB), %s, %d CPUs%n", timers, flush,
+                Runtime.getRuntime().availableProcessors());
+        try (TimerStore store = TimerStore.open(storeConfig, Clock.SYSTEM)) {
+            long now = System.currentTimeMillis();
+            String body = "x".repeat(1024);
+            for (int chunk = 0; chunk * 10_000 < timers; chunk++) {
+                List<AppendRequest> requests = new ArrayList<>(10_000);
+                for (int i = 0; i < 10_000 && chunk * 10_000 + i < timers; i++) {
+                    int n = chunk * 10_000 + i;
+                    requests.add(new AppendRequest(TestMessages.message("T" + n % 8, "r" + n, null, body),
+                            now + 3_600_000 + (n * 7_919L % 7) * 86_400_000L));
+                }
+                store.appendAll(requests).get(60, TimeUnit.SECONDS);
+            }
+            System.out.printf("  stored; log %,d MB%n", store.stats().logBytes() >> 20);
+            try {
+                copyTree(dir, crashed); // what a SIGKILL leaves: memtables and the log tail not flushed
+            } catch (java.nio.file.NoSuchFileException compactedMeanwhile) {
+                deleteTree(crashed);
+                copyTree(dir, crashed);
+            }
+        }
+        for (int run = 1; run <= 2; run++) {
+            Path copy = dir.resolveSibling(dir.getFileName() + "-crash" + run);
+            copyTree(crashed, copy);
+            long start = System.nanoTime();
+            try (TimerStore store = TimerStore.open(storeConfig.withStorePath(copy), Clock.SYSTEM);
+                 TimerService service = new TimerService(store, (lane, due) -> CompletableFuture.completedFuture(
+                         due.stream().map(t -> Outcome.delivered()).toList()), config(), Clock.SYSTEM).start()) {
+                System.out.printf("  restart %d after a crash: serving %,d ms; %,d pending; %s%n", run,
+                        (System.nanoTime() - start) / 1_000_000, store.pendingCount(), store.recoveryReport());
+            } finally {
+                deleteTree(copy);
+            }
+        }
+        deleteTree(crashed);
+        for (int run = 1; run <= 3; run++) {
+            long start = System.nanoTime();
+            try (TimerStore store = TimerStore.open(storeConfig, Clock.SYSTEM);
+                 TimerService service = new TimerService(store, (lane, due) -> CompletableFuture.completedFuture(
+                         due.stream().map(t -> Outcome.delivered()).toList()), config(), Clock.SYSTEM).start()) {
+                long opened = System.nanoTime();
+                System.out.printf("  restart %d after a clean close: store open %,d ms, serving (service started) "
+                        + "%,d ms; %,d pending; %s%n", run, (opened - start) / 1_000_000,
+                        (System.nanoTime() - start) / 1_000_000, store.pendingCount(), store.recoveryReport());
             }
         }
     }
@@ -187,6 +246,19 @@ public final class ServiceBenchmark {
 
     private static long ms(long startNanos) {
         return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else if (!p.getFileName().toString().equals("LOCK")) {
+                    Files.copy(p, target);
+                }
+            }
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {
