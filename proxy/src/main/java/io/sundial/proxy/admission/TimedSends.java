@@ -160,7 +160,14 @@ public final class TimedSends {
             if (defaultTopic == null || defaultTopic.isEmpty()) {
                 return CompletableFuture.completedFuture(topicNotExist(header));
             }
-            return routes.route(defaultTopic).thenApply(def -> autoCreates(def) ? null : topicNotExist(header));
+            return routes.route(defaultTopic).thenCompose(def -> {
+                if (autoCreates(def)) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                // No broker at all reads as "no such topic": an outage, not a refusal. Accepted, the timer is
+                // delivered when the backend is back (or parked if the topic is really missing then).
+                return routes.anyBroker().thenApply(any -> any ? topicNotExist(header) : null);
+            });
         });
     }
 

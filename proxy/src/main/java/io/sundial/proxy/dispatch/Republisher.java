@@ -58,7 +58,7 @@ public final class Republisher implements Dispatcher {
     public CompletionStage<List<Outcome>> dispatch(Lane lane, List<DueTimer> timers) {
         return routes.route(lane.topic()).thenCompose(answer -> {
             if (!answer.found()) {
-                return CompletableFuture.completedFuture(Collections.nCopies(timers.size(), noRoute(lane, answer)));
+                return noRoute(lane, answer).thenApply(o -> Collections.nCopies(timers.size(), o));
             }
             List<List<DueTimer>> runs = runs(timers);
             List<Outcome> outcomes = new ArrayList<>(timers.size());
@@ -66,11 +66,19 @@ public final class Republisher implements Dispatcher {
         });
     }
 
-    private static Outcome noRoute(Lane lane, RouteAnswer answer) {
-        if (answer.code() == ResponseCode.TOPIC_NOT_EXIST) {
-            return Outcome.park("topic " + lane.topic() + " does not exist on the backend: " + answer.remark());
+    /**
+     * A topic the name server has no route for is parked — unless the name server knows no broker at all: a
+     * stopped broker unregisters and takes every route with it, so that is an outage, retried, not a deleted topic.
+     */
+    private CompletableFuture<Outcome> noRoute(Lane lane, RouteAnswer answer) {
+        if (answer.code() != ResponseCode.TOPIC_NOT_EXIST) {
+            return CompletableFuture.completedFuture(Outcome.retry("no route for topic " + lane.topic() + ": "
+                    + answer.code() + " " + answer.remark()));
         }
-        return Outcome.retry("no route for topic " + lane.topic() + ": " + answer.code() + " " + answer.remark());
+        return routes.anyBroker().thenApply(any -> any
+                ? Outcome.park("topic " + lane.topic() + " does not exist on the backend: " + answer.remark())
+                : Outcome.retry("the backend has no broker registered (outage): topic " + lane.topic()
+                        + " has no route"));
     }
 
     private CompletableFuture<List<Outcome>> sendRuns(Lane lane, TopicRouteData route, List<List<DueTimer>> runs,

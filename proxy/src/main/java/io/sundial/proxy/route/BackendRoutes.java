@@ -7,6 +7,7 @@ import org.apache.rocketmq.remoting.protocol.RequestCode;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.apache.rocketmq.remoting.protocol.header.namesrv.GetRouteInfoRequestHeader;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
+import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +68,23 @@ public final class BackendRoutes implements AutoCloseable {
     public TopicRouteData cachedRoute(String topic) {
         Cached c = cache.get(topic);
         return c == null || !c.answer.found() ? null : c.answer.route();
+    }
+
+    /**
+     * Whether the backend's name server knows any broker now (GET_BROKER_CLUSTER_INFO). False also when the name
+     * server does not answer. A missing topic cannot be told from an outage without it: with no broker at all,
+     * every topic reads as missing.
+     */
+    public CompletableFuture<Boolean> anyBroker() {
+        RemotingCommand request = RemotingCommand.createRequestCommand(RequestCode.GET_BROKER_CLUSTER_INFO, null);
+        return client.invoke(namesrvAddrs.get(0).trim(), request, timeoutMs).handle((response, error) -> {
+            if (error != null || response.getCode() != ResponseCode.SUCCESS || response.getBody() == null) {
+                return false;
+            }
+            ClusterInfo info = ClusterInfo.decode(response.getBody(), ClusterInfo.class);
+            return info.getBrokerAddrTable() != null && info.getBrokerAddrTable().values().stream()
+                    .anyMatch(b -> b.getBrokerAddrs() != null && !b.getBrokerAddrs().isEmpty());
+        });
     }
 
     /** Forgets the cached route of {@code topic} (after a failed send), so the next use asks again. */
