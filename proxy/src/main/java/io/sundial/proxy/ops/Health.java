@@ -59,12 +59,17 @@ public final class Health implements AutoCloseable {
         prober.scheduleWithFixedDelay(this::probe, 0, PROBE_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
-    private void probe() {
+    /** Notes when the retried counter last moved; called by the prober and by every report. */
+    private synchronized void noteRetries() {
         long retried = timers.stats().retried();
         if (retried > lastRetried) {
             lastRetryNanos = System.nanoTime();
         }
         lastRetried = retried;
+    }
+
+    private void probe() {
+        noteRetries();
         try {
             RouteAnswer a = routes.probe(PROBE_TOPIC).get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
             backendProblem = a.code() == ResponseCode.SYSTEM_ERROR ? a.remark() : null;
@@ -84,6 +89,7 @@ public final class Health implements AutoCloseable {
             if (backend != null) {
                 reasons.add(backend);
             }
+            noteRetries();
             int retrying = timers.stats().lanesBackingOff();
             boolean recentRetry = lastRetryNanos != Long.MIN_VALUE
                     && System.nanoTime() - lastRetryNanos < TimeUnit.MILLISECONDS.toNanos(RETRY_MEMORY_MS);

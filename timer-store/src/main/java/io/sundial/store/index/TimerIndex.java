@@ -425,19 +425,24 @@ public final class TimerIndex implements AutoCloseable {
         try (KeyValueStore.Cursor c = kv.range(Table.KEY, prefix, Keys.upperBound(prefix))) {
             while (out.size() < limit && c.next()) {
                 byte[] k = c.key();
-                long seq = ByteBuffer.wrap(k).getLong(k.length - 8);
-                DueEntry e = getDue(ByteBuffer.wrap(c.value()).getLong(), seq);
-                if (e != null) {
-                    out.add(new StoredTimer(e, false));
-                } else {
-                    ParkedTimer p = parkedTimer(topic, seq);
-                    if (p != null) {
-                        out.add(new StoredTimer(p.entry(), true));
-                    }
+                StoredTimer t = storedAt(topic, ByteBuffer.wrap(c.value()).getLong(), ByteBuffer.wrap(k).getLong(
+                        k.length - 8));
+                if (t != null) {
+                    out.add(t);
                 }
             }
         }
         return out;
+    }
+
+    /** The timer {@code seq} of {@code topic}: pending under {@code dueMs}, else parked; null if neither. */
+    private StoredTimer storedAt(String topic, long dueMs, long seq) {
+        DueEntry e = getDue(dueMs, seq);
+        if (e != null) {
+            return new StoredTimer(e, false);
+        }
+        ParkedTimer p = parkedTimer(topic, seq);
+        return p == null ? null : new StoredTimer(p.entry(), true);
     }
 
     // ---- paused topics
@@ -611,14 +616,9 @@ public final class TimerIndex implements AutoCloseable {
             if (out.size() == limit) {
                 return false;
             }
-            DueEntry e = getDue(due, seq);
-            if (e != null) {
-                out.add(new StoredTimer(e, false));
-            } else {
-                ParkedTimer p = parkedTimer(topic, seq);
-                if (p != null) {
-                    out.add(new StoredTimer(p.entry(), true));
-                }
+            StoredTimer t = storedAt(topic, due, seq);
+            if (t != null) {
+                out.add(t);
             }
             return true;
         });
