@@ -34,13 +34,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * kill -9 of Sundial (a child JVM, SYNC_FLUSH) while a stock producer sends 20,000 delayed messages with many in
- * flight, and again while it re-publishes a burst. Every message whose send was acknowledged reaches the consumer,
+ * flight, and again while it re-publishes a burst; and a graceful stop ({@code bin/sundial stop}'s SIGTERM) while it
+ * both takes sends and fires timers, after which the next start replays nothing. Every message whose send was acknowledged reaches the consumer,
  * none early; duplicates are counted and reported (at least once), and the figures are appended to
  * {@code target/reliability-figures.txt} for docs/reliability.md.
  */
 @Tag("slow")
 @ExtendWith(SundialCluster.class)
-class KillTest {
+class CrashAndStopTest {
     private static final int MESSAGES = 20_000;
     private static final int IN_FLIGHT = 256;
 
@@ -52,7 +53,7 @@ class KillTest {
         SplittableRandom random = new SplittableRandom();
         int killAfter = 2_000 + random.nextInt(8_000);
         run(env, "kill -9 during sending (after " + killAfter + " acks)", i -> 5_000 + (i * 7_919L % 15_000),
-                (acked, received) -> acked >= killAfter);
+                (acked, received) -> acked >= killAfter, false);
     }
 
     @Test
@@ -60,7 +61,17 @@ class KillTest {
             throws Exception {
         int killAfter = 2_000 + new SplittableRandom().nextInt(6_000);
         run(env, "kill -9 during re-publishing of a burst (after " + killAfter + " received)", i -> 15_000,
-                (acked, received) -> received >= killAfter);
+                (acked, received) -> received >= killAfter, false);
+    }
+
+    @Test
+    void shouldLoseNothingAndReplayNothingAcrossAGracefulStopUnderLoad(SundialCluster.Running env) throws Exception {
+        int stopAfter = 4_000 + new SplittableRandom().nextInt(6_000);
+        run(env, "graceful stop (SIGTERM) while sending and firing (after " + stopAfter + " acks)",
+                i -> 2_000 + (i * 7_919L % 10_000), (acked, received) -> acked >= stopAfter && received > 0, true);
+        String log = Files.readString(dir.resolve("logs").resolve("sundial.log"));
+        assertTrue(log.contains("Timer store closed"), "it closed its store");
+        assertTrue(!log.contains("Timer store recovered"), "the next start replayed nothing");
     }
 
     /** When to kill, given how many sends were acknowledged and how many messages received so far. */
@@ -72,8 +83,8 @@ class KillTest {
         long ms(int i);
     }
 
-    private void run(SundialCluster.Running env, String scenario, DueOffset dueOffset, KillWhen killWhen)
-            throws Exception {
+    private void run(SundialCluster.Running env, String scenario, DueOffset dueOffset, KillWhen killWhen,
+                     boolean graceful) throws Exception {
         String topic = Clients.unique("Kill");
         env.cluster().createTopic(topic, 4, EmbeddedCluster.PERM_READ_WRITE);
         Map<String, Long> acked = new ConcurrentHashMap<>();
@@ -102,7 +113,11 @@ class KillTest {
                     while (!killWhen.now(acked.size(), arrivals.size())) {
                         Thread.sleep(5);
                     }
-                    sundial.kill();
+                    if (graceful) {
+                        sundial.stop();
+                    } else {
+                        sundial.kill();
+                    }
                     long restart = System.nanoTime();
                     sundial.start();
                     restartMs.set((System.nanoTime() - restart) / 1_000_000);
