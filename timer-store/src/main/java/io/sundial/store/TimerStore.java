@@ -1,5 +1,6 @@
 package io.sundial.store;
 
+import io.sundial.store.config.DaemonThreads;
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.IndexBatch;
 import io.sundial.store.index.Keys;
@@ -78,11 +79,7 @@ public final class TimerStore implements AutoCloseable {
         this.committer = new Committer(log, index, indexLock, delivering, clock, config.flushMode(), flusher,
                 recovery.nextSeq(), config.appendQueueCapacity());
         this.reclaimer = new SpaceReclaimer(log, index, indexLock, committer, clock, config.compactionThreshold());
-        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sundial-store-maintenance");
-            t.setDaemon(true);
-            return t;
-        });
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-maintenance"));
     }
 
     /** Opens the store under {@code config.storePath()}, recovering from any crash, and starts its threads. */

@@ -10,6 +10,7 @@ import io.sundial.store.ChangeResult;
 import io.sundial.store.StoreStats;
 import io.sundial.store.TimerId;
 import io.sundial.store.TimerStore;
+import io.sundial.store.config.DaemonThreads;
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.ParkedTimer;
 import io.sundial.store.index.StoredTimer;
@@ -68,11 +69,7 @@ public final class AdminOperations implements AutoCloseable {
         this.views = new TimerViews(store);
         this.startTimeMs = clock.wallMillis();
         this.rate = new DeliveryRate(() -> timers.stats().delivered(), clock);
-        this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sundial-admin-sampler");
-            t.setDaemon(true);
-            return t;
-        });
+        this.sampler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-admin-sampler"));
         sampler.scheduleAtFixedRate(rate::sample, 1, 1, TimeUnit.SECONDS);
     }
 

@@ -3,6 +3,7 @@ package io.sundial.proxy.ops;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.proxy.route.RouteAnswer;
 import io.sundial.store.TimerStore;
+import io.sundial.store.config.DaemonThreads;
 import io.sundial.store.service.TimerService;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.slf4j.Logger;
@@ -51,11 +52,7 @@ public final class Health implements AutoCloseable {
         this.timers = timers;
         this.routes = routes;
         this.timeoutMs = timeoutMs;
-        this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sundial-health-probe");
-            t.setDaemon(true);
-            return t;
-        });
+        this.prober = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-health-probe"));
         prober.scheduleWithFixedDelay(this::probe, 0, PROBE_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 

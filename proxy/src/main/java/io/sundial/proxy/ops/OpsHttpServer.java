@@ -3,6 +3,7 @@ package io.sundial.proxy.ops;
 import com.alibaba.fastjson2.JSON;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.sundial.store.config.DaemonThreads;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,11 +25,7 @@ public final class OpsHttpServer implements AutoCloseable {
 
     public OpsHttpServer(int port, SundialMetrics metrics, Health health) throws IOException {
         server = HttpServer.create(new InetSocketAddress(port), 16);
-        executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "sundial-ops-http");
-            t.setDaemon(true);
-            return t;
-        });
+        executor = Executors.newFixedThreadPool(2, DaemonThreads.named("sundial-ops-http"));
         server.setExecutor(executor);
         server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
                 metrics.scrape()));

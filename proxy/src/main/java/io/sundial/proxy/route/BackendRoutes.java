@@ -1,13 +1,14 @@
 package io.sundial.proxy.route;
 
+import io.sundial.store.config.DaemonThreads;
 import io.sundial.store.time.Clock;
 import org.apache.rocketmq.remoting.RemotingClient;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.RequestCode;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.header.namesrv.GetRouteInfoRequestHeader;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
-import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,11 +46,7 @@ public final class BackendRoutes implements AutoCloseable {
         this.refreshMs = refreshMs;
         this.timeoutMs = timeoutMs;
         this.clock = clock;
-        this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sundial-route-refresh");
-            t.setDaemon(true);
-            return t;
-        });
+        this.refresher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-route-refresh"));
         refresher.scheduleWithFixedDelay(this::refreshUsed, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
     }
 

@@ -2,6 +2,7 @@ package io.sundial.store.service;
 
 import io.sundial.store.TimerListener;
 import io.sundial.store.TimerStore;
+import io.sundial.store.config.DaemonThreads;
 import io.sundial.store.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +12,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.random.RandomGenerator;
 
@@ -67,13 +67,8 @@ public final class TimerService implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(dispatcher, "dispatcher");
         Objects.requireNonNull(clock, "clock");
-        AtomicInteger n = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(config.dispatchThreads(), config.dispatchThreads(), 0,
-                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "sundial-timer-dispatch-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), DaemonThreads.numbered("sundial-timer-dispatch"));
         this.scheduler = new Scheduler(store, dispatcher, config, clock, executor, random);
         this.wheelThread = new Thread(this::run, "sundial-timer-wheel");
         this.wheelThread.setDaemon(true);
