@@ -203,6 +203,9 @@ class EmbeddedClusterTest {
         consumer.setNamesrvAddr(cluster.namesrvAddr());
         consumer.setInstanceName("consumer-" + clientCounter);
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        // A consumer whose first heartbeat raced its rebalance is refused pulls ("the subscription is not latest")
+        // until its next heartbeat: every 30 s by default, longer than this test waits. Every second here.
+        consumer.setHeartbeatBrokerInterval(1000);
         consumer.subscribe(TOPIC, "*");
         consumer.registerMessageListener((MessageListenerConcurrently) (messages, context) -> {
             queue.addAll(messages);
