@@ -23,6 +23,8 @@ public final class SundialProcess implements AutoCloseable {
     private final Path dir;
     private final Path conf;
     private final int port;
+    private final int metricsPort;
+    private String javaOpts = "-Xmx512m";
     private Process process;
     private int starts;
 
@@ -31,9 +33,10 @@ public final class SundialProcess implements AutoCloseable {
         this.dir = dir;
         this.conf = dir.resolve("sundial.properties");
         this.port = freePort();
+        this.metricsPort = freePort();
         List<String> lines = new ArrayList<>(List.of(
                 ProxyConfig.LISTEN_PORT + "=" + port,
-                ProxyConfig.METRICS_PORT + "=" + freePort(),
+                ProxyConfig.METRICS_PORT + "=" + metricsPort,
                 ProxyConfig.BACKEND_NAMESRV_ADDR + "=" + namesrvAddr,
                 ProxyConfig.ADMIN_TOKEN + "=" + SundialCluster.ADMIN_TOKEN,
                 "storePathRootDir=" + dir.resolve("store")));
@@ -51,12 +54,28 @@ public final class SundialProcess implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** The HTTP port of /metrics and /health. */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    /** Its GC log (bin/sundial start writes one under the log directory). */
+    public Path gcLog() {
+        return dir.resolve("logs").resolve("gc.log");
+    }
+
+    /** JVM options of the next start (SUNDIAL_JAVA_OPTS); -Xmx512m unless set. */
+    public SundialProcess javaOpts(String opts) {
+        this.javaOpts = opts;
+        return this;
+    }
+
     /** Starts it and waits until its port accepts connections. */
     public SundialProcess start() throws IOException, InterruptedException {
         starts++;
         ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "start", "-c", conf.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sundial-" + starts + ".out").toFile());
-        pb.environment().put("SUNDIAL_JAVA_OPTS", "-Xmx512m");
+        pb.environment().put("SUNDIAL_JAVA_OPTS", javaOpts);
         pb.environment().put("SUNDIAL_LOG_DIR", dir.resolve("logs").toString());
         process = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);

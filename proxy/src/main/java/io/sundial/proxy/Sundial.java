@@ -13,6 +13,7 @@ import io.sundial.proxy.ops.Health;
 import io.sundial.proxy.ops.MeasuredDispatcher;
 import io.sundial.proxy.ops.OpsHttpServer;
 import io.sundial.proxy.ops.SundialMetrics;
+import io.sundial.proxy.remoting.InflightBudget;
 import io.sundial.proxy.remoting.SundialServer;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.store.TimerStore;
@@ -73,8 +74,10 @@ public final class Sundial implements AutoCloseable {
                     Duration.ofMillis(config.maxDelayMs())), store, cancels, routes, clock, metrics);
             admin = new AdminOperations(store, timers, config, routes, health, clock);
             ops = new OpsHttpServer(config.metricsPort(), metrics, health).start();
+            InflightBudget budget = new InflightBudget(config.limits().maxInflightBytes());
+            metrics.bind(budget);
             server = new SundialServer(config.listenPort(), config.advertisedAddress(), routes, forwarder,
-                    timedSends, cancels, new AdminProcessor(admin, config.admin()), metrics);
+                    timedSends, cancels, new AdminProcessor(admin, config.admin()), metrics, budget);
             server.start();
             LOG.info("Sundial serving producers on port {} in front of name server {}; metrics and health on "
                     + "http port {}", server.port(), config.backendNamesrvAddr(), ops.port());

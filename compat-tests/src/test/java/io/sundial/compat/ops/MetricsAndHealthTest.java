@@ -2,6 +2,7 @@ package io.sundial.compat.ops;
 
 import io.sundial.compat.AdminCli;
 import io.sundial.compat.Clients;
+import io.sundial.compat.PrometheusText;
 import io.sundial.compat.SundialCluster;
 import io.sundial.proxy.Sundial;
 import io.sundial.proxy.config.ProxyConfig;
@@ -100,14 +101,8 @@ class MetricsAndHealthTest {
         }
     }
 
-    /** The value of one series in a Prometheus text exposition; 0 when absent (a topic with nothing pending). */
     private static double value(String exposition, String series) {
-        for (String line : exposition.split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1).trim());
-            }
-        }
-        return 0;
+        return PrometheusText.value(exposition, series);
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {

@@ -186,6 +186,26 @@ class CrashAndStopTest {
         }
     }
 
+    /** Where the copies of a few duplicated messages came from: one re-publish stored twice, or two re-publishes. */
+    private static void describeDuplicates(List<Clients.Arrival> arrivals, Map<String, Integer> times)
+            throws Exception {
+        StringBuilder out = new StringBuilder();
+        times.entrySet().stream().filter(e -> e.getValue() > 1).limit(5).forEach(e -> {
+            out.append("  duplicate ").append(e.getKey()).append(':');
+            for (Clients.Arrival a : arrivals) {
+                if (a.message().getMsgId().equals(e.getKey())) {
+                    out.append(String.format(" [fired %s, stored %d, queue %d offset %d, received %d]",
+                            a.message().getProperty("SUNDIAL_FIRED_MS"), a.message().getStoreTimestamp(),
+                            a.message().getQueueId(), a.message().getQueueOffset(), a.receivedAtMs()));
+                }
+            }
+            out.append('\n');
+        });
+        System.out.print(out);
+        Files.writeString(Path.of("target", "reliability-figures.txt"), out.toString(), StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+    }
+
     private static long uniqueIds(List<Clients.Arrival> arrivals) {
         return arrivals.stream().map(a -> a.message().getMsgId()).distinct().count();
     }
@@ -205,6 +225,7 @@ class CrashAndStopTest {
         }
         long lost = acked.keySet().stream().filter(id -> !times.containsKey(id)).count();
         int duplicates = times.values().stream().mapToInt(n -> n - 1).sum();
+        describeDuplicates(arrivals, times);
         String line = String.format("%s: sent %d, acknowledged %d, send attempts failed and retried %d, received %d "
                         + "(%d distinct), duplicated %d, lost %d, early %d%n", scenario, MESSAGES, acked.size(),
                 failedAttempts, arrivals.size(), times.size(), duplicates, lost, early);

@@ -46,11 +46,12 @@ public final class ProxyConfig {
     private final String backendSecretKey;
     private final AdminAccess admin;
     private final int metricsPort;
+    private final RequestLimits limits;
 
     private ProxyConfig(int listenPort, String backendNamesrvAddr, String advertisedAddress, long routeRefreshMs,
                         long backendTimeoutMs, StoreConfig store, ServiceConfig service, long maxDelayMs,
                         long[] delayLevelsMs, String backendAccessKey, String backendSecretKey, AdminAccess admin,
-                        int metricsPort) {
+                        int metricsPort, RequestLimits limits) {
         this.listenPort = listenPort;
         this.backendNamesrvAddr = backendNamesrvAddr;
         this.advertisedAddress = advertisedAddress;
@@ -64,6 +65,7 @@ public final class ProxyConfig {
         this.backendSecretKey = backendSecretKey;
         this.admin = admin;
         this.metricsPort = metricsPort;
+        this.limits = limits;
     }
 
     /** Reads a properties file; keys left out keep their defaults. */
@@ -104,13 +106,19 @@ public final class ProxyConfig {
                 bool(p, ADMIN_READ_REQUIRES_TOKEN, false));
         return new ProxyConfig(port, namesrv, advertised, refresh, timeout, StoreConfig.fromProperties(p),
                 ServiceConfig.fromProperties(p), maxDelay, levels, accessKey, secretKey, admin,
-                (int) longInRange(p, METRICS_PORT, 9878, 0, 65535));
+                (int) longInRange(p, METRICS_PORT, 9878, 0, 65535), RequestLimits.fromProperties(p));
     }
 
     /** This configuration with other admin access settings (the quickstart generates its token). */
     public ProxyConfig withAdmin(AdminAccess access) {
         return new ProxyConfig(listenPort, backendNamesrvAddr, advertisedAddress, routeRefreshMs, backendTimeoutMs,
-                store, service, maxDelayMs, delayLevelsMs, backendAccessKey, backendSecretKey, access, metricsPort);
+                store, service, maxDelayMs, delayLevelsMs, backendAccessKey, backendSecretKey, access, metricsPort,
+                limits);
+    }
+
+    /** How much producers' sends may hold at once before they are answered busy. */
+    public RequestLimits limits() {
+        return limits;
     }
 
     /** HTTP port of /metrics and /health (0 picks a free port). */

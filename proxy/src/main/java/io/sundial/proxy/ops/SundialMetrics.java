@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sundial.proxy.remoting.InflightBudget;
 import io.sundial.store.TimerStore;
 import io.sundial.store.service.TimerService;
 
@@ -38,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>histograms {@code sundial_delivery_lateness_seconds} (re-published minus due, buckets 1 ms to 1 h),
  *       {@code sundial_republish_latency_seconds}, {@code sundial_store_append_latency_seconds};
  *       {@code sundial_store_fsync_seconds} (count and sum); {@code sundial_fire_lag_seconds} and
- *       {@code sundial_loader_lag_seconds} (gauges);</li>
+ *       {@code sundial_loader_lag_seconds} (gauges); {@code sundial_sends_inflight_bytes};</li>
  *   <li>JVM and process metrics ({@code jvm_*}, {@code process_*}, {@code system_*}).</li>
  * </ul>
  * Values read from the store and the timer service are read at scrape time. Thread-safe.
@@ -111,6 +112,13 @@ public final class SundialMetrics {
         Gauge.builder("sundial.loader.lag", timers,
                         t -> Math.max(0, System.currentTimeMillis() - t.stats().loaderCursorMs()) / 1000.0)
                 .baseUnit("seconds").description("how far the loader's cursor is behind the wall clock (a backlog)")
+                .register(registry);
+    }
+
+    /** Reads the bytes of sends in flight from now on. */
+    public void bind(InflightBudget budget) {
+        Gauge.builder("sundial.sends.inflight", budget, InflightBudget::usedBytes).baseUnit("bytes")
+                .description("bytes of sends being stored or passed through (capped by maxInflightBytes)")
                 .register(registry);
     }
 

@@ -17,62 +17,80 @@ import org.apache.rocketmq.remoting.protocol.route.QueueData;
 import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Sends: {@code SEND_MESSAGE} (10), {@code SEND_MESSAGE_V2} (310) and {@code SEND_BATCH_MESSAGE} (320), sync,
  * async or oneway. Transactional sends are refused ({@code MESSAGE_ILLEGAL}): their {@code END_TRANSACTION} is
  * oneway and the broker's check-back would reach Sundial, not the producer, so passing them through would lose
  * them silently. Sends with a delivery time go to {@link TimedSends}; every other send passes through to the
- * broker the producer chose.
+ * broker the producer chose. Each send arrives admitted into the {@link InflightBudget} ({@link SendAdmission});
+ * its bytes are given back once its answer is written.
  */
 final class SendProcessor implements NettyRequestProcessor {
     private final BackendForwarder forwarder;
     private final BackendRoutes routes;
     private final TimedSends timedSends;
     private final SundialMetrics metrics;
+    private final InflightBudget budget;
 
-    SendProcessor(BackendForwarder forwarder, BackendRoutes routes, TimedSends timedSends, SundialMetrics metrics) {
+    SendProcessor(BackendForwarder forwarder, BackendRoutes routes, TimedSends timedSends, SundialMetrics metrics,
+                  InflightBudget budget) {
         this.forwarder = forwarder;
         this.routes = routes;
         this.timedSends = timedSends;
         this.metrics = metrics;
+        this.budget = budget;
     }
 
     @Override
     public RemotingCommand processRequest(ChannelHandlerContext ctx, RemotingCommand request) throws Exception {
+        CompletableFuture<RemotingCommand> answer;
+        try {
+            answer = process(ctx, request);
+        } catch (Exception | Error e) {
+            budget.release(request);
+            throw e;
+        }
+        answer.whenComplete((response, error) -> {
+            budget.release(request);
+            RemotingCommand r = error == null ? response
+                    : Responses.error(ResponseCode.SYSTEM_ERROR, String.valueOf(error));
+            if (r != null) {
+                Responses.write(ctx.channel(), request, r);
+            }
+        });
+        return null;
+    }
+
+    /** The send's answer, once stored or passed through; a null answer (oneway pass-through) is not written. */
+    private CompletableFuture<RemotingCommand> process(ChannelHandlerContext ctx, RemotingCommand request)
+            throws Exception {
         SendMessageRequestHeader header = SendMessageRequestHeader.parseRequestHeader(request);
         if (isTransactional(header)) {
             metrics.rejected("transactional");
-            return Responses.error(ResponseCode.MESSAGE_ILLEGAL, "transactional messages are not supported through"
-                    + " Sundial: the broker's transaction check-back cannot reach the producer; send them to the"
-                    + " cluster's name server directly");
+            return CompletableFuture.completedFuture(Responses.error(ResponseCode.MESSAGE_ILLEGAL, "transactional"
+                    + " messages are not supported through Sundial: the broker's transaction check-back cannot"
+                    + " reach the producer; send them to the cluster's name server directly"));
         }
         TimedSends.Decision decision = timedSends.decide(request, header,
                 RemotingHelper.parseChannelRemoteAddr(ctx.channel()));
         if (decision instanceof TimedSends.Decision.Answer answer) {
-            answer.response().whenComplete((response, error) -> {
-                RemotingCommand r = error == null ? response
-                        : Responses.error(ResponseCode.SYSTEM_ERROR, String.valueOf(error));
-                if (r.getCode() != ResponseCode.SUCCESS) {
-                    metrics.rejected(reason(r.getCode()));
+            return answer.response().whenComplete((response, error) -> {
+                int code = error == null ? response.getCode() : ResponseCode.SYSTEM_ERROR;
+                if (code != ResponseCode.SUCCESS) {
+                    metrics.rejected(reason(code));
                 }
-                Responses.write(ctx.channel(), request, r);
             });
-            return null;
         }
         metrics.passedThrough();
         RemotingCommand outgoing = ((TimedSends.Decision.Forward) decision).request();
         String brokerName = brokerFor(header);
         if (brokerName == null) {
-            return Responses.error(ResponseCode.SERVICE_NOT_AVAILABLE, "no backend broker of topic "
-                    + header.getTopic() + " has queue " + header.getQueueId());
+            return CompletableFuture.completedFuture(Responses.error(ResponseCode.SERVICE_NOT_AVAILABLE,
+                    "no backend broker of topic " + header.getTopic() + " has queue " + header.getQueueId()));
         }
-        forwarder.forward(brokerName, header.getTopic(), outgoing).thenAccept(response -> {
-            if (response != null) {
-                Responses.write(ctx.channel(), request, response);
-            }
-        });
-        return null;
+        return forwarder.forward(brokerName, header.getTopic(), outgoing);
     }
 
     /** The metric tag of a refusal. */

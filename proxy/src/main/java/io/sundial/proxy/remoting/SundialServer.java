@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Sundial's one remoting port, served by rocketmq-remoting's {@link NettyRemotingServer}: name-server requests
  * (routes) and broker requests (sends, heartbeats) of producers, one processor per family, and Sundial's admin
- * commands ({@link AdminCodes}); anything else gets {@code REQUEST_CODE_NOT_SUPPORTED}.
+ * commands ({@link AdminCodes}); anything else gets {@code REQUEST_CODE_NOT_SUPPORTED}. Sends are admitted into
+ * the in-flight budget as they are decoded ({@link SendAdmission}).
  */
 public final class SundialServer implements AutoCloseable {
     /** CHECK_CLIENT_CONFIG: consumers send it; answered for completeness. */
@@ -37,19 +38,20 @@ public final class SundialServer implements AutoCloseable {
      */
     public SundialServer(int listenPort, String advertisedAddress, BackendRoutes routes, BackendForwarder forwarder,
                          TimedSends timedSends, ClientCancels cancels, AdminProcessor admin,
-                         SundialMetrics metrics) {
+                         SundialMetrics metrics, InflightBudget budget) {
         NettyServerConfig config = new NettyServerConfig();
         config.setListenPort(listenPort);
         config.setBindAddress("0.0.0.0");
-        server = new NettyRemotingServer(config);
-        sendExecutor = pool("sundial-send", 4, 10_000);
+        server = new AdmittingRemotingServer(config, new SendAdmission(budget, metrics));
+        // No count limit: every send waiting here holds its bytes in the budget, which bounds the queue.
+        sendExecutor = pool("sundial-send", 4, Integer.MAX_VALUE);
         otherExecutor = pool("sundial-request", 2, 10_000);
         // Admin commands may scan an index for seconds: their own threads keep routes and heartbeats answered.
         adminExecutor = pool("sundial-admin", 2, 100);
         server.registerProcessor(RequestCode.GET_ROUTEINFO_BY_TOPIC,
                 new RouteProcessor(routes, new RouteRewriter(() -> advertisedAddress.isEmpty() ? "127.0.0.1:" + port()
                         : advertisedAddress)), otherExecutor);
-        SendProcessor send = new SendProcessor(forwarder, routes, timedSends, metrics);
+        SendProcessor send = new SendProcessor(forwarder, routes, timedSends, metrics, budget);
         server.registerProcessor(RequestCode.SEND_MESSAGE, send, sendExecutor);
         server.registerProcessor(RequestCode.SEND_MESSAGE_V2, send, sendExecutor);
         server.registerProcessor(RequestCode.SEND_BATCH_MESSAGE, send, sendExecutor);

@@ -40,6 +40,7 @@ class DocumentedDefaultsTest {
         keys.addAll(keysOf(StoreConfig.class));
         keys.addAll(keysOf(ServiceConfig.class));
         keys.addAll(keysOf(ProxyConfig.class));
+        keys.addAll(keysOf(RequestLimits.class));
         assertTrue(keys.size() >= 25, "found the keys: " + keys);
         for (String key : keys) {
             assertTrue(text.contains("\n" + key + "=") || text.contains("\n#" + key + "="),
@@ -65,6 +66,7 @@ class DocumentedDefaultsTest {
         assertEquals(defaults.maxDelayMs(), documented.maxDelayMs());
         assertEquals(defaults.admin(), documented.admin());
         assertEquals(defaults.metricsPort(), documented.metricsPort());
+        assertEquals(defaults.limits(), documented.limits());
         assertArrayEquals(defaults.delayLevelsMs(), documented.delayLevelsMs(),
                 Arrays.toString(documented.delayLevelsMs()));
     }
@@ -76,5 +78,16 @@ class DocumentedDefaultsTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ProxyConfig.fromProperties(p));
         assertTrue(e.getMessage().contains("listenPort=99999"), e.getMessage());
+    }
+
+    @Test
+    void shouldReadSizesWithSuffixesAndRefuseATooSmallBudget() {
+        Properties p = new Properties();
+        p.setProperty(RequestLimits.MAX_INFLIGHT_BYTES, "2m");
+        assertEquals(2L << 20, ProxyConfig.fromProperties(p).limits().maxInflightBytes());
+        p.setProperty(RequestLimits.MAX_INFLIGHT_BYTES, "1k");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ProxyConfig.fromProperties(p));
+        assertTrue(e.getMessage().contains("maxInflightBytes=1k"), e.getMessage());
     }
 }

@@ -62,6 +62,19 @@ public final class Settings {
         }
     }
 
+    /** The value of {@code key} as a size in bytes in {@code [min, max]}, or {@code def} when absent. */
+    public static long sizeInRange(Properties props, String key, long def, long min, long max) {
+        String v = get(props, key);
+        if (v == null) {
+            return def;
+        }
+        long n = parseSize(key, v);
+        if (n < min || n > max) {
+            throw bad(key, v, "must be between " + min + " and " + max + " bytes");
+        }
+        return n;
+    }
+
     public static IllegalArgumentException bad(String key, Object value, String why) {
         return new IllegalArgumentException("setting " + key + "=" + value + " is invalid: " + why);
     }

@@ -1,0 +1,67 @@
+package io.sundial.proxy.remoting;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.sundial.proxy.ops.SundialMetrics;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.RemotingCommandType;
+import org.apache.rocketmq.remoting.protocol.RequestCode;
+import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Admits each send into the {@link InflightBudget} as soon as it is decoded, before it queues for a send thread,
+ * and answers {@code SYSTEM_BUSY} on the spot when it does not fit: the heap held by sends waiting or in progress
+ * stays within {@code maxInflightBytes} however many producers push. {@link SendProcessor} gives the bytes back
+ * when the answer is written. Refusals are logged at most once every 10 s, with their count.
+ */
+@ChannelHandler.Sharable
+final class SendAdmission extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(SendAdmission.class);
+    private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final InflightBudget budget;
+    private final SundialMetrics metrics;
+    private final AtomicLong refusedSinceLog = new AtomicLong();
+    private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
+
+    SendAdmission(InflightBudget budget, SundialMetrics metrics) {
+        this.budget = budget;
+        this.metrics = metrics;
+    }
+
+    static boolean isSend(RemotingCommand command) {
+        int code = command.getCode();
+        return command.getType() == RemotingCommandType.REQUEST_COMMAND && (code == RequestCode.SEND_MESSAGE
+                || code == RequestCode.SEND_MESSAGE_V2 || code == RequestCode.SEND_BATCH_MESSAGE);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof RemotingCommand command && isSend(command) && !budget.tryAdmit(command)) {
+            metrics.rejected("busy");
+            Responses.write(ctx.channel(), command, Responses.error(ResponseCode.SYSTEM_BUSY, "[SUNDIAL_BUSY] "
+                    + (budget.usedBytes() >> 10) + " KiB of sends in flight reach maxInflightBytes ("
+                    + (budget.maxBytes() >> 10) + " KiB); try again shortly"));
+            logRefusal();
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void logRefusal() {
+        refusedSinceLog.incrementAndGet();
+        long last = lastLogNanos.get();
+        long now = System.nanoTime();
+        if (now - last >= LOG_EVERY_NANOS && lastLogNanos.compareAndSet(last, now)) {
+            LOG.warn("Sends refused SYSTEM_BUSY: {} in the last {} s, the in-flight budget being spent ({} of {} KiB,"
+                    + " maxInflightBytes)", refusedSinceLog.getAndSet(0), TimeUnit.NANOSECONDS.toSeconds(now - last),
+                    budget.usedBytes() >> 10, budget.maxBytes() >> 10);
+        }
+    }
+}
