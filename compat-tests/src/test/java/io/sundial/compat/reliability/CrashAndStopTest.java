@@ -158,7 +158,7 @@ class CrashAndStopTest {
             com.alibaba.fastjson2.JSONObject after = new io.sundial.compat.AdminCli(sundial.address(), null)
                     .run("status").json();
             report(scenario + ", restart to serving " + restartMs.get() + " ms, after the restart Sundial retried "
-                    + after.getString("retried") + " re-publishes", acked, arrivals, failures.get());
+                    + after.getString("retried") + " re-publishes", acked, arrivals, failures.get(), graceful);
         }
     }
 
@@ -210,8 +210,9 @@ class CrashAndStopTest {
         return arrivals.stream().map(a -> a.message().getMsgId()).distinct().count();
     }
 
+    /** Figures of one run; a graceful stop must leave no duplicate (a kill may: the counted at-least-once window). */
     private static void report(String scenario, Map<String, Long> acked, List<Clients.Arrival> arrivals,
-                               int failedAttempts) throws Exception {
+                               int failedAttempts, boolean graceful) throws Exception {
         Map<String, Integer> times = new HashMap<>();
         int early = 0;
         for (Clients.Arrival a : arrivals) {
@@ -236,5 +237,8 @@ class CrashAndStopTest {
         assertEquals(0, lost, "every acknowledged message delivered");
         assertEquals(0, early, "none early");
         assertTrue(times.keySet().containsAll(acked.keySet()));
+        if (graceful) {
+            assertEquals(0, duplicates, "a graceful stop delivers nothing twice (each copy is described above)");
+        }
     }
 }

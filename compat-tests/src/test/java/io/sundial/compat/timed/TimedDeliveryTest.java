@@ -186,7 +186,7 @@ class TimedDeliveryTest {
     }
 
     @Test
-    void shouldSendPastDueMessagesAtOnceWithoutDelayProperties(SundialCluster.Running env) throws Exception {
+    void shouldSendPastDueMessagesAtOnceAndRecogniseTheirRetries(SundialCluster.Running env) throws Exception {
         String topic = Clients.unique("TimedPast");
         env.cluster().createTopic(topic, 1, 6);
         DefaultMQProducer producer = Clients.producer(env.sundialAddr());
@@ -197,8 +197,14 @@ class TimedDeliveryTest {
             List<Clients.Arrival> got = received.await(1, WAIT);
             assertEquals(1, got.size());
             assertEquals(r.getMsgId(), got.get(0).message().getMsgId());
-            assertNull(got.get(0).message().getProperty("TIMER_DELIVER_MS"));
-            assertEquals(0, env.sundial().store().pendingCount(topic), "passed through, not stored");
+            assertNull(got.get(0).message().getProperty("TIMER_DELIVER_MS"), "delivered without delay properties");
+            assertEquals(0, env.sundial().store().pendingCount(topic), "delivered, nothing left pending");
+
+            // A producer that lost the answer sends the same message again (same UNIQ_KEY), its due time long past:
+            // recognised as a retry of what was delivered, answered, not delivered a second time.
+            SendResult again = producer.send(m);
+            assertEquals(r.getMsgId(), again.getMsgId());
+            assertTrue(received.drain(Duration.ofSeconds(3)).isEmpty(), "the retry is not delivered again");
         } finally {
             producer.shutdown();
         }

@@ -1,6 +1,5 @@
 package io.sundial.proxy.admission;
 
-import io.sundial.proxy.forward.BackendForwarder;
 import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.proxy.route.RouteAnswer;
@@ -30,9 +29,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Decides what happens to a send: pass through unchanged, pass through now without its delay properties (due
- * now or in the past), refuse ({@code MESSAGE_ILLEGAL} or {@code TOPIC_NOT_EXIST}, with a remark), or store as a
- * timer and acknowledge once the store has it. A batch in which any message carries a delivery time is stored
+ * Decides what happens to a send: pass through unchanged (no delivery time), refuse ({@code MESSAGE_ILLEGAL} or
+ * {@code TOPIC_NOT_EXIST}, with a remark), or store as a timer and acknowledge once the store has it — also when
+ * it is due now or in the past (due then "now"), so that a retry of a send already delivered is recognised. A batch in which any message carries a delivery time is stored
  * message by message, as one group (the stock broker would ignore those properties in a batch and deliver
  * early); its messages without one are due at once. A single stored send's answer carries a recall handle; a
  * delete marker ({@code TIMER_DEL_UNIQKEY}) cancels its target and is never stored or forwarded
@@ -88,10 +87,10 @@ public final class TimedSends {
         if (time instanceof DeliveryTime.CancelMarker marker) {
             return cancelFor(header, marker.target());
         }
-        long due = ((DeliveryTime.At) time).dueMs();
-        if (due <= now) {
-            return new Decision.Forward(withoutDelay(request, props));
-        }
+        // Due now or in the past: stored all the same and fired at once. Passing it through would skip the store's
+        // retry recognition: a producer re-sending, after a restart, a send whose answer it lost would have it
+        // delivered twice once its due time had passed (CrashAndStopTest, graceful stop).
+        long due = Math.max(((DeliveryTime.At) time).dueMs(), now);
         TimerMessage message = new TimerMessage(header.getTopic(), header.getQueueId(), header.getBrokerName(),
                 header.getDefaultTopic(), nonNull(header.getDefaultTopicQueueNums()), header.getProducerGroup(),
                 nonNull(header.getSysFlag()), nonNull(header.getFlag()), nonNull(header.getBornTimestamp()),
@@ -261,17 +260,6 @@ public final class TimedSends {
     private static Decision answer(int code, String remark) {
         return new Decision.Answer(CompletableFuture.completedFuture(
                 RemotingCommand.createResponseCommand(code, remark)));
-    }
-
-    /** A copy of the send with the delay properties removed, so that the backend delivers it now. */
-    private static RemotingCommand withoutDelay(RemotingCommand request, Map<String, String> props) {
-        for (String p : DeliveryTimeParser.DELAY_PROPERTIES) {
-            props.remove(p);
-        }
-        RemotingCommand copy = BackendForwarder.copyOf(request);
-        copy.getExtFields().put(request.getCode() == RequestCode.SEND_MESSAGE ? "properties" : "i",
-                MessageDecoder.messageProperties2String(props));
-        return copy;
     }
 
     private static byte[] body(RemotingCommand request) {

@@ -38,6 +38,8 @@ import java.util.stream.Stream;
  *   <li>{@code latency [seconds, default 20] [rate/s, default 10000]}: appends timers due 0.5 to 3 s ahead at a
  *       steady rate (after 5 s of the same load to warm the JIT, not recorded) and records, for each, how late the dispatcher was called (wall clock at the call, in
  *       microseconds, minus the due millisecond); prints p50/p99/p99.9/max (target p99 at most 2 ms).</li>
+ *   <li>{@code prepare DIR [timers, default 1000000]}: leaves a store with that many timers pending (as
+ *       {@code restart}) in {@code DIR}, kept, to time a whole {@code bin/sundial start} on it.</li>
  * </ul>
  * Usage: {@code mvn -q -pl timer-store test-compile exec:java -Dexec.mainClass=io.sundial.store.service.ServiceBenchmark
  * -Dexec.args="backlog 1000000"}; {@code -Dservice.<key>=<value>} overrides a {@link ServiceConfig} key. Stores live in a temporary directory, deleted afterwards; ASYNC_FLUSH.
@@ -50,6 +52,10 @@ public final class ServiceBenchmark {
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "backlog";
+        if (mode.equals("prepare")) {
+            prepare(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 1_000_000);
+            return;
+        }
         Path dir = Files.createTempDirectory("sundial-service-bench");
         try {
             if (mode.equals("backlog")) {
@@ -61,7 +67,7 @@ public final class ServiceBenchmark {
                 restart(dir, args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000,
                         args.length > 2 ? FlushMode.valueOf(args[2]) : FlushMode.ASYNC_FLUSH);
             } else {
-                throw new IllegalArgumentException("mode must be backlog, latency or restart, got " + mode);
+                throw new IllegalArgumentException("mode must be backlog, latency, restart or prepare, got " + mode);
             }
         } finally {
             deleteTree(dir);
@@ -125,17 +131,7 @@ public final class ServiceBenchmark {
         System.out.printf("Restart: %,d pending timers (1 KiB), %s, %d CPUs%n", timers, flush,
                 Runtime.getRuntime().availableProcessors());
         try (TimerStore store = TimerStore.open(storeConfig, Clock.SYSTEM)) {
-            long now = System.currentTimeMillis();
-            String body = "x".repeat(1024);
-            for (int chunk = 0; chunk * 10_000 < timers; chunk++) {
-                List<AppendRequest> requests = new ArrayList<>(10_000);
-                for (int i = 0; i < 10_000 && chunk * 10_000 + i < timers; i++) {
-                    int n = chunk * 10_000 + i;
-                    requests.add(new AppendRequest(TestMessages.message("T" + n % 8, "r" + n, null, body),
-                            now + 3_600_000 + (n * 7_919L % 7) * 86_400_000L));
-                }
-                store.appendAll(requests).get(60, TimeUnit.SECONDS);
-            }
+            storePending(store, timers);
             System.out.printf("  stored; log %,d MB%n", store.stats().logBytes() >> 20);
             try {
                 copyTree(dir, crashed); // what a SIGKILL leaves: memtables and the log tail not flushed
@@ -168,6 +164,31 @@ public final class ServiceBenchmark {
                         + "%,d ms; %,d pending; %s%n", run, (opened - start) / 1_000_000,
                         (System.nanoTime() - start) / 1_000_000, store.pendingCount(), store.recoveryReport());
             }
+        }
+    }
+
+    /** {@code timers} 1 KiB timers over 8 topics, due in an hour to a week. */
+    private static void storePending(TimerStore store, int timers) throws Exception {
+        long now = System.currentTimeMillis();
+        String body = "x".repeat(1024);
+        for (int chunk = 0; chunk * 10_000 < timers; chunk++) {
+            List<AppendRequest> requests = new ArrayList<>(10_000);
+            for (int i = 0; i < 10_000 && chunk * 10_000 + i < timers; i++) {
+                int n = chunk * 10_000 + i;
+                requests.add(new AppendRequest(TestMessages.message("T" + n % 8, "r" + n, null, body),
+                        now + 3_600_000 + (n * 7_919L % 7) * 86_400_000L));
+            }
+            store.appendAll(requests).get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Leaves a store of {@code timers} pending in {@code storeDir}, for timing a whole {@code bin/sundial start}. */
+    private static void prepare(Path storeDir, int timers) throws Exception {
+        try (TimerStore store = TimerStore.open(storeConfig(storeDir).withIndexMemoryBudget(64L << 20),
+                Clock.SYSTEM)) {
+            storePending(store, timers);
+            System.out.printf("Prepared %s: %,d pending, log %,d MB%n", storeDir, store.pendingCount(),
+                    store.stats().logBytes() >> 20);
         }
     }
 
