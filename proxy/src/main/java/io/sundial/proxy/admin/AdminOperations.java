@@ -5,7 +5,6 @@ import io.sundial.proxy.admission.SundialIds;
 import io.sundial.proxy.config.ProxyConfig;
 import io.sundial.proxy.ops.Health;
 import io.sundial.proxy.route.BackendRoutes;
-import io.sundial.proxy.route.RouteAnswer;
 import io.sundial.store.ChangeResult;
 import io.sundial.store.StoreStats;
 import io.sundial.store.TimerId;
@@ -45,7 +44,6 @@ public final class AdminOperations implements AutoCloseable {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 10_000;
     private static final long CHANGE_TIMEOUT_MS = 10_000;
-    private static final String PROBE_TOPIC = "TBW102";
 
     private final TimerStore store;
     private final TimerService timers;
@@ -85,10 +83,10 @@ public final class AdminOperations implements AutoCloseable {
         out.put("health", h.status());
         out.put("healthReasons", String.join("; ", h.reasons()));
         out.put("backendNamesrv", config.backendNamesrvAddr());
-        RouteAnswer probe = probe();
-        out.put("backendReachable", probe.code() != ResponseCode.SYSTEM_ERROR);
-        if (probe.code() == ResponseCode.SYSTEM_ERROR) {
-            out.put("backendError", probe.remark());
+        String backendProblem = health.backendProblem(); // as of the health probe, every 2 s
+        out.put("backendReachable", backendProblem == null);
+        if (backendProblem != null) {
+            out.put("backendError", backendProblem);
         }
         StoreStats s = store.stats();
         out.put("storePath", config.store().storePath().toString());
@@ -112,17 +110,6 @@ public final class AdminOperations implements AutoCloseable {
         out.put("inWheel", ss.inWheel());
         out.put("pausedTopics", paused());
         return AdminAnswer.ok(out);
-    }
-
-    private RouteAnswer probe() {
-        try {
-            return routes.probe(PROBE_TOPIC).get(config.backendTimeoutMs() + 1_000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new RouteAnswer(ResponseCode.SYSTEM_ERROR, "interrupted", null);
-        } catch (ExecutionException | TimeoutException e) {
-            return new RouteAnswer(ResponseCode.SYSTEM_ERROR, "no answer: " + e, null);
-        }
     }
 
     private List<Map<String, Object>> paused() {

@@ -37,7 +37,8 @@ import java.util.concurrent.CompletionStage;
  * <p>Outcomes: stored (SUCCESS, or the flush/slave timeouts that still store) is Delivered. {@code NO_PERMISSION}
  * (a write-disabled topic or broker) tries another writable queue of the topic; with none, and for a topic the
  * backend does not have or a message it refuses, the timer is parked, never dropped. Anything else (busy, not
- * available, network, timeout) is Retry. Thread-safe.
+ * available, network, timeout) is Retry; after a failure in transport the broker gets no more sends until it
+ * answers a probe ({@link BrokerGate}), so that a frozen broker does not receive one copy per retry. Thread-safe.
  */
 public final class Republisher implements Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Republisher.class);
@@ -47,11 +48,13 @@ public final class Republisher implements Dispatcher {
     private final RemotingClient client;
     private final BackendRoutes routes;
     private final long timeoutMs;
+    private final BrokerGate gate;
 
     public Republisher(RemotingClient client, BackendRoutes routes, long timeoutMs) {
         this.client = client;
         this.routes = routes;
         this.timeoutMs = timeoutMs;
+        this.gate = new BrokerGate(client, timeoutMs);
     }
 
     @Override
@@ -149,9 +152,18 @@ public final class Republisher implements Dispatcher {
             LOG.info("Re-publishing {} timers of {} to {} queue {} instead of {} queue {}", run.size(), lane.topic(),
                     target.brokerName, target.queueId, first.brokerName(), lane.queueId());
         }
+        return gate.mayReach(addr).thenCompose(reachable -> reachable
+                ? send(lane, route, run, elsewhere, target, addr)
+                : CompletableFuture.completedFuture(Outcome.retry("broker at " + addr + " has not answered since a"
+                        + " send to it failed; it did not answer a probe either")));
+    }
+
+    private CompletableFuture<Outcome> send(Lane lane, TopicRouteData route, List<DueTimer> run, boolean elsewhere,
+                                            Target target, String addr) {
         RemotingCommand request = request(lane.topic(), target, run);
         return client.invoke(addr, request, timeoutMs).handle((response, error) -> {
             if (error != null) {
+                gate.sendFailed(addr, error);
                 routes.invalidate(lane.topic());
                 return CompletableFuture.completedFuture(Outcome.retry("send to " + addr + " failed: " + error));
             }

@@ -75,6 +75,11 @@ public final class Health implements AutoCloseable {
         }
     }
 
+    /** Why the backend name server looked unreachable at the last probe (every 2 s); null if it answered. */
+    public String backendProblem() {
+        return backendProblem;
+    }
+
     public Report report() {
         List<String> reasons = new ArrayList<>();
         String status;

@@ -1,0 +1,68 @@
+package io.sundial.proxy.dispatch;
+
+import org.apache.rocketmq.remoting.RemotingClient;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.RequestCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keeps re-publishes away from a broker that stopped answering. A send that failed in transport (timed out,
+ * refused, connection lost) makes its broker <em>silent</em>; before the next send to a silent broker, one probe
+ * — a request without side effects — must be answered (any answer will do). Why: a frozen broker (GC pause,
+ * SIGSTOP, a stalled disk) keeps reading requests into its socket buffer and stores every one of them when it
+ * thaws, so each retry sent into the silence became one more copy of the same messages. Probes are shared: one in
+ * flight per broker whatever the number of lanes waiting for it. Thread-safe.
+ */
+final class BrokerGate {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerGate.class);
+    /** GET_BROKER_CONFIG: answered by any broker at once, stores nothing (a refusal still proves it answers). */
+    private static final int PROBE_CODE = RequestCode.GET_BROKER_CONFIG;
+
+    private final RemotingClient client;
+    private final long timeoutMs;
+    private final Set<String> silent = ConcurrentHashMap.newKeySet();
+    private final Map<String, CompletableFuture<Boolean>> probes = new ConcurrentHashMap<>();
+
+    BrokerGate(RemotingClient client, long timeoutMs) {
+        this.client = client;
+        this.timeoutMs = timeoutMs;
+    }
+
+    /** Completes true when a send to {@code addr} may go: at once unless it is silent, else once it answers a probe. */
+    CompletableFuture<Boolean> mayReach(String addr) {
+        if (!silent.contains(addr)) {
+            return CompletableFuture.completedFuture(true);
+        }
+        return probes.computeIfAbsent(addr, this::probe);
+    }
+
+    private CompletableFuture<Boolean> probe(String addr) {
+        CompletableFuture<Boolean> answered = client.invoke(addr, RemotingCommand.createRequestCommand(PROBE_CODE,
+                null), timeoutMs).handle((response, error) -> {
+                    if (error == null && silent.remove(addr)) {
+                        LOG.info("Broker at {} answers again: re-publishing to it resumes", addr);
+                    }
+                    return error == null;
+                });
+        answered.whenComplete((ok, e) -> probes.remove(addr));
+        return answered;
+    }
+
+    /** A send to {@code addr} failed in transport: nothing more goes there until it answers a probe. */
+    void sendFailed(String addr, Throwable cause) {
+        if (silent.add(addr)) {
+            LOG.warn("Broker at {} did not answer a re-publish ({}): holding its sends until it answers a probe",
+                    addr, cause.toString());
+        }
+    }
+
+    boolean isSilent(String addr) {
+        return silent.contains(addr);
+    }
+}
