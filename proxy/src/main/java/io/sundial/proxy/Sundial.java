@@ -77,7 +77,8 @@ public final class Sundial implements AutoCloseable {
             InflightBudget budget = new InflightBudget(config.limits().maxInflightBytes());
             metrics.bind(budget);
             server = new SundialServer(config.listenPort(), config.advertisedAddress(), routes, forwarder,
-                    timedSends, cancels, new AdminProcessor(admin, config.admin()), metrics, budget);
+                    timedSends, cancels, new AdminProcessor(admin, config.admin()), metrics, budget,
+                    config.limits());
             server.start();
             LOG.info("Sundial serving producers on port {} in front of name server {}; metrics and health on "
                     + "http port {}", server.port(), config.backendNamesrvAddr(), ops.port());

@@ -7,20 +7,24 @@ import org.apache.rocketmq.remoting.netty.NettyRemotingServer;
 import org.apache.rocketmq.remoting.netty.NettyServerConfig;
 
 /**
- * rocketmq-remoting's server with one more handler, right before the one that hands requests to the processors'
- * executors: {@link SendAdmission}, which is why sends waiting in those executors' queues are already counted.
+ * rocketmq-remoting's server with two more handlers: {@link ConnectionLimit} first, and {@link SendAdmission} right
+ * before the handler that hands requests to the processors' executors — which is why sends waiting in those
+ * executors' queues are already counted.
  */
 final class AdmittingRemotingServer extends NettyRemotingServer {
+    private final ChannelHandler connectionLimit;
     private final ChannelHandler admission;
 
-    AdmittingRemotingServer(NettyServerConfig config, ChannelHandler admission) {
+    AdmittingRemotingServer(NettyServerConfig config, ChannelHandler connectionLimit, ChannelHandler admission) {
         super(config);
+        this.connectionLimit = connectionLimit;
         this.admission = admission;
     }
 
     @Override
     protected ChannelPipeline configChannel(SocketChannel ch) {
         ChannelPipeline pipeline = super.configChannel(ch);
+        pipeline.addFirst("sundialConnectionLimit", connectionLimit);
         String dispatcher = pipeline.context(getServerHandler()).name();
         return pipeline.addBefore(getDefaultEventExecutorGroup(), dispatcher, "sundialSendAdmission", admission);
     }

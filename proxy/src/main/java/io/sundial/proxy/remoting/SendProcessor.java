@@ -1,6 +1,8 @@
 package io.sundial.proxy.remoting;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.sundial.proxy.admission.MalformedSendException;
+import io.sundial.proxy.admission.SendCheck;
 import io.sundial.proxy.admission.TimedSends;
 import io.sundial.proxy.forward.BackendForwarder;
 import io.sundial.proxy.ops.SundialMetrics;
@@ -33,14 +35,16 @@ final class SendProcessor implements NettyRequestProcessor {
     private final TimedSends timedSends;
     private final SundialMetrics metrics;
     private final InflightBudget budget;
+    private final SendCheck check;
 
     SendProcessor(BackendForwarder forwarder, BackendRoutes routes, TimedSends timedSends, SundialMetrics metrics,
-                  InflightBudget budget) {
+                  InflightBudget budget, SendCheck check) {
         this.forwarder = forwarder;
         this.routes = routes;
         this.timedSends = timedSends;
         this.metrics = metrics;
         this.budget = budget;
+        this.check = check;
     }
 
     @Override
@@ -66,7 +70,19 @@ final class SendProcessor implements NettyRequestProcessor {
     /** The send's answer, once stored or passed through; a null answer (oneway pass-through) is not written. */
     private CompletableFuture<RemotingCommand> process(ChannelHandlerContext ctx, RemotingCommand request)
             throws Exception {
-        SendMessageRequestHeader header = SendMessageRequestHeader.parseRequestHeader(request);
+        SendMessageRequestHeader header;
+        try {
+            header = SendCheck.header(request);
+        } catch (MalformedSendException e) {
+            metrics.rejected("invalid");
+            return CompletableFuture.completedFuture(Responses.error(ResponseCode.INVALID_PARAMETER,
+                    e.getMessage()));
+        }
+        RemotingCommand refusal = check.refusal(request, header);
+        if (refusal != null) {
+            metrics.rejected(reason(refusal.getCode()));
+            return CompletableFuture.completedFuture(refusal);
+        }
         if (isTransactional(header)) {
             metrics.rejected("transactional");
             return CompletableFuture.completedFuture(Responses.error(ResponseCode.MESSAGE_ILLEGAL, "transactional"
@@ -97,6 +113,8 @@ final class SendProcessor implements NettyRequestProcessor {
     private static String reason(int code) {
         return switch (code) {
             case ResponseCode.MESSAGE_ILLEGAL -> "illegal";
+            case ResponseCode.INVALID_PARAMETER -> "invalid";
+            case ResponseCode.NO_PERMISSION -> "forbidden";
             case ResponseCode.TOPIC_NOT_EXIST -> "topic_not_exist";
             case ResponseCode.SYSTEM_BUSY -> "busy";
             case ResponseCode.QUERY_NOT_FOUND, ResponseCode.ILLEGAL_OPERATION -> "marker_unmatched";

@@ -3,7 +3,9 @@ package io.sundial.proxy.remoting;
 import io.sundial.proxy.admin.AdminCodes;
 import io.sundial.proxy.admin.AdminProcessor;
 import io.sundial.proxy.admission.ClientCancels;
+import io.sundial.proxy.admission.SendCheck;
 import io.sundial.proxy.admission.TimedSends;
+import io.sundial.proxy.config.RequestLimits;
 import io.sundial.proxy.forward.BackendForwarder;
 import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.route.BackendRoutes;
@@ -38,11 +40,13 @@ public final class SundialServer implements AutoCloseable {
      */
     public SundialServer(int listenPort, String advertisedAddress, BackendRoutes routes, BackendForwarder forwarder,
                          TimedSends timedSends, ClientCancels cancels, AdminProcessor admin,
-                         SundialMetrics metrics, InflightBudget budget) {
+                         SundialMetrics metrics, InflightBudget budget, RequestLimits limits) {
         NettyServerConfig config = new NettyServerConfig();
         config.setListenPort(listenPort);
         config.setBindAddress("0.0.0.0");
-        server = new AdmittingRemotingServer(config, new SendAdmission(budget, metrics));
+        config.setServerChannelMaxIdleTimeSeconds(limits.idleTimeoutSeconds());
+        server = new AdmittingRemotingServer(config, new ConnectionLimit(limits.maxConnections()),
+                new SendAdmission(budget, metrics));
         // No count limit: every send waiting here holds its bytes in the budget, which bounds the queue.
         sendExecutor = pool("sundial-send", 4, Integer.MAX_VALUE);
         otherExecutor = pool("sundial-request", 2, 10_000);
@@ -51,7 +55,8 @@ public final class SundialServer implements AutoCloseable {
         server.registerProcessor(RequestCode.GET_ROUTEINFO_BY_TOPIC,
                 new RouteProcessor(routes, new RouteRewriter(() -> advertisedAddress.isEmpty() ? "127.0.0.1:" + port()
                         : advertisedAddress)), otherExecutor);
-        SendProcessor send = new SendProcessor(forwarder, routes, timedSends, metrics, budget);
+        SendProcessor send = new SendProcessor(forwarder, routes, timedSends, metrics, budget,
+                new SendCheck(limits));
         server.registerProcessor(RequestCode.SEND_MESSAGE, send, sendExecutor);
         server.registerProcessor(RequestCode.SEND_MESSAGE_V2, send, sendExecutor);
         server.registerProcessor(RequestCode.SEND_BATCH_MESSAGE, send, sendExecutor);
