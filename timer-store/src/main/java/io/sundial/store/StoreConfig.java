@@ -27,6 +27,8 @@ public final class StoreConfig {
     public static final String COMPACTION_THRESHOLD = "compactionLiveRatio";
     public static final String APPEND_QUEUE_CAPACITY = "appendQueueCapacity";
     public static final String RECLAIM_INTERVAL_MS = "reclaimIntervalMs";
+    public static final String SCRUB_INTERVAL_MS = "scrubIntervalMs";
+    public static final String SCRUB_BYTES_PER_SECOND = "scrubBytesPerSecond";
 
     private Path storePathRootDir = Paths.get(System.getProperty("user.home"), "sundial", "store");
     private FlushMode flushMode = FlushMode.SYNC_FLUSH;
@@ -37,6 +39,8 @@ public final class StoreConfig {
     private double compactionThreshold = 0.2;
     private int appendQueueCapacity = 65_536;
     private long reclaimIntervalMs = 10_000;
+    private long scrubIntervalMs = 3_600_000;
+    private long scrubBytesPerSecond = 32L << 20;
 
     private StoreConfig() {
     }
@@ -84,6 +88,12 @@ public final class StoreConfig {
         if ((v = get(props, RECLAIM_INTERVAL_MS)) != null) {
             c = c.withReclaimIntervalMs(parseLong(RECLAIM_INTERVAL_MS, v));
         }
+        if ((v = get(props, SCRUB_INTERVAL_MS)) != null) {
+            c = c.withScrub(parseLong(SCRUB_INTERVAL_MS, v), c.scrubBytesPerSecond);
+        }
+        if ((v = get(props, SCRUB_BYTES_PER_SECOND)) != null) {
+            c = c.withScrub(c.scrubIntervalMs, parseSize(SCRUB_BYTES_PER_SECOND, v));
+        }
         return c;
     }
 
@@ -98,6 +108,8 @@ public final class StoreConfig {
         c.compactionThreshold = compactionThreshold;
         c.appendQueueCapacity = appendQueueCapacity;
         c.reclaimIntervalMs = reclaimIntervalMs;
+        c.scrubIntervalMs = scrubIntervalMs;
+        c.scrubBytesPerSecond = scrubBytesPerSecond;
         return c;
     }
 
@@ -176,6 +188,31 @@ public final class StoreConfig {
         return c;
     }
 
+    /**
+     * The background check of sealed segments' records against their CRC: a pass every {@code intervalMs} (0:
+     * never), reading at most {@code bytesPerSecond}.
+     */
+    public StoreConfig withScrub(long intervalMs, long bytesPerSecond) {
+        if (intervalMs < 0) {
+            throw bad(SCRUB_INTERVAL_MS, intervalMs, "must not be negative (0 turns the scrubber off)");
+        }
+        if (bytesPerSecond < 64 * 1024) {
+            throw bad(SCRUB_BYTES_PER_SECOND, bytesPerSecond, "must be at least 64k");
+        }
+        StoreConfig c = copy();
+        c.scrubIntervalMs = intervalMs;
+        c.scrubBytesPerSecond = bytesPerSecond;
+        return c;
+    }
+
+    public long scrubIntervalMs() {
+        return scrubIntervalMs;
+    }
+
+    public long scrubBytesPerSecond() {
+        return scrubBytesPerSecond;
+    }
+
     public Path storePath() {
         return storePathRootDir;
     }
@@ -226,6 +263,7 @@ public final class StoreConfig {
                 + FLUSH_INTERVAL_MS + "=" + flushIntervalMs + ", " + SEGMENT_SIZE + "=" + segmentSize + ", "
                 + INDEX_MEMORY_BUDGET + "=" + indexMemoryBudget + ", " + DEDUP_RETENTION_MS + "=" + dedupRetentionMs
                 + ", " + COMPACTION_THRESHOLD + "=" + compactionThreshold + ", " + APPEND_QUEUE_CAPACITY + "="
-                + appendQueueCapacity + ", " + RECLAIM_INTERVAL_MS + "=" + reclaimIntervalMs;
+                + appendQueueCapacity + ", " + RECLAIM_INTERVAL_MS + "=" + reclaimIntervalMs + ", " + SCRUB_INTERVAL_MS
+                + "=" + scrubIntervalMs + ", " + SCRUB_BYTES_PER_SECOND + "=" + scrubBytesPerSecond;
     }
 }

@@ -15,9 +15,13 @@ package io.sundial.store;
  * @param indexCacheBytes memory the index's block cache and memtables use
  * @param cancelled       timers cancelled since the store opened
  * @param rescheduled     timers rescheduled since the store opened
+ * @param corruptRecords  timer-log records found corrupt since the store opened (by the scrubber or a read)
+ * @param scrubPasses     scrubber passes completed since the store opened
+ * @param lastScrubEndMs  wall time the last scrubber pass ended; 0 before the first
  * @param closed          whether the store is closed (or closing)
  */
 public record StoreStats(long pending, int segments, long logBytes, long indexBytes, long writePosition,
                          long flushedPosition, long fsyncs, long fsyncNanos, int queuedWrites, long indexCacheBytes,
-                         long cancelled, long rescheduled, boolean closed) {
+                         long cancelled, long rescheduled, long corruptRecords, long scrubPasses,
+                         long lastScrubEndMs, boolean closed) {
 }

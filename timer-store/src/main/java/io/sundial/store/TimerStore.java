@@ -64,6 +64,10 @@ public final class TimerStore implements AutoCloseable {
     private final Committer committer;
     private final SpaceReclaimer reclaimer;
     private final ScheduledExecutorService maintenance;
+    private final CorruptRecords corruptRecords = new CorruptRecords();
+    private final Scrubber scrubber;
+    /** Its own thread: a pass reads for minutes and must not hold up the maintenance thread's flushes. */
+    private final ScheduledExecutorService scrubbing;
     private final RecoveryReport recovery;
     private volatile boolean closed;
 
@@ -80,6 +84,8 @@ public final class TimerStore implements AutoCloseable {
                 recovery.nextSeq(), config.appendQueueCapacity());
         this.reclaimer = new SpaceReclaimer(log, index, indexLock, committer, clock, config.compactionThreshold());
         this.maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-maintenance"));
+        this.scrubber = new Scrubber(log, corruptRecords, config.scrubBytesPerSecond(), clock);
+        this.scrubbing = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-scrubber"));
     }
 
     /** Opens the store under {@code config.storePath()}, recovering from any crash, and starts its threads. */
@@ -114,6 +120,11 @@ public final class TimerStore implements AutoCloseable {
             maintenance.scheduleWithFixedDelay(this::periodicReclaim, config.reclaimIntervalMs(),
                     config.reclaimIntervalMs(), TimeUnit.MILLISECONDS);
         }
+        if (config.scrubIntervalMs() > 0) {
+            // The first pass within a minute: a store restarted more often than the interval is still scrubbed.
+            scrubbing.scheduleWithFixedDelay(this::periodicScrub, Math.min(config.scrubIntervalMs(), 60_000),
+                    config.scrubIntervalMs(), TimeUnit.MILLISECONDS);
+        }
         LOG.info("Timer store open at {} ({}): {} pending, log {} to {}", config.storePath(), config.flushMode(),
                 index.pendingTotal(), log.startPosition(), log.writePosition());
     }
@@ -123,6 +134,14 @@ public final class TimerStore implements AutoCloseable {
             flusher.forceNow();
         } catch (IOException e) {
             LOG.error("Timer log periodic fsync failed", e);
+        }
+    }
+
+    private void periodicScrub() {
+        try {
+            scrubber.pass();
+        } catch (RuntimeException e) {
+            LOG.error("Timer log scrub failed", e);
         }
     }
 
@@ -412,6 +431,15 @@ public final class TimerStore implements AutoCloseable {
      */
     public LogRecord read(DueEntry entry) throws IOException, CorruptRecordException {
         try {
+            return readFollowingMoves(entry);
+        } catch (CorruptRecordException e) {
+            corruptRecords.report(e, "a read of timer " + entry.seq() + " of topic " + entry.topic());
+            throw e;
+        }
+    }
+
+    private LogRecord readFollowingMoves(DueEntry entry) throws IOException, CorruptRecordException {
+        try {
             LogRecord r = log.read(entry.position(), entry.size());
             if (r.seq() == entry.seq() && r.type().carriesMessage()) {
                 return r;
@@ -576,10 +604,28 @@ public final class TimerStore implements AutoCloseable {
         return reclaimer.reclaim();
     }
 
+    /** Figures now; once closed, only what needs no index (reading a closed RocksDB would crash the JVM). */
     public StoreStats stats() {
+        if (closed) {
+            return new StoreStats(0, log.segments().size(), log.sizeOnDisk(), 0, log.writePosition(),
+                    log.flushedPosition(), flusher.fsyncCount(), flusher.fsyncNanosTotal(), 0, 0,
+                    committer.cancelled(), committer.rescheduled(), corruptRecords.count(), scrubber.passes(),
+                    scrubber.lastPassEndMs(), true);
+        }
         return new StoreStats(index.pendingTotal(), log.segments().size(), log.sizeOnDisk(), kv.sizeOnDisk(),
                 log.writePosition(), log.flushedPosition(), flusher.fsyncCount(), flusher.fsyncNanosTotal(),
-                committer.queued(), kv.cacheUsage(), committer.cancelled(), committer.rescheduled(), closed);
+                committer.queued(), kv.cacheUsage(), committer.cancelled(), committer.rescheduled(),
+                corruptRecords.count(), scrubber.passes(), scrubber.lastPassEndMs(), closed);
+    }
+
+    /** The corrupt records found so far: count and the latest few, for status and metrics. */
+    public CorruptRecords corruptRecords() {
+        return corruptRecords;
+    }
+
+    /** One scrubber pass now, on the caller's thread (it also runs every {@code scrubIntervalMs}); new finds. */
+    public int scrubNow() {
+        return scrubber.pass();
     }
 
     public StoreConfig config() {
@@ -588,7 +634,7 @@ public final class TimerStore implements AutoCloseable {
 
     /**
      * Stops taking writes, finishes those queued (and their fsync), then closes in reverse order of opening:
-     * maintenance, committer, flusher, index, log. Idempotent.
+     * scrubber, maintenance, committer, flusher, index, log. Idempotent.
      */
     @Override
     public synchronized void close() throws IOException {
@@ -597,8 +643,11 @@ public final class TimerStore implements AutoCloseable {
         }
         closed = true;
         // Not shutdownNow: interrupting an fsync or a reclaim in progress closes its FileChannel under it.
+        scrubber.stop();
+        scrubbing.shutdown();
         maintenance.shutdown();
         try {
+            scrubbing.awaitTermination(30, TimeUnit.SECONDS);
             maintenance.awaitTermination(30, TimeUnit.SECONDS);
             committer.stop();
             flusher.stop();

@@ -109,6 +109,10 @@ public final class AdminOperations implements AutoCloseable {
         out.put("retried", ss.retried());
         out.put("inWheel", ss.inWheel());
         out.put("pausedTopics", paused());
+        out.put("corruptRecords", s.corruptRecords());
+        out.put("corruptRecordsLatest", store.corruptRecords().latest());
+        out.put("scrubPasses", s.scrubPasses());
+        out.put("lastScrubTimeMs", s.lastScrubEndMs() == 0 ? null : s.lastScrubEndMs());
         return AdminAnswer.ok(out);
     }
 

@@ -39,19 +39,31 @@ final class BrokerGate {
         if (!silent.contains(addr)) {
             return CompletableFuture.completedFuture(true);
         }
-        return probes.computeIfAbsent(addr, this::probe);
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> running = probes.putIfAbsent(addr, mine);
+        if (running != null) {
+            return running;
+        }
+        // Registered before the probe starts, so that a probe failing at once is still removed (and retried later).
+        probe(addr).whenComplete((answered, e) -> {
+            probes.remove(addr, mine);
+            mine.complete(e == null && answered);
+        });
+        return mine;
     }
 
     private CompletableFuture<Boolean> probe(String addr) {
-        CompletableFuture<Boolean> answered = client.invoke(addr, RemotingCommand.createRequestCommand(PROBE_CODE,
-                null), timeoutMs).handle((response, error) -> {
-                    if (error == null && silent.remove(addr)) {
-                        LOG.info("Broker at {} answers again: re-publishing to it resumes", addr);
-                    }
-                    return error == null;
-                });
-        answered.whenComplete((ok, e) -> probes.remove(addr));
-        return answered;
+        try {
+            return client.invoke(addr, RemotingCommand.createRequestCommand(PROBE_CODE, null), timeoutMs)
+                    .handle((response, error) -> {
+                        if (error == null && silent.remove(addr)) {
+                            LOG.info("Broker at {} answers again: re-publishing to it resumes", addr);
+                        }
+                        return error == null;
+                    });
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(false);
+        }
     }
 
     /** A send to {@code addr} failed in transport: nothing more goes there until it answers a probe. */

@@ -99,6 +99,11 @@ public final class Health implements AutoCloseable {
                 reasons.add("re-publishing is failing: " + retrying + " lanes retrying, last retry within "
                         + RETRY_MEMORY_MS / 1000 + " s");
             }
+            long corrupt = store.corruptRecords().count();
+            if (corrupt > 0) {
+                reasons.add(corrupt + " corrupt timer-log records found since start (their timers are parked when"
+                        + " due; bin/sundial admin status lists them)");
+            }
             status = reasons.isEmpty() ? "UP" : "DEGRADED";
         }
         if (!status.equals(lastStatus)) {

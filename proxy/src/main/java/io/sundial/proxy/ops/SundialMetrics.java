@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>histograms {@code sundial_delivery_lateness_seconds} (re-published minus due, buckets 1 ms to 1 h),
  *       {@code sundial_republish_latency_seconds}, {@code sundial_store_append_latency_seconds};
  *       {@code sundial_store_fsync_seconds} (count and sum); {@code sundial_fire_lag_seconds} and
- *       {@code sundial_loader_lag_seconds} (gauges); {@code sundial_sends_inflight_bytes};</li>
+ *       {@code sundial_loader_lag_seconds} (gauges); {@code sundial_sends_inflight_bytes};
+ *       {@code sundial_store_corrupt_records};</li>
  *   <li>JVM and process metrics ({@code jvm_*}, {@code process_*}, {@code system_*}).</li>
  * </ul>
  * Values read from the store and the timer service are read at scrape time. Thread-safe.
@@ -90,6 +91,9 @@ public final class SundialMetrics {
         FunctionCounter.builder("sundial.timers.cancelled", store, s -> s.stats().cancelled())
                 .description("timers cancelled (admin, recall, markers)").register(registry);
         FunctionCounter.builder("sundial.timers.rescheduled", store, s -> s.stats().rescheduled())
+                .register(registry);
+        Gauge.builder("sundial.store.corrupt.records", store, s -> s.corruptRecords().count())
+                .description("timer-log records found corrupt since start (scrubber or delivery read)")
                 .register(registry);
         FunctionTimer.builder("sundial.store.fsync", store, s -> s.stats().fsyncs(), s -> s.stats().fsyncNanos(),
                 TimeUnit.NANOSECONDS).description("timer-log fsyncs").register(registry);

@@ -24,6 +24,7 @@ class BrokerGateTest {
     private static final class ScriptedClient {
         final List<RemotingCommand> requests = new ArrayList<>();
         final List<CompletableFuture<RemotingCommand>> answers = new ArrayList<>();
+        boolean failAtOnce;
         final RemotingClient client = (RemotingClient) Proxy.newProxyInstance(RemotingClient.class.getClassLoader(),
                 new Class<?>[] {RemotingClient.class}, (proxy, method, args) -> {
                     if (!method.getName().equals("invoke")) {
@@ -31,6 +32,9 @@ class BrokerGateTest {
                     }
                     requests.add((RemotingCommand) args[1]);
                     CompletableFuture<RemotingCommand> answer = new CompletableFuture<>();
+                    if (failAtOnce) {
+                        answer.completeExceptionally(new RemotingTimeoutException("connection refused"));
+                    }
                     answers.add(answer);
                     return answer;
                 });
@@ -42,6 +46,20 @@ class BrokerGateTest {
         BrokerGate gate = new BrokerGate(scripted.client, 3_000);
         assertTrue(gate.mayReach(ADDR).join());
         assertEquals(0, scripted.requests.size(), "no probe for a broker that never failed");
+    }
+
+    @Test
+    void shouldProbeAgainAfterAProbeThatFailedAtOnce() {
+        ScriptedClient scripted = new ScriptedClient();
+        BrokerGate gate = new BrokerGate(scripted.client, 3_000);
+        gate.sendFailed(ADDR, new RemotingTimeoutException("timed out"));
+        scripted.failAtOnce = true; // connection refused: the probe's future is failed before invoke returns
+        assertFalse(gate.mayReach(ADDR).join());
+        scripted.failAtOnce = false;
+        CompletableFuture<Boolean> next = gate.mayReach(ADDR);
+        assertEquals(2, scripted.requests.size(), "a failed probe is not kept as the answer for ever");
+        scripted.answers.get(1).complete(RemotingCommand.createResponseCommand(ResponseCode.SUCCESS, null));
+        assertTrue(next.join());
     }
 
     @Test

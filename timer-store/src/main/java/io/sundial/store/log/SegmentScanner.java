@@ -54,6 +54,23 @@ final class SegmentScanner {
         return record;
     }
 
+    /**
+     * Steps over the record at {@link #offset()} (one that failed its checks) by its length field; false when that
+     * field cannot be trusted (it does not fit the segment), so that nothing after it can be found.
+     */
+    boolean skip() throws IOException {
+        if (offset + 4 > limit) {
+            return false;
+        }
+        ByteBuffer head = bytes(offset, 4);
+        int length = head.getInt(head.position());
+        if (length < RecordCodec.FIXED_HEADER_LENGTH || (long) offset + length > limit) {
+            return false;
+        }
+        offset += length;
+        return true;
+    }
+
     private ByteBuffer bytes(int at, int length) throws IOException {
         if (windowStart < 0 || at < windowStart || at + length > windowStart + window.limit()) {
             if (length > window.capacity()) {

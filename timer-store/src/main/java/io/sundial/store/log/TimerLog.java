@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 
 /**
@@ -316,6 +317,50 @@ public final class TimerLog implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Reads every record of the sealed segment {@code base} and checks it against its CRC, stepping over a record
+     * that fails; {@code pace} is told the bytes read as it goes (the scrubber sleeps there) and answers whether to
+     * go on. Null when the segment is active, or gone (deleted or closed meanwhile).
+     */
+    public SegmentCheck check(long base, IntPredicate pace) throws IOException {
+        Segment segment = segments.get(base);
+        if (segment == null || segment == active) {
+            return null;
+        }
+        SegmentScanner scanner = new SegmentScanner(segment, 0, segment.capacity());
+        List<CorruptRecordException> corrupt = new ArrayList<>();
+        int records = 0;
+        boolean unreadableRest = false;
+        try {
+            while (true) {
+                int before = scanner.offset();
+                try {
+                    if (scanner.next() == null) {
+                        break;
+                    }
+                    records++;
+                } catch (CorruptRecordException e) {
+                    corrupt.add(e);
+                    if (!scanner.skip()) {
+                        unreadableRest = true;
+                        break;
+                    }
+                }
+                if (!pace.test(scanner.offset() - before)) {
+                    break;
+                }
+            }
+        } catch (ClosedChannelException gone) {
+            return null;
+        }
+        return new SegmentCheck(base, records, scanner.offset(), corrupt, unreadableRest);
+    }
+
+    /** What {@link #check} found in one segment: records read, bytes checked, the corrupt ones. */
+    public record SegmentCheck(long base, int records, int bytes, List<CorruptRecordException> corrupt,
+                               boolean unreadableRest) {
     }
 
     /** A description of each segment, oldest first. */

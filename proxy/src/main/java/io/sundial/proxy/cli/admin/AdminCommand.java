@@ -170,10 +170,14 @@ public final class AdminCommand implements Runnable {
                 names.add(paused.getJSONObject(i).getString("topic"));
             }
             b.put("pausedTopics", names.isEmpty() ? "-" : String.join(", ", names));
-            p.printFields(b, List.of("version", "startTime", "uptimeMs", "health", "healthReasons", "backendNamesrv", "backendReachable",
-                    "backendError", "storePath", "flushMode", "storeBytes", "pending", "parked", "nextDueTime",
-                    "oldestOverdueTime", "oldestOverdueMs", "deliveredPerSecondLastMinute", "delivered",
-                    "retryingLanes", "retried", "inWheel", "pausedTopics"));
+            JSONArray corrupt = b.getJSONArray("corruptRecordsLatest");
+            b.put("corruptRecordsLatest", corrupt == null || corrupt.isEmpty() ? "-"
+                    : String.join("\n    ", corrupt.toJavaList(String.class)));
+            p.printFields(b, List.of("version", "startTime", "uptimeMs", "health", "healthReasons", "backendNamesrv",
+                    "backendReachable", "backendError", "storePath", "flushMode", "storeBytes", "pending", "parked",
+                    "nextDueTime", "oldestOverdueTime", "oldestOverdueMs", "deliveredPerSecondLastMinute", "delivered",
+                    "retryingLanes", "retried", "inWheel", "pausedTopics", "corruptRecords", "corruptRecordsLatest",
+                    "scrubPasses", "lastScrubTime"));
         }
     }
 
