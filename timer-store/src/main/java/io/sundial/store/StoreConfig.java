@@ -28,6 +28,7 @@ public final class StoreConfig {
     public static final String APPEND_QUEUE_CAPACITY = "appendQueueCapacity";
     public static final String RECLAIM_INTERVAL_MS = "reclaimIntervalMs";
     public static final String SCRUB_INTERVAL_MS = "scrubIntervalMs";
+    public static final String MIN_FREE_DISK_BYTES = "minFreeDiskBytes";
     public static final String SCRUB_BYTES_PER_SECOND = "scrubBytesPerSecond";
 
     private Path storePathRootDir = Paths.get(System.getProperty("user.home"), "sundial", "store");
@@ -41,6 +42,7 @@ public final class StoreConfig {
     private long reclaimIntervalMs = 10_000;
     private long scrubIntervalMs = 3_600_000;
     private long scrubBytesPerSecond = 32L << 20;
+    private long minFreeDiskBytes = 1L << 30;
 
     private StoreConfig() {
     }
@@ -94,6 +96,9 @@ public final class StoreConfig {
         if ((v = get(props, SCRUB_BYTES_PER_SECOND)) != null) {
             c = c.withScrub(c.scrubIntervalMs, parseSize(SCRUB_BYTES_PER_SECOND, v));
         }
+        if ((v = get(props, MIN_FREE_DISK_BYTES)) != null) {
+            c = c.withMinFreeDiskBytes(parseSize(MIN_FREE_DISK_BYTES, v));
+        }
         return c;
     }
 
@@ -110,6 +115,7 @@ public final class StoreConfig {
         c.reclaimIntervalMs = reclaimIntervalMs;
         c.scrubIntervalMs = scrubIntervalMs;
         c.scrubBytesPerSecond = scrubBytesPerSecond;
+        c.minFreeDiskBytes = minFreeDiskBytes;
         return c;
     }
 
@@ -205,6 +211,20 @@ public final class StoreConfig {
         return c;
     }
 
+    /** The free space the store keeps under its directory: below it new timers are refused (0: no headroom). */
+    public StoreConfig withMinFreeDiskBytes(long bytes) {
+        if (bytes < 0) {
+            throw bad(MIN_FREE_DISK_BYTES, bytes, "must not be negative");
+        }
+        StoreConfig c = copy();
+        c.minFreeDiskBytes = bytes;
+        return c;
+    }
+
+    public long minFreeDiskBytes() {
+        return minFreeDiskBytes;
+    }
+
     public long scrubIntervalMs() {
         return scrubIntervalMs;
     }
@@ -264,6 +284,7 @@ public final class StoreConfig {
                 + INDEX_MEMORY_BUDGET + "=" + indexMemoryBudget + ", " + DEDUP_RETENTION_MS + "=" + dedupRetentionMs
                 + ", " + COMPACTION_THRESHOLD + "=" + compactionThreshold + ", " + APPEND_QUEUE_CAPACITY + "="
                 + appendQueueCapacity + ", " + RECLAIM_INTERVAL_MS + "=" + reclaimIntervalMs + ", " + SCRUB_INTERVAL_MS
-                + "=" + scrubIntervalMs + ", " + SCRUB_BYTES_PER_SECOND + "=" + scrubBytesPerSecond;
+                + "=" + scrubIntervalMs + ", " + SCRUB_BYTES_PER_SECOND + "=" + scrubBytesPerSecond + ", "
+                + MIN_FREE_DISK_BYTES + "=" + minFreeDiskBytes;
     }
 }

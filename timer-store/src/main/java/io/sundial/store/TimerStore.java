@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * The durable timer store: messages with due times in an append-only {@link TimerLog}, found again through
@@ -65,6 +67,7 @@ public final class TimerStore implements AutoCloseable {
     private final SpaceReclaimer reclaimer;
     private final ScheduledExecutorService maintenance;
     private final CorruptRecords corruptRecords = new CorruptRecords();
+    private final DiskSpace diskSpace;
     private final Scrubber scrubber;
     /** Its own thread: a pass reads for minutes and must not hold up the maintenance thread's flushes. */
     private final ScheduledExecutorService scrubbing;
@@ -72,8 +75,9 @@ public final class TimerStore implements AutoCloseable {
     private volatile boolean closed;
 
     private TimerStore(StoreConfig config, Clock clock, TimerLog log, RocksKeyValueStore kv, TimerIndex index,
-                       Recovery recovery, RecoveryReport report) {
+                       Recovery recovery, RecoveryReport report, LongSupplier usableBytes) {
         this.config = config;
+        this.diskSpace = new DiskSpace(usableBytes, config.minFreeDiskBytes(), clock, config.storePath().toString());
         this.clock = clock;
         this.log = log;
         this.kv = kv;
@@ -90,6 +94,12 @@ public final class TimerStore implements AutoCloseable {
 
     /** Opens the store under {@code config.storePath()}, recovering from any crash, and starts its threads. */
     public static TimerStore open(StoreConfig config, Clock clock) throws IOException {
+        Files.createDirectories(config.storePath());
+        return open(config, clock, DiskSpace.of(config.storePath()));
+    }
+
+    /** As {@link #open(StoreConfig, Clock)}, reading the disk's free space from {@code usableBytes} (tests). */
+    public static TimerStore open(StoreConfig config, Clock clock, LongSupplier usableBytes) throws IOException {
         TimerLog log = TimerLog.open(config.timerLogPath(), config.segmentSize());
         RocksKeyValueStore kv = null;
         try {
@@ -97,7 +107,7 @@ public final class TimerStore implements AutoCloseable {
             TimerIndex index = new TimerIndex(kv, config.dedupRetentionMs());
             Recovery recovery = new Recovery(log, index);
             RecoveryReport report = recovery.run();
-            TimerStore store = new TimerStore(config, clock, log, kv, index, recovery, report);
+            TimerStore store = new TimerStore(config, clock, log, kv, index, recovery, report, usableBytes);
             store.start();
             return store;
         } catch (IOException | RuntimeException e) {
@@ -169,8 +179,14 @@ public final class TimerStore implements AutoCloseable {
         return appendAll(List.of(new AppendRequest(message, dueMs))).thenApply(list -> list.get(0));
     }
 
-    /** Stores several timers as one group: written together, completed together. */
+    /**
+     * Stores several timers as one group: written together, completed together. Fails at once with
+     * {@link StoreFullException} while the disk is below its headroom ({@code minFreeDiskBytes}).
+     */
     public CompletableFuture<List<AppendResult>> appendAll(List<AppendRequest> requests) {
+        if (diskSpace.full()) {
+            return CompletableFuture.failedFuture(new StoreFullException(diskSpace.refusal()));
+        }
         long now = clock.wallMillis();
         List<PreparedAppend> prepared = new ArrayList<>(requests.size());
         for (AppendRequest r : requests) {
@@ -616,6 +632,11 @@ public final class TimerStore implements AutoCloseable {
                 log.writePosition(), log.flushedPosition(), flusher.fsyncCount(), flusher.fsyncNanosTotal(),
                 committer.queued(), kv.cacheUsage(), committer.cancelled(), committer.rescheduled(),
                 corruptRecords.count(), scrubber.passes(), scrubber.lastPassEndMs(), closed);
+    }
+
+    /** The disk's headroom: whether the store refuses new timers for want of space, and how much is free. */
+    public DiskSpace diskSpace() {
+        return diskSpace;
     }
 
     /** The corrupt records found so far: count and the latest few, for status and metrics. */

@@ -109,6 +109,8 @@ public final class AdminOperations implements AutoCloseable {
         out.put("retried", ss.retried());
         out.put("inWheel", ss.inWheel());
         out.put("pausedTopics", paused());
+        out.put("storeFull", store.diskSpace().full());
+        out.put("freeDiskBytes", store.diskSpace().freeBytes());
         out.put("corruptRecords", s.corruptRecords());
         out.put("corruptRecordsLatest", store.corruptRecords().latest());
         out.put("scrubPasses", s.scrubPasses());

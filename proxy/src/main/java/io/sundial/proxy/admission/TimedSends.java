@@ -6,6 +6,7 @@ import io.sundial.proxy.route.RouteAnswer;
 import io.sundial.store.AppendRequest;
 import io.sundial.store.AppendResult;
 import io.sundial.store.StoreBusyException;
+import io.sundial.store.StoreFullException;
 import io.sundial.store.TimerStore;
 import io.sundial.store.record.TimerMessage;
 import io.sundial.store.time.Clock;
@@ -250,6 +251,10 @@ public final class TimedSends {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof StoreBusyException) {
             return RemotingCommand.createResponseCommand(ResponseCode.SYSTEM_BUSY, "[SUNDIAL_BUSY] "
+                    + cause.getMessage());
+        }
+        if (cause instanceof StoreFullException) {
+            return RemotingCommand.createResponseCommand(ResponseCode.SYSTEM_BUSY, "[SUNDIAL_STORE_FULL] "
                     + cause.getMessage());
         }
         LOG.error("Storing a timed send failed", cause);

@@ -99,6 +99,10 @@ public final class Health implements AutoCloseable {
                 reasons.add("re-publishing is failing: " + retrying + " lanes retrying, last retry within "
                         + RETRY_MEMORY_MS / 1000 + " s");
             }
+            if (store.diskSpace().full()) {
+                reasons.add("the store's disk is below minFreeDiskBytes: new timers are refused ("
+                        + (store.diskSpace().freeBytes() >> 20) + " MB free)");
+            }
             long corrupt = store.corruptRecords().count();
             if (corrupt > 0) {
                 reasons.add(corrupt + " corrupt timer-log records found since start (their timers are parked when"

@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  *       {@code sundial_republish_latency_seconds}, {@code sundial_store_append_latency_seconds};
  *       {@code sundial_store_fsync_seconds} (count and sum); {@code sundial_fire_lag_seconds} and
  *       {@code sundial_loader_lag_seconds} (gauges); {@code sundial_sends_inflight_bytes};
- *       {@code sundial_store_corrupt_records};</li>
+ *       {@code sundial_store_corrupt_records}, {@code sundial_store_free_bytes}, {@code sundial_store_full};</li>
  *   <li>JVM and process metrics ({@code jvm_*}, {@code process_*}, {@code system_*}).</li>
  * </ul>
  * Values read from the store and the timer service are read at scrape time. Thread-safe.
@@ -91,6 +91,13 @@ public final class SundialMetrics {
         FunctionCounter.builder("sundial.timers.cancelled", store, s -> s.stats().cancelled())
                 .description("timers cancelled (admin, recall, markers)").register(registry);
         FunctionCounter.builder("sundial.timers.rescheduled", store, s -> s.stats().rescheduled())
+                .register(registry);
+        Gauge.builder("sundial.store.free", store, s -> s.diskSpace().freeBytes() == Long.MAX_VALUE ? Double.NaN
+                        : s.diskSpace().freeBytes()).baseUnit("bytes")
+                .description("free space under the store at the last check (once a second at most)")
+                .register(registry);
+        Gauge.builder("sundial.store.full", store, s -> s.diskSpace().full() ? 1 : 0)
+                .description("1 while the store refuses new timers for want of disk space (minFreeDiskBytes)")
                 .register(registry);
         Gauge.builder("sundial.store.corrupt.records", store, s -> s.corruptRecords().count())
                 .description("timer-log records found corrupt since start (scrubber or delivery read)")

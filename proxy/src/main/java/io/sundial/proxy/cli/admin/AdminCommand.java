@@ -175,7 +175,7 @@ public final class AdminCommand implements Runnable {
                     : String.join("\n    ", corrupt.toJavaList(String.class)));
             p.printFields(b, List.of("version", "startTime", "uptimeMs", "health", "healthReasons", "backendNamesrv",
                     "backendReachable", "backendError", "storePath", "flushMode", "storeBytes", "pending", "parked",
-                    "nextDueTime", "oldestOverdueTime", "oldestOverdueMs", "deliveredPerSecondLastMinute", "delivered",
+                    "storeFull", "freeDiskBytes", "nextDueTime", "oldestOverdueTime", "oldestOverdueMs", "deliveredPerSecondLastMinute", "delivered",
                     "retryingLanes", "retried", "inWheel", "pausedTopics", "corruptRecords", "corruptRecordsLatest",
                     "scrubPasses", "lastScrubTime"));
         }

@@ -1,0 +1,92 @@
+package io.sundial.store;
+
+import io.sundial.store.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The headroom the store keeps on its disk: below {@code minFreeBytes} it is <em>full</em> and refuses new timers,
+ * while acknowledgements, cancels and compaction go on (they are small, and compaction frees space). A full disk
+ * must not be met head-on: RocksDB stops writing on ENOSPC and cannot resume without a reopen, and a timer-log
+ * segment is preallocated whole. Free space is read at most once a second; each change of state is logged once.
+ * Thread-safe.
+ */
+public final class DiskSpace {
+    private static final Logger LOG = LoggerFactory.getLogger(DiskSpace.class);
+    private static final long CHECK_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final LongSupplier usableBytes;
+    private final long minFreeBytes;
+    private final Clock clock;
+    private final String where;
+    private long lastCheckNanos;
+    private boolean checked;
+    private volatile long lastFree = Long.MAX_VALUE;
+    private volatile boolean full;
+
+    DiskSpace(LongSupplier usableBytes, long minFreeBytes, Clock clock, String where) {
+        this.usableBytes = usableBytes;
+        this.minFreeBytes = minFreeBytes;
+        this.clock = clock;
+        this.where = where;
+    }
+
+    /** The usable space of the file system holding {@code dir}, as the JDK reports it. */
+    static LongSupplier of(Path dir) {
+        return () -> {
+            try {
+                return Files.getFileStore(dir).getUsableSpace();
+            } catch (IOException e) {
+                LOG.warn("Cannot read the free space under {}: {}", dir, e.toString());
+                return Long.MAX_VALUE; // unknown is not full: refusing every timer would be worse
+            }
+        };
+    }
+
+    /** Whether the store is below its headroom now (re-read at most once a second). */
+    public boolean full() {
+        refresh();
+        return full;
+    }
+
+    /** Free bytes at the last check. */
+    public long freeBytes() {
+        return lastFree;
+    }
+
+    public long minFreeBytes() {
+        return minFreeBytes;
+    }
+
+    private synchronized void refresh() {
+        long now = clock.monoNanos();
+        if (checked && now - lastCheckNanos < CHECK_EVERY_NANOS) {
+            return;
+        }
+        checked = true;
+        lastCheckNanos = now;
+        long free = usableBytes.getAsLong();
+        lastFree = free;
+        boolean nowFull = free < minFreeBytes;
+        if (nowFull && !full) {
+            LOG.warn("Timer store full: {} MB free under {}, below minFreeDiskBytes ({} MB). New timers are refused"
+                    + " (SYSTEM_BUSY) until space is freed; pending timers keep firing.", free >> 20, where,
+                    minFreeBytes >> 20);
+        } else if (!nowFull && full) {
+            LOG.info("Timer store has room again: {} MB free under {}; new timers are accepted", free >> 20, where);
+        }
+        full = nowFull;
+    }
+
+    /** A message for the refused: how much is free, what is needed. */
+    String refusal() {
+        return "the timer store is full: " + (lastFree >> 20) + " MB free under " + where + ", below minFreeDiskBytes ("
+                + (minFreeBytes >> 20) + " MB); new timers are refused until space is freed";
+    }
+}
