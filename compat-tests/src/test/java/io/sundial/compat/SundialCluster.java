@@ -2,6 +2,7 @@ package io.sundial.compat;
 
 import io.sundial.proxy.Sundial;
 import io.sundial.proxy.config.ProxyConfig;
+import io.sundial.store.StoreConfig;
 import io.sundial.proxy.embedded.EmbeddedCluster;
 import io.sundial.proxy.embedded.EmbeddedClusterConfig;
 import io.sundial.store.time.Clock;
@@ -53,6 +54,8 @@ public final class SundialCluster implements ParameterResolver {
         p.setProperty("storePathRootDir", storeDir.toString());
         p.setProperty(ProxyConfig.ADMIN_TOKEN, ADMIN_TOKEN);
         p.setProperty(ProxyConfig.METRICS_PORT, "0");
+        // A small headroom: a test machine short of disk (seen with 287 MB free) should not refuse every timer.
+        p.setProperty(StoreConfig.MIN_FREE_DISK_BYTES, "64m");
         for (int i = 0; i + 1 < settings.length; i += 2) {
             p.setProperty(settings[i], settings[i + 1]);
         }

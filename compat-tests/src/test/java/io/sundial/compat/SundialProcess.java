@@ -39,7 +39,8 @@ public final class SundialProcess implements AutoCloseable {
                 ProxyConfig.METRICS_PORT + "=" + metricsPort,
                 ProxyConfig.BACKEND_NAMESRV_ADDR + "=" + namesrvAddr,
                 ProxyConfig.ADMIN_TOKEN + "=" + SundialCluster.ADMIN_TOKEN,
-                "storePathRootDir=" + dir.resolve("store")));
+                "storePathRootDir=" + dir.resolve("store"),
+                "minFreeDiskBytes=64m")); // a test machine short of disk should not refuse every timer
         for (int i = 0; i + 1 < settings.length; i += 2) {
             lines.add(settings[i] + "=" + settings[i + 1]);
         }

@@ -18,7 +18,8 @@ final class StoreFixture {
                 .withSegmentSize(1 << 20)
                 .withIndexMemoryBudget(16L << 20)
                 .withFlushMode(FlushMode.ASYNC_FLUSH)
-                .withReclaimIntervalMs(0);
+                .withReclaimIntervalMs(0)
+                .withMinFreeDiskBytes(64L << 20);
     }
 
     static ManualClock clock() {
