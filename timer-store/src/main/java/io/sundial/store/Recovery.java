@@ -59,6 +59,15 @@ final class Recovery {
         long start = System.nanoTime();
         long validEnd = log.writePosition();
         long applied = index.appliedPosition();
+        if (index.fresh() && validEnd > log.startPosition()) {
+            // A missing or emptied index: rebuild it from what the log still holds (segments before its start were
+            // deleted because nothing in them was pending any more).
+            LOG.warn("Timer index is missing or empty while the timer log holds positions {} to {}: rebuilding the"
+                    + " index from the log. Timers delivered whose acknowledgement lived only in the lost index are"
+                    + " delivered again (at least once); cancels and reschedules are in the log and hold.",
+                    log.startPosition(), validEnd);
+            applied = log.startPosition();
+        }
         long dropped = 0;
         if (applied > validEnd) {
             dropped = dropBeyond(validEnd);

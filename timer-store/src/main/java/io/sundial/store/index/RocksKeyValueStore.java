@@ -22,13 +22,13 @@ import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@link KeyValueStore} on RocksDB, tuned for a queue that is deleted from its head.
@@ -219,14 +219,18 @@ public final class RocksKeyValueStore implements KeyValueStore {
 
     @Override
     public long sizeOnDisk() {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> {
+        // A directory stream, not Files.walk: the walk reads each entry's attributes and throws when RocksDB deletes
+        // a file (a rolled WAL, a compacted SST) between listing and reading — seen under write load.
+        long total = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path p : files) {
                 try {
-                    return Files.size(p);
+                    total += Files.size(p);
                 } catch (IOException e) {
-                    return 0; // a file compaction removed while we walked
+                    // deleted meanwhile: it no longer takes space
                 }
-            }).sum();
+            }
+            return total;
         } catch (IOException e) {
             return -1;
         }

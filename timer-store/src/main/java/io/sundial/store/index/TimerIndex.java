@@ -59,6 +59,11 @@ public final class TimerIndex implements AutoCloseable {
     // ---- meta
 
     /** The log position up to which every record has been applied to the index. */
+    /** Whether this index has never applied any of the log: new, or its directory was lost or moved away. */
+    public boolean fresh() {
+        return kv.get(Table.META, APPLIED) == null;
+    }
+
     public long appliedPosition() {
         byte[] v = kv.get(Table.META, APPLIED);
         return v == null ? 0 : ByteBuffer.wrap(v).getLong();
