@@ -6,9 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Closes a new connection at once when {@code maxConnections} are already open, so that a flood of connections
@@ -18,12 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 @ChannelHandler.Sharable
 final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimit.class);
-    private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
-    private final AtomicLong refusedSinceLog = new AtomicLong();
-    private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
+    private final EveryTenSeconds refusals = new EveryTenSeconds();
 
     ConnectionLimit(int max) {
         this.max = max;
@@ -50,13 +46,10 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     }
 
     private void logRefusal(ChannelHandlerContext ctx) {
-        refusedSinceLog.incrementAndGet();
-        long last = lastLogNanos.get();
-        long now = System.nanoTime();
-        if (now - last >= LOG_EVERY_NANOS && lastLogNanos.compareAndSet(last, now)) {
-            LOG.warn("Connections refused: {} in the last {} s, {} already open (maxConnections); latest from {}",
-                    refusedSinceLog.getAndSet(0), TimeUnit.NANOSECONDS.toSeconds(now - last), max,
-                    ctx.channel().remoteAddress());
+        long refused = refusals.count();
+        if (refused > 0) {
+            LOG.warn("Connections refused: {} since the last such line, {} already open (maxConnections); latest"
+                    + " from {}", refused, max, ctx.channel().remoteAddress());
         }
     }
 }

@@ -11,8 +11,6 @@ import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Admits each send into the {@link InflightBudget} as soon as it is decoded, before it queues for a send thread,
@@ -23,12 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
 @ChannelHandler.Sharable
 final class SendAdmission extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(SendAdmission.class);
-    private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final InflightBudget budget;
     private final SundialMetrics metrics;
-    private final AtomicLong refusedSinceLog = new AtomicLong();
-    private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
+    private final EveryTenSeconds refusals = new EveryTenSeconds();
 
     SendAdmission(InflightBudget budget, SundialMetrics metrics) {
         this.budget = budget;
@@ -55,13 +51,10 @@ final class SendAdmission extends ChannelInboundHandlerAdapter {
     }
 
     private void logRefusal() {
-        refusedSinceLog.incrementAndGet();
-        long last = lastLogNanos.get();
-        long now = System.nanoTime();
-        if (now - last >= LOG_EVERY_NANOS && lastLogNanos.compareAndSet(last, now)) {
-            LOG.warn("Sends refused SYSTEM_BUSY: {} in the last {} s, the in-flight budget being spent ({} of {} KiB,"
-                    + " maxInflightBytes)", refusedSinceLog.getAndSet(0), TimeUnit.NANOSECONDS.toSeconds(now - last),
-                    budget.usedBytes() >> 10, budget.maxBytes() >> 10);
+        long refused = refusals.count();
+        if (refused > 0) {
+            LOG.warn("Sends refused SYSTEM_BUSY: {} since the last such line, the in-flight budget being spent ({} of"
+                    + " {} KiB, maxInflightBytes)", refused, budget.usedBytes() >> 10, budget.maxBytes() >> 10);
         }
     }
 }
