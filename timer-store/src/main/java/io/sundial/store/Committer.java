@@ -2,6 +2,7 @@ package io.sundial.store;
 
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.IndexBatch;
+import io.sundial.store.index.IndexException;
 import io.sundial.store.index.ParkedTimer;
 import io.sundial.store.index.Keys;
 import io.sundial.store.index.TimerIndex;
@@ -51,6 +52,8 @@ final class Committer {
     private final Map<TimerId, ?> delivering;
     private final Clock clock;
     private final FlushMode flushMode;
+    /** Set while index writes fail for want of space, so that the episode is logged once, not once per group. */
+    private volatile boolean indexOutOfSpace;
     private final Flusher flusher;
     private final BlockingQueue<PendingWrite> queue;
     private final Thread thread;
@@ -97,6 +100,11 @@ final class Committer {
         return queue.size();
     }
 
+    /** Whether index writes are failing for want of space (since the last group that failed so). */
+    boolean indexOutOfSpace() {
+        return indexOutOfSpace;
+    }
+
     long cancelled() {
         return cancelled.sum();
     }
@@ -116,9 +124,26 @@ final class Committer {
                 group.add(first);
                 queue.drainTo(group, MAX_GROUP_WRITES - 1);
                 process(group);
+                if (indexOutOfSpace) {
+                    indexOutOfSpace = false;
+                    LOG.info("Timer index writes again: new timers are accepted");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            } catch (IndexException e) {
+                if (e.outOfSpace()) {
+                    if (!indexOutOfSpace) {
+                        indexOutOfSpace = true;
+                        LOG.error("Timer index out of space ({}): writes are refused as 'store full' until RocksDB can"
+                                + " write again, which it does by itself once there is room", e.getMessage());
+                    }
+                    fail(group, new StoreFullException("the timer index is out of space (" + e.getMessage()
+                            + "); new timers are refused until it can write again"));
+                } else {
+                    LOG.error("Timer store committer failed a group of {} writes", group.size(), e);
+                    fail(group, e);
+                }
             } catch (RuntimeException | Error e) {
                 LOG.error("Timer store committer failed a group of {} writes", group.size(), e);
                 fail(group, e);

@@ -29,6 +29,7 @@ public final class StoreConfig {
     public static final String RECLAIM_INTERVAL_MS = "reclaimIntervalMs";
     public static final String SCRUB_INTERVAL_MS = "scrubIntervalMs";
     public static final String MIN_FREE_DISK_BYTES = "minFreeDiskBytes";
+    public static final String INDEX_MAX_DISK_BYTES = "indexMaxDiskBytes";
     public static final String SCRUB_BYTES_PER_SECOND = "scrubBytesPerSecond";
 
     private Path storePathRootDir = Paths.get(System.getProperty("user.home"), "sundial", "store");
@@ -43,6 +44,7 @@ public final class StoreConfig {
     private long scrubIntervalMs = 3_600_000;
     private long scrubBytesPerSecond = 32L << 20;
     private long minFreeDiskBytes = 1L << 30;
+    private long indexMaxDiskBytes = 0;
 
     private StoreConfig() {
     }
@@ -99,6 +101,9 @@ public final class StoreConfig {
         if ((v = get(props, MIN_FREE_DISK_BYTES)) != null) {
             c = c.withMinFreeDiskBytes(parseSize(MIN_FREE_DISK_BYTES, v));
         }
+        if ((v = get(props, INDEX_MAX_DISK_BYTES)) != null) {
+            c = c.withIndexMaxDiskBytes(parseSize(INDEX_MAX_DISK_BYTES, v));
+        }
         return c;
     }
 
@@ -116,6 +121,7 @@ public final class StoreConfig {
         c.scrubIntervalMs = scrubIntervalMs;
         c.scrubBytesPerSecond = scrubBytesPerSecond;
         c.minFreeDiskBytes = minFreeDiskBytes;
+        c.indexMaxDiskBytes = indexMaxDiskBytes;
         return c;
     }
 
@@ -225,6 +231,20 @@ public final class StoreConfig {
         return minFreeDiskBytes;
     }
 
+    /** The most disk RocksDB's files may take (0: no cap); past it new timers are refused as "store full". */
+    public StoreConfig withIndexMaxDiskBytes(long bytes) {
+        if (bytes < 0) {
+            throw bad(INDEX_MAX_DISK_BYTES, bytes, "must not be negative (0: no cap)");
+        }
+        StoreConfig c = copy();
+        c.indexMaxDiskBytes = bytes;
+        return c;
+    }
+
+    public long indexMaxDiskBytes() {
+        return indexMaxDiskBytes;
+    }
+
     public long scrubIntervalMs() {
         return scrubIntervalMs;
     }
@@ -285,6 +305,6 @@ public final class StoreConfig {
                 + ", " + COMPACTION_THRESHOLD + "=" + compactionThreshold + ", " + APPEND_QUEUE_CAPACITY + "="
                 + appendQueueCapacity + ", " + RECLAIM_INTERVAL_MS + "=" + reclaimIntervalMs + ", " + SCRUB_INTERVAL_MS
                 + "=" + scrubIntervalMs + ", " + SCRUB_BYTES_PER_SECOND + "=" + scrubBytesPerSecond + ", "
-                + MIN_FREE_DISK_BYTES + "=" + minFreeDiskBytes;
+                + MIN_FREE_DISK_BYTES + "=" + minFreeDiskBytes + ", " + INDEX_MAX_DISK_BYTES + "=" + indexMaxDiskBytes;
     }
 }

@@ -103,7 +103,7 @@ public final class TimerStore implements AutoCloseable {
         TimerLog log = TimerLog.open(config.timerLogPath(), config.segmentSize());
         RocksKeyValueStore kv = null;
         try {
-            kv = new RocksKeyValueStore(config.indexPath(), config.indexMemoryBudget());
+            kv = new RocksKeyValueStore(config.indexPath(), config.indexMemoryBudget(), config.indexMaxDiskBytes());
             TimerIndex index = new TimerIndex(kv, config.dedupRetentionMs());
             Recovery recovery = new Recovery(log, index);
             RecoveryReport report = recovery.run();
@@ -632,6 +632,11 @@ public final class TimerStore implements AutoCloseable {
                 log.writePosition(), log.flushedPosition(), flusher.fsyncCount(), flusher.fsyncNanosTotal(),
                 committer.queued(), kv.cacheUsage(), committer.cancelled(), committer.rescheduled(),
                 corruptRecords.count(), scrubber.passes(), scrubber.lastPassEndMs(), closed);
+    }
+
+    /** Whether the index's writes are failing for want of space ({@code indexMaxDiskBytes} or a full disk). */
+    public boolean indexOutOfSpace() {
+        return committer.indexOutOfSpace();
     }
 
     /** The disk's headroom: whether the store refuses new timers for want of space, and how much is free. */

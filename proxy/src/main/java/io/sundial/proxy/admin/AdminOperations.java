@@ -109,7 +109,7 @@ public final class AdminOperations implements AutoCloseable {
         out.put("retried", ss.retried());
         out.put("inWheel", ss.inWheel());
         out.put("pausedTopics", paused());
-        out.put("storeFull", store.diskSpace().full());
+        out.put("storeFull", store.diskSpace().full() || store.indexOutOfSpace());
         out.put("freeDiskBytes", store.diskSpace().freeBytes());
         out.put("corruptRecords", s.corruptRecords());
         out.put("corruptRecordsLatest", store.corruptRecords().latest());

@@ -103,6 +103,10 @@ public final class Health implements AutoCloseable {
                 reasons.add("the store's disk is below minFreeDiskBytes: new timers are refused ("
                         + (store.diskSpace().freeBytes() >> 20) + " MB free)");
             }
+            if (store.indexOutOfSpace()) {
+                reasons.add("the timer index is out of space (indexMaxDiskBytes or a full disk): new timers are"
+                        + " refused until it can write again");
+            }
             long corrupt = store.corruptRecords().count();
             if (corrupt > 0) {
                 reasons.add(corrupt + " corrupt timer-log records found since start (their timers are parked when"

@@ -7,6 +7,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.Env;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
@@ -15,6 +16,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.SstFileManager;
 import org.rocksdb.TablePropertiesCollectorFactory;
 import org.rocksdb.UInt64AddOperator;
 import org.rocksdb.WriteBatch;
@@ -54,6 +56,7 @@ public final class RocksKeyValueStore implements KeyValueStore {
     private final WriteBufferManager writeBufferManager;
     private final BloomFilter bloomFilter;
     private final DBOptions dbOptions;
+    private final SstFileManager sstFiles;
     private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
     private final List<AutoCloseable> factories = new ArrayList<>();
     private final Map<Table, ColumnFamilyHandle> handles = new EnumMap<>(Table.class);
@@ -67,6 +70,16 @@ public final class RocksKeyValueStore implements KeyValueStore {
      * cache and memtables together. A failure closes whatever was opened.
      */
     public RocksKeyValueStore(Path dir, long memoryBudgetBytes) {
+        this(dir, memoryBudgetBytes, 0);
+    }
+
+    /**
+     * As above, with RocksDB's own files capped at {@code maxDiskBytes} (0: no cap). Past the cap a flush fails and
+     * writes fail with "Max allowed space was reached" ({@link IndexException#outOfSpace()}) until there is room;
+     * RocksDB then resumes by itself. The file manager is there even without a cap: with it, RocksDB also recovers
+     * by itself from a real ENOSPC once space is freed.
+     */
+    public RocksKeyValueStore(Path dir, long memoryBudgetBytes, long maxDiskBytes) {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
@@ -78,7 +91,16 @@ public final class RocksKeyValueStore implements KeyValueStore {
         cache = new LRUCache(memoryBudgetBytes, -1, false, 0.5);
         writeBufferManager = new WriteBufferManager(memoryBudgetBytes / 2, cache);
         bloomFilter = new BloomFilter(10, false);
+        try {
+            sstFiles = new SstFileManager(Env.getDefault());
+        } catch (RocksDBException e) {
+            throw new IndexException("create the SST file manager", e);
+        }
+        if (maxDiskBytes > 0) {
+            sstFiles.setMaxAllowedSpaceUsage(maxDiskBytes);
+        }
         dbOptions = new DBOptions()
+                .setSstFileManager(sstFiles)
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
                 .setWriteBufferManager(writeBufferManager)
@@ -266,6 +288,7 @@ public final class RocksKeyValueStore implements KeyValueStore {
             }
         }
         bloomFilter.close();
+        sstFiles.close();
         writeBufferManager.close();
         cache.close();
     }
