@@ -2,6 +2,7 @@ package io.sundial.store;
 
 import io.sundial.store.config.DaemonThreads;
 import io.sundial.store.index.DueEntry;
+import io.sundial.store.index.IndexException;
 import io.sundial.store.index.IndexBatch;
 import io.sundial.store.index.Keys;
 import io.sundial.store.index.ParkedTimer;
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -103,7 +105,7 @@ public final class TimerStore implements AutoCloseable {
         TimerLog log = TimerLog.open(config.timerLogPath(), config.segmentSize());
         RocksKeyValueStore kv = null;
         try {
-            kv = new RocksKeyValueStore(config.indexPath(), config.indexMemoryBudget(), config.indexMaxDiskBytes());
+            kv = openIndex(config);
             TimerIndex index = new TimerIndex(kv, config.dedupRetentionMs());
             Recovery recovery = new Recovery(log, index);
             RecoveryReport report = recovery.run();
@@ -116,6 +118,17 @@ public final class TimerStore implements AutoCloseable {
             }
             log.close();
             throw e;
+        }
+    }
+
+    private static RocksKeyValueStore openIndex(StoreConfig config) {
+        try {
+            return new RocksKeyValueStore(config.indexPath(), config.indexMemoryBudget(), config.indexMaxDiskBytes());
+        } catch (IndexException e) {
+            Path dir = config.indexPath();
+            throw new StoreException("the timer index under " + dir + " cannot be opened (" + e.getMessage() + ")."
+                    + " The timer log is the source of truth: stop, move " + dir + " aside and start again to rebuild"
+                    + " the index from the log (docs/operations.md, \"A lost or damaged index\")", e);
         }
     }
 
