@@ -1,5 +1,6 @@
 package io.sundial.proxy.cli;
 
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +15,14 @@ public final class SundialMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new SundialMain()).execute(args));
+        System.exit(new CommandLine(new SundialMain()).setExecutionExceptionHandler(SundialMain::failed).execute(args));
+    }
+
+    /** A command that failed: one readable line on stderr (the cause says what to do), the stack trace in the log. */
+    private static int failed(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
+        LoggerFactory.getLogger(SundialMain.class).error("sundial {} failed", command.getCommandName(), e);
+        command.getErr().println("sundial " + command.getCommandName() + ": " + e.getMessage());
+        return 1;
     }
 
     @Override
