@@ -25,8 +25,9 @@ public final class DiskSpace {
     private final long minFreeBytes;
     private final Clock clock;
     private final String where;
-    private long lastCheckNanos;
-    private boolean checked;
+    /** When the next reading is due; read without the lock, so that appends do not contend between readings. */
+    private volatile long nextCheckNanos;
+    private volatile boolean checked;
     private volatile long lastFree = Long.MAX_VALUE;
     private volatile boolean full;
 
@@ -51,7 +52,9 @@ public final class DiskSpace {
 
     /** Whether the store is below its headroom now (re-read at most once a second). */
     public boolean full() {
-        refresh();
+        if (!checked || clock.monoNanos() - nextCheckNanos >= 0) {
+            refresh();
+        }
         return full;
     }
 
@@ -66,11 +69,10 @@ public final class DiskSpace {
 
     private synchronized void refresh() {
         long now = clock.monoNanos();
-        if (checked && now - lastCheckNanos < CHECK_EVERY_NANOS) {
-            return;
+        if (checked && now - nextCheckNanos < 0) {
+            return; // another thread read it meanwhile
         }
-        checked = true;
-        lastCheckNanos = now;
+        nextCheckNanos = now + CHECK_EVERY_NANOS;
         long free = usableBytes.getAsLong();
         lastFree = free;
         boolean nowFull = free < minFreeBytes;
@@ -82,6 +84,7 @@ public final class DiskSpace {
             LOG.info("Timer store has room again: {} MB free under {}; new timers are accepted", free >> 20, where);
         }
         full = nowFull;
+        checked = true;
     }
 
     /** A message for the refused: how much is free, what is needed. */
