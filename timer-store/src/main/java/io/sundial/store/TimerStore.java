@@ -635,16 +635,12 @@ public final class TimerStore implements AutoCloseable {
 
     /** Figures now; once closed, only what needs no index (reading a closed RocksDB would crash the JVM). */
     public StoreStats stats() {
-        if (closed) {
-            return new StoreStats(0, log.segments().size(), log.sizeOnDisk(), 0, log.writePosition(),
-                    log.flushedPosition(), flusher.fsyncCount(), flusher.fsyncNanosTotal(), 0, 0,
-                    committer.cancelled(), committer.rescheduled(), corruptRecords.count(), scrubber.passes(),
-                    scrubber.lastPassEndMs(), true);
-        }
-        return new StoreStats(index.pendingTotal(), log.segments().size(), log.sizeOnDisk(), kv.sizeOnDisk(),
-                log.writePosition(), log.flushedPosition(), flusher.fsyncCount(), flusher.fsyncNanosTotal(),
-                committer.queued(), kv.cacheUsage(), committer.cancelled(), committer.rescheduled(),
-                corruptRecords.count(), scrubber.passes(), scrubber.lastPassEndMs(), closed);
+        boolean open = !closed;
+        return new StoreStats(open ? index.pendingTotal() : 0, log.segments().size(), log.sizeOnDisk(),
+                open ? kv.sizeOnDisk() : 0, log.writePosition(), log.flushedPosition(), flusher.fsyncCount(),
+                flusher.fsyncNanosTotal(), open ? committer.queued() : 0, open ? kv.cacheUsage() : 0,
+                committer.cancelled(), committer.rescheduled(), corruptRecords.count(), scrubber.passes(),
+                scrubber.lastPassEndMs(), !open);
     }
 
     /** Whether the index's writes are failing for want of space ({@code indexMaxDiskBytes} or a full disk). */
