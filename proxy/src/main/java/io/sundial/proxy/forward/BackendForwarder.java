@@ -62,7 +62,7 @@ public final class BackendForwarder {
     }
 
     /** A copy of {@code request} with a new opaque: same code, version, language, flags, fields and body. */
-    public static RemotingCommand copyOf(RemotingCommand request) {
+    private static RemotingCommand copyOf(RemotingCommand request) {
         RemotingCommand copy = RemotingCommand.createRequestCommand(request.getCode(), null);
         copy.setLanguage(request.getLanguage());
         copy.setVersion(request.getVersion());
