@@ -15,7 +15,9 @@ import org.apache.rocketmq.common.message.MessageExt;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -83,6 +85,40 @@ public final class Clients {
         }
         c.start();
         return received;
+    }
+
+    /**
+     * What {@code topic} holds of the messages in {@code dueById} (msgId → due time, 0 when none), read by a new
+     * consumer group from the first offset until all arrived or {@code timeout} passed, then 2 s more for late
+     * copies. A consumer that lived through an outage lags on its own account; a new group reads what was stored.
+     * Early means stored by the broker before its due time.
+     */
+    public static ReadBack readBack(String namesrvAddr, String topic, Map<String, Long> dueById, Duration timeout)
+            throws Exception {
+        Map<String, Integer> times = new HashMap<>();
+        int early = 0;
+        try (Received received = consume(namesrvAddr, topic, false)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!times.keySet().containsAll(dueById.keySet()) && System.nanoTime() < deadline) {
+                for (Arrival a : received.await(1_000, Duration.ofMillis(500))) {
+                    String id = a.message().getMsgId();
+                    times.merge(id, 1, Integer::sum);
+                    if (a.message().getStoreTimestamp() < dueById.getOrDefault(id, 0L)) {
+                        early++;
+                    }
+                }
+            }
+            for (Arrival a : received.drain(Duration.ofSeconds(2))) {
+                times.merge(a.message().getMsgId(), 1, Integer::sum);
+            }
+        }
+        long lost = dueById.keySet().stream().filter(id -> !times.containsKey(id)).count();
+        int duplicates = times.values().stream().mapToInt(n -> n - 1).sum();
+        return new ReadBack(times.size(), duplicates, lost, early);
+    }
+
+    /** See {@link #readBack}: distinct messages read, extra copies, acknowledged ones missing, early ones. */
+    public record ReadBack(int distinct, int duplicates, long lost, int early) {
     }
 
     /** Messages a consumer received, with the wall time of receipt. */

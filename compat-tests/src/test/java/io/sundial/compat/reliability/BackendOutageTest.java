@@ -101,39 +101,21 @@ class BackendOutageTest {
                         && System.currentTimeMillis() < deadline) {
                     Thread.sleep(1_000);
                 }
-                // What the topic holds, read by a new consumer group from the first offset (a consumer that lived
-                // through the freeze re-reads and lags on its own account); the broker's store time is checked
-                // against the due time.
-                Map<String, Integer> times = new HashMap<>();
-                int early = 0;
-                try (Clients.Received received = Clients.consume(env.namesrvAddr(), topic, false)) {
-                    long readDeadline = System.currentTimeMillis() + 90_000;
-                    while (!times.keySet().containsAll(acked.keySet()) && System.currentTimeMillis() < readDeadline) {
-                        for (Clients.Arrival a : received.await(1_000, Duration.ofMillis(500))) {
-                            times.merge(a.message().getMsgId(), 1, Integer::sum);
-                            if (a.message().getStoreTimestamp() < acked.getOrDefault(a.message().getMsgId(), 0L)) {
-                                early++;
-                            }
-                        }
-                    }
-                    for (Clients.Arrival a : received.drain(Duration.ofSeconds(2))) {
-                        times.merge(a.message().getMsgId(), 1, Integer::sum);
-                    }
-                }
-                long lost = acked.keySet().stream().filter(id -> !times.containsKey(id)).count();
+                // What the topic holds, the broker's store time checked against the due time.
+                Clients.ReadBack read = Clients.readBack(env.namesrvAddr(), topic, acked, Duration.ofSeconds(90));
                 AdminCli.Result after = new AdminCli(sundial.address(), null).run("status");
-                int duplicates = times.values().stream().mapToInt(n -> n - 1).sum();
                 String line = String.format("%s: sent %d, acknowledged %d, received %d distinct, duplicated %d, "
                                 + "lost %d, early %d (store time before due); Sundial CPU during the outage %s of a core; a pass-through "
                                 + "send failed after %d ms; status %s; afterwards Sundial pending %s, delivered %s, retried %s%n",
-                        scenario, acked.size(), acked.size(), times.size(), duplicates, lost, early, cpu,
+                        scenario, acked.size(), acked.size(), read.distinct(), read.duplicates(), read.lost(),
+                        read.early(), cpu,
                         passThroughMs, status.json().getString("health"), after.json().getString("pending"),
                         after.json().getString("delivered"), after.json().getString("retried"));
                 System.out.print(line);
                 Files.writeString(Path.of("target", "reliability-figures.txt"), line, StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND);
-                assertEquals(0, lost, "every acknowledged timer delivered after the outage");
-                assertEquals(0, early, "none early");
+                assertEquals(0, read.lost(), "every acknowledged timer delivered after the outage");
+                assertEquals(0, read.early(), "none early");
             } finally {
                 producer.shutdown();
             }

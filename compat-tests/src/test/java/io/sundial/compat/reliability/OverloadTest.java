@@ -89,8 +89,10 @@ class OverloadTest {
                 String metrics = PrometheusText.scrape(sundial.metricsPort());
                 double busyAnswers = PrometheusText.value(metrics, "sundial_sends_rejected_total{reason=\"busy\"}");
                 double inflight = PrometheusText.value(metrics, "sundial_sends_inflight_bytes");
-                Delivery timed = collect(env.namesrvAddr(), timedTopic, timedAcked);
-                Delivery plain = collect(env.namesrvAddr(), plainTopic, toMap(plainAcked));
+                Clients.ReadBack timed = Clients.readBack(env.namesrvAddr(), timedTopic, timedAcked,
+                        Duration.ofSeconds(120));
+                Clients.ReadBack plain = Clients.readBack(env.namesrvAddr(), plainTopic, toMap(plainAcked),
+                        Duration.ofSeconds(120));
                 assertTrue(sundial.isAlive(), "Sundial survived the flood");
                 GcFigures gc = GcFigures.read(sundial.gcLog());
 
@@ -106,8 +108,9 @@ class OverloadTest {
                         SENDS_PER_THREAD, BUDGET, syncMs, ASYNC_SENDS, sync.acked(), sync.busy.size(),
                         sync.percentileBusyMs(50), sync.percentileBusyMs(100), sync.others.size(), async.acked(),
                         async.busy.size(), async.percentileBusyMs(50), async.percentileBusyMs(100),
-                        async.others.size(), busyAnswers, inflight, timed.distinct, timedAcked.size(),
-                        timed.duplicates, timed.lost, timed.early, plain.distinct, plainAcked.size(), plain.lost,
+                        async.others.size(), busyAnswers, inflight, timed.distinct(), timedAcked.size(),
+                        timed.duplicates(), timed.lost(), timed.early(), plain.distinct(), plainAcked.size(),
+                        plain.lost(),
                         gc.pauses, gc.longestMs, gc.longestKind, gc.fullGcs, gc.maxHeapAfterMb, gc.heapMb);
                 System.out.print(line);
                 Files.writeString(Path.of("target", "reliability-figures.txt"), line, StandardOpenOption.CREATE,
@@ -119,9 +122,9 @@ class OverloadTest {
                 assertEquals(List.of(), async.others, "async sends fail only with SYSTEM_BUSY");
                 assertTrue(sync.acked() > 0 && async.acked() > 0, "sends still get through during the flood");
                 assertEquals(0, inflight, "every send's bytes were given back");
-                assertEquals(0, timed.lost, "every acknowledged timed send delivered");
-                assertEquals(0, timed.early, "none early");
-                assertEquals(0, plain.lost, "every acknowledged pass-through send delivered");
+                assertEquals(0, timed.lost(), "every acknowledged timed send delivered");
+                assertEquals(0, timed.early(), "none early");
+                assertEquals(0, plain.lost(), "every acknowledged pass-through send delivered");
                 assertEquals(0, gc.fullGcs, "no full GC: the heap stayed within -Xmx");
                 assertFalse(Files.readString(dir.resolve("sundial-1.out")).contains("OutOfMemoryError"));
             } finally {
@@ -208,33 +211,6 @@ class OverloadTest {
         byte[] body = new byte[BODY_BYTES];
         new SplittableRandom(42).nextBytes(body);
         return body;
-    }
-
-    private record Delivery(int distinct, int duplicates, long lost, int early) {
-    }
-
-    /** What a new consumer group reads of {@code topic} from the first offset, against what was acknowledged. */
-    private static Delivery collect(String namesrvAddr, String topic, Map<String, Long> acked) throws Exception {
-        Map<String, Integer> times = new HashMap<>();
-        int early = 0;
-        try (Clients.Received received = Clients.consume(namesrvAddr, topic, false)) {
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (!times.keySet().containsAll(acked.keySet()) && System.currentTimeMillis() < deadline) {
-                for (Clients.Arrival a : received.await(1_000, Duration.ofMillis(500))) {
-                    String id = a.message().getMsgId();
-                    times.merge(id, 1, Integer::sum);
-                    if (a.message().getStoreTimestamp() < acked.getOrDefault(id, 0L)) {
-                        early++;
-                    }
-                }
-            }
-            for (Clients.Arrival a : received.drain(Duration.ofSeconds(2))) {
-                times.merge(a.message().getMsgId(), 1, Integer::sum);
-            }
-        }
-        long lost = acked.keySet().stream().filter(id -> !times.containsKey(id)).count();
-        int duplicates = times.values().stream().mapToInt(n -> n - 1).sum();
-        return new Delivery(times.size(), duplicates, lost, early);
     }
 
     private static Map<String, Long> toMap(Set<String> ids) {
