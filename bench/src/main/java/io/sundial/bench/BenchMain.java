@@ -1,0 +1,231 @@
+package io.sundial.bench;
+
+import org.apache.rocketmq.common.message.Message;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code bin/sundial bench compare}: Sundial against RocketMQ 5.5.0's built-in timer, side by side in one run, with
+ * the stock client. Each phase starts a real name server and broker on a fresh store (the {@code tuned} phase with
+ * {@code timerPrecisionMs=100}) and Sundial in front of them, then runs each scenario against both targets,
+ * alternating which goes first. Prints the comparison and the targets, and writes runs.csv, summary.md and the
+ * lateness charts under {@code --out}.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = "Side-by-side benchmark: Sundial vs RocketMQ's built-in timer (docs/benchmarks.md).")
+public final class BenchMain implements Callable<Integer> {
+    static final List<String> ALL = List.of("ceiling", "herd", "spread", "ten", "delay", "steady", "recall", "send",
+            "pending");
+    static final List<String> TUNED_SCENARIOS = List.of("ceiling", "herd", "spread", "ten");
+
+    @Option(names = "--dir", defaultValue = "data/bench", description = "scratch data (default ${DEFAULT-VALUE})")
+    Path dir;
+
+    @Option(names = "--out", description = "results directory (default: DIR/results-<time>)")
+    Path out;
+
+    @Option(names = "--phases", split = ",", defaultValue = "default,tuned",
+            description = "broker configurations: default (timerPrecisionMs=1000), tuned (100)")
+    List<String> phases;
+
+    @Option(names = "--scenarios", split = ",", description = "subset of " + "ceiling,herd,spread,ten,delay,"
+            + "steady,recall,send,pending (default: all; the tuned phase runs only ceiling,herd,spread,ten)")
+    List<String> scenarios;
+
+    @Option(names = "--runs", defaultValue = "3", description = "runs per scenario and target (medians)")
+    int runs;
+
+    @Option(names = "--steady-runs", defaultValue = "1")
+    int steadyRuns;
+
+    @Option(names = "--recall-runs", defaultValue = "1")
+    int recallRuns;
+
+    @Option(names = "--herd", defaultValue = "100000") int herd;
+    @Option(names = "--herd-lead-ms", defaultValue = "25000", description = "due time after the first send")
+    long herdLeadMs;
+    @Option(names = "--spread", defaultValue = "100000") int spread;
+    @Option(names = "--ten", defaultValue = "10000") int ten;
+    @Option(names = "--delay", defaultValue = "10000") int delay;
+    @Option(names = "--send", defaultValue = "100000") int send;
+    @Option(names = "--steady-rate", defaultValue = "5000") int steadyRate;
+    @Option(names = "--steady-seconds", defaultValue = "300") int steadySeconds;
+    @Option(names = "--recalls", defaultValue = "100000") int recalls;
+    @Option(names = "--recall-lead-ms", defaultValue = "90000") long recallLeadMs;
+    @Option(names = "--pending", defaultValue = "1000000") int pending;
+    @Option(names = "--pending-restarts", defaultValue = "3") int pendingRestarts;
+    @Option(names = "--in-flight", defaultValue = "256") int inFlight;
+    @Option(names = "--body", defaultValue = "1024") int body;
+    @Option(names = "--broker-heap-mb", defaultValue = "1024") int brokerHeapMb;
+    @Option(names = "--sundial-java-opts", defaultValue = "-Xms512m -Xmx1g",
+            description = "Sundial's JVM options (default: bin/sundial's, ${DEFAULT-VALUE})")
+    String sundialJavaOpts;
+    @Option(names = "--sundial-flush", defaultValue = "SYNC_FLUSH",
+            description = "Sundial's flushDiskType outside the send scenario (default: the product's, ${DEFAULT-VALUE})")
+    String sundialFlush;
+
+    private Report report;
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path home = Path.of(System.getProperty("sundial.home", ".")).toAbsolutePath().normalize();
+        Path root = dir.toAbsolutePath();
+        Path results = out != null ? out.toAbsolutePath()
+                : root.resolve("results-" + Instant.now().toString().replace(':', '-').substring(0, 19));
+        Files.createDirectories(results);
+        BenchSettings settings = new BenchSettings(home, runs, inFlight, body, sundialJavaOpts, sundialFlush,
+                brokerHeapMb, herd, herdLeadMs, spread, ten, delay, send, steadyRate, steadySeconds, recalls,
+                recallLeadMs, pending);
+        report = new Report(results.resolve("runs.csv"));
+        List<String> wanted = scenarios == null ? ALL : scenarios;
+        for (String s : wanted) {
+            if (!ALL.contains(s)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario " + s);
+            }
+        }
+        System.out.println("Results in " + results);
+        for (String phaseName : phases) {
+            Map<String, String> brokerProps = new LinkedHashMap<>();
+            // The broker refuses recallMessage unless told otherwise (5.5.0: "recall failed, operation is forbidden").
+            brokerProps.put("recallMessageEnable", "true");
+            if (phaseName.equals(Targets.TUNED)) {
+                brokerProps.put("timerPrecisionMs", "100");
+            } else if (!phaseName.equals(Targets.DEFAULT)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "unknown phase " + phaseName);
+            }
+            System.out.println("\n== phase " + phaseName + " " + brokerProps + ": starting RocketMQ 5.5.0 and Sundial");
+            try (Phase phase = Phase.start(phaseName, root.resolve(phaseName), settings, brokerProps)) {
+                for (String s : wanted) {
+                    if (phaseName.equals(Targets.TUNED) && !TUNED_SCENARIOS.contains(s)) {
+                        continue;
+                    }
+                    runScenario(phase, settings, s);
+                }
+            }
+            writeCharts(results.resolve("charts"), phaseName);
+        }
+        String summary = "# Sundial vs the built-in timer (" + Instant.now() + ")\n" + report.tables()
+                + "\n### Targets\n\n" + new Targets(report).table();
+        Files.writeString(results.resolve("summary.md"), summary, StandardCharsets.UTF_8);
+        System.out.println("\n" + summary);
+        return 0;
+    }
+
+    private void runScenario(Phase phase, BenchSettings s, String scenario) throws Exception {
+        System.out.println("-- " + scenario);
+        DeliveryRun delivery = new DeliveryRun(phase, s);
+        switch (scenario) {
+            case "ceiling" -> {
+                for (int run = 1; run <= runs; run++) {
+                    record(new CeilingRun(phase, s).run(run, herd));
+                }
+            }
+            case "herd" -> alternate(runs, (target, run) -> {
+                long due = System.currentTimeMillis() + herdLeadMs;
+                return delivery.run("herd", target, run, herd, 0, (m, i, now) -> at(m, due));
+            });
+            case "spread" -> alternate(runs, (target, run) -> delivery.run("spread", target, run, spread, 0,
+                    (m, i, now) -> at(m, now + 5000 + ThreadLocalRandom.current().nextLong(30_001))));
+            case "ten" -> alternate(runs, (target, run) -> delivery.run("ten", target, run, ten, 0,
+                    (m, i, now) -> at(m, now + 10_000)));
+            case "delay" -> alternate(runs, (target, run) -> delivery.run("delay", target, run, delay, 0,
+                    (m, i, now) -> {
+                        m.setDelayTimeLevel(3); // 10 s in the default level table of both
+                        return now + 10_000;
+                    }));
+            case "steady" -> alternate(steadyRuns, (target, run) -> delivery.run("steady", target, run,
+                    steadyRate * steadySeconds, steadyRate, (m, i, now) -> at(m, now + 10_000), 60_000));
+            case "recall" -> alternate(recallRuns, (target, run) -> new RecallRun(phase, s).run(target, run, recalls));
+            case "send" -> {
+                for (String flush : List.of("ASYNC_FLUSH", "SYNC_FLUSH")) {
+                    phase.startSundial(flush, true);
+                    String name = flush.equals("ASYNC_FLUSH") ? "send-async" : "send-sync";
+                    alternate(runs, (target, run) -> new SendRun(phase, s).run(name, target, run, send));
+                }
+                phase.startSundial(s.sundialFlush(), true);
+            }
+            case "pending" -> {
+                phase.startAfresh();
+                PendingRun p = new PendingRun(phase, s);
+                for (Target target : List.of(Target.SUNDIAL, Target.BROKER)) {
+                    record(p.run(target, 1, pending, pendingRestarts));
+                }
+            }
+            default -> throw new IllegalArgumentException(scenario);
+        }
+    }
+
+    private static long at(Message m, long due) {
+        m.setDeliverTimeMs(due);
+        return due;
+    }
+
+    private interface OneRun {
+        RunResult run(Target target, int run) throws Exception;
+    }
+
+    /** Runs each target {@code n} times, Sundial first in odd runs and the built-in timer first in even ones. */
+    private void alternate(int n, OneRun one) throws Exception {
+        for (int run = 1; run <= n; run++) {
+            List<Target> order = new ArrayList<>(List.of(Target.SUNDIAL, Target.BROKER));
+            if (run % 2 == 0) {
+                java.util.Collections.reverse(order);
+            }
+            for (Target target : order) {
+                record(one.run(target, run));
+            }
+        }
+    }
+
+    private void record(RunResult r) throws Exception {
+        report.add(r);
+        Map<String, Double> f = r.figures();
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-8s %-9s %-16s run %d:",
+                r.phase(), r.scenario(), r.target(), r.run()));
+        f.forEach((k, v) -> {
+            if (!k.startsWith("p99_window")) {
+                line.append(' ').append(k).append('=').append(Report.fmt(v));
+            }
+        });
+        System.out.println(line);
+    }
+
+    private void writeCharts(Path charts, String phase) throws Exception {
+        for (String scenario : List.of("herd", "spread", "ten", "delay", "steady")) {
+            Map<String, Distribution> series = new LinkedHashMap<>();
+            for (String target : List.of(Report.SUNDIAL, Report.BUILT_IN)) {
+                RunResult r = report.medianRun(phase, scenario, target);
+                if (r != null) {
+                    series.put(target, r.lateness());
+                }
+            }
+            if (scenario.equals("herd")) {
+                RunResult c = report.medianRun(phase, "ceiling", Report.CEILING);
+                if (c != null) {
+                    series.put("ceiling (batch ingest, from send start)", c.lateness());
+                }
+            }
+            for (Path p : Charts.write(charts, phase + "-" + scenario, scenario + " (" + phase + " broker)", series)) {
+                System.out.println("  chart " + p);
+            }
+        }
+    }
+}

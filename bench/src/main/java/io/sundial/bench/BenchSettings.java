@@ -1,0 +1,10 @@
+package io.sundial.bench;
+
+import java.nio.file.Path;
+
+/** The bench's knobs, as given on the command line (defaults are the scenarios). */
+record BenchSettings(Path home, int runs, int inFlight, int bodyBytes, String sundialJavaOpts, String sundialFlush,
+                     int brokerHeapMb, int herd, long herdLeadMs, int spread, int tenSeconds, int delayLevel3,
+                     int sendCount, int steadyRate, int steadySeconds, int recalls, long recallLeadMs,
+                     int pending) {
+}

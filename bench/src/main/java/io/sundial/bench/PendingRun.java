@@ -1,0 +1,72 @@
+package io.sundial.bench;
+
+import org.apache.rocketmq.common.message.Message;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code n} timers pending (due in an hour) on a fresh store: the holder's memory while taking them and after,
+ * its disk per pending timer, and its restart time (Sundial: {@code bin/sundial start} to serving; the built-in
+ * timer: name server and broker stopped and started to ready), the median of {@code restarts}.
+ */
+final class PendingRun {
+    private static final long DUE_AHEAD_MS = TimeUnit.HOURS.toMillis(1);
+    private static final long SETTLE_MS = 15_000;
+
+    private final Phase phase;
+    private final BenchSettings settings;
+    private final byte[] body;
+
+    PendingRun(Phase phase, BenchSettings settings) {
+        this.phase = phase;
+        this.settings = settings;
+        this.body = new byte[settings.bodyBytes()];
+        ThreadLocalRandom.current().nextBytes(body);
+    }
+
+    RunResult run(Target target, int run, int n, int restarts) throws Exception {
+        String topic = "Bench_" + phase.name() + "_pending_" + target.name() + "_" + run;
+        phase.createTopic(topic);
+        Path store = target == Target.SUNDIAL ? phase.sundialStore() : phase.brokerStore();
+        String proc = target == Target.SUNDIAL ? "sundial" : "broker";
+        long diskBefore = ProcessMemory.diskBytes(store);
+        long due = System.currentTimeMillis() + DUE_AHEAD_MS;
+        Sender.Outcome sent;
+        Map<String, Double> peak;
+        try (ProcessMemory mem = ProcessMemory.sample(phase.pids())) {
+            sent = new Sender(phase.producer(target), settings.inFlight()).send(n, 0, (i, now) -> {
+                Message m = new Message(topic, "bench", Integer.toString(i), body);
+                m.setDeliverTimeMs(due);
+                return m;
+            }, null);
+            Thread.sleep(SETTLE_MS);
+            peak = mem.peakMiB();
+        }
+        long pid = target == Target.SUNDIAL ? phase.sundialPid() : phase.brokerPid();
+        double rssAfter = ProcessMemory.field(pid, "VmRSS:") / 1024.0;
+        double anonAfter = ProcessMemory.field(pid, "RssAnon:") / 1024.0;
+        long disk = ProcessMemory.diskBytes(store) - diskBefore;
+        long[] restartMs = new long[Math.max(1, restarts)];
+        for (int i = 0; i < restartMs.length; i++) {
+            restartMs[i] = target == Target.SUNDIAL ? phase.restartSundial() : phase.restartCluster();
+        }
+        Distribution restart = Distribution.of(restartMs);
+        Map<String, Double> f = new HashMap<>();
+        f.put("sent", (double) n);
+        f.put("acked", (double) sent.acked());
+        f.put("failed", (double) sent.failed());
+        f.put("sendRate", sent.rate());
+        f.put("peakRssMiB", peak.getOrDefault(proc, Double.NaN));
+        f.put("rssAfterMiB", rssAfter);
+        f.put("anonRssAfterMiB", anonAfter);
+        f.put("diskMiB", disk / 1048576.0);
+        f.put("diskBytesPerTimer", sent.acked() == 0 ? Double.NaN : (double) disk / sent.acked());
+        f.put("restartMs", (double) restart.percentile(50));
+        f.put("restartMsMax", (double) restart.max());
+        return new RunResult(phase.name(), "pending", target.label(), run, f, null);
+    }
+}

@@ -1,0 +1,124 @@
+package io.sundial.bench;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * What one run expects and what its consumer saw, per message number (the message key): the intended delivery
+ * time, whether the send was acknowledged, and the first receive time. Thread-safe for one sender and many
+ * consumer threads.
+ */
+final class Receipts {
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final long[] due;
+    private final AtomicLongArray acked;
+    private final AtomicLongArray received;
+    private final AtomicLongArray stored;
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong strays = new AtomicLong();
+    private final AtomicLong receivedCount = new AtomicLong();
+
+    Receipts(int messages) {
+        due = new long[messages];
+        acked = new AtomicLongArray(messages);
+        received = new AtomicLongArray(messages);
+        stored = new AtomicLongArray(messages);
+        for (int i = 0; i < messages; i++) {
+            received.set(i, NONE);
+            stored.set(i, NONE);
+        }
+    }
+
+    int size() {
+        return due.length;
+    }
+
+    /** Called by the sender before the send of message {@code i}. */
+    void expect(int i, long dueMs) {
+        due[i] = dueMs;
+    }
+
+    long due(int i) {
+        return due[i];
+    }
+
+    void acknowledged(int i) {
+        acked.set(i, 1);
+    }
+
+    boolean isAcknowledged(int i) {
+        return acked.get(i) == 1;
+    }
+
+    /**
+     * A message arrived at the consumer; {@code key} is its message number, anything else is a stray.
+     * {@code storedMs} is when the broker stored it on the real topic (its store timestamp): when it became visible.
+     */
+    void received(String key, long atMs, long storedMs) {
+        int i;
+        try {
+            i = Integer.parseInt(key);
+        } catch (NumberFormatException e) {
+            strays.incrementAndGet();
+            return;
+        }
+        if (i < 0 || i >= due.length) {
+            strays.incrementAndGet();
+        } else if (received.compareAndSet(i, NONE, atMs)) {
+            stored.set(i, storedMs);
+            receivedCount.incrementAndGet();
+        } else {
+            duplicates.incrementAndGet();
+        }
+    }
+
+    long receivedCount() {
+        return receivedCount.get();
+    }
+
+    long receivedAt(int i) {
+        return received.get(i);
+    }
+
+    /** When the broker stored the first copy received of message {@code i}. */
+    long storedAt(int i) {
+        return stored.get(i);
+    }
+
+    boolean wasReceived(int i) {
+        return received.get(i) != NONE;
+    }
+
+    long duplicates() {
+        return duplicates.get();
+    }
+
+    long strays() {
+        return strays.get();
+    }
+
+    long acknowledgedCount() {
+        long n = 0;
+        for (int i = 0; i < due.length; i++) {
+            n += acked.get(i);
+        }
+        return n;
+    }
+
+    /** The latest due time among acknowledged messages, or {@code Long.MIN_VALUE} if none. */
+    long lastDue() {
+        long last = Long.MIN_VALUE;
+        for (int i = 0; i < due.length; i++) {
+            if (isAcknowledged(i)) {
+                last = Math.max(last, due[i]);
+            }
+        }
+        return last;
+    }
+
+    /** Whether every acknowledged message has arrived. */
+    boolean complete() {
+        return receivedCount.get() >= acknowledgedCount();
+    }
+}

@@ -1,0 +1,147 @@
+package io.sundial.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * The comparison: medians over runs of each figure, Sundial beside the built-in timer per phase with the ratio
+ * (how many times better Sundial is: greater than 1 means better), then the issue's targets checked against
+ * those medians. Also appends every run to a CSV as it finishes, so a bench cut short keeps what it measured.
+ */
+final class Report {
+    static final String SUNDIAL = Target.SUNDIAL.label();
+    static final String BUILT_IN = Target.BROKER.label();
+    static final String CEILING = "broker, no timer";
+
+    /** Figures shown per scenario, and whether more is better. */
+    private static final Map<String, List<String>> SHOWN = new LinkedHashMap<>();
+
+    static {
+        List<String> lateness = List.of("p50", "p99", "max", "storedP99", "hopP99", "lost", "duplicated", "early");
+        SHOWN.put("ceiling", List.of("p50", "p99", "max", "sendRate"));
+        SHOWN.put("herd", List.of("first", "p50", "p99", "max", "storedP99", "hopP99", "lost", "duplicated", "early",
+                "sendRate", "sundialRssMiB", "brokerRssMiB"));
+        SHOWN.put("spread", lateness);
+        SHOWN.put("ten", lateness);
+        SHOWN.put("delay", lateness);
+        SHOWN.put("steady", List.of("p50", "p99", "max", "storedP99", "hopP99", "drift", "lost", "duplicated",
+                "early"));
+        SHOWN.put("recall", List.of("recallRate", "recallP99Ms", "recallFailed", "deliveredAfterRecall"));
+        SHOWN.put("send-async", List.of("sendRate", "sendP50Ms", "sendP99Ms", "failed"));
+        SHOWN.put("send-sync", List.of("sendRate", "sendP50Ms", "sendP99Ms", "failed"));
+        SHOWN.put("pending", List.of("sendRate", "peakRssMiB", "rssAfterMiB", "anonRssAfterMiB",
+                "diskBytesPerTimer", "restartMs"));
+    }
+
+    private static final List<String> MORE_IS_BETTER = List.of("sendRate", "recallRate");
+
+    private final List<RunResult> results = new ArrayList<>();
+    private final Path csv;
+
+    Report(Path csv) {
+        this.csv = csv;
+    }
+
+    synchronized void add(RunResult r) throws IOException {
+        results.add(r);
+        boolean fresh = !Files.exists(csv);
+        StringBuilder line = new StringBuilder();
+        if (fresh) {
+            line.append("phase,scenario,target,run,figure,value\n");
+        }
+        r.figures().forEach((name, v) -> line.append(String.join(",", r.phase(), r.scenario(), r.target(),
+                Integer.toString(r.run()), name, fmt(v))).append('\n'));
+        Files.writeString(csv, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    synchronized List<RunResult> results() {
+        return List.copyOf(results);
+    }
+
+    /** Median of one figure over the runs of (phase, scenario, target); NaN if none. */
+    synchronized double median(String phase, String scenario, String target, String figure) {
+        double[] v = results.stream().filter(of(phase, scenario, target)).mapToDouble(r -> r.figure(figure))
+                .filter(d -> !Double.isNaN(d)).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** The run whose p99 is the median one, for the charts. */
+    synchronized RunResult medianRun(String phase, String scenario, String target) {
+        List<RunResult> runs = results.stream().filter(of(phase, scenario, target))
+                .filter(r -> r.lateness() != null).sorted((a, b) -> Double.compare(a.figure("p99"), b.figure("p99")))
+                .toList();
+        return runs.isEmpty() ? null : runs.get((runs.size() - 1) / 2);
+    }
+
+    synchronized double sum(String figure) {
+        return results.stream().mapToDouble(r -> r.figure(figure)).filter(d -> !Double.isNaN(d)).sum();
+    }
+
+    /** The comparison tables, one per phase, in markdown. */
+    synchronized String tables() {
+        StringBuilder out = new StringBuilder();
+        for (String phase : new TreeSet<>(results.stream().map(RunResult::phase).toList()).descendingSet()) {
+            out.append("\n### Phase `").append(phase).append("`\n\n")
+                    .append("| scenario | figure | Sundial | built-in timer | Sundial × better | runs |\n")
+                    .append("| --- | --- | ---: | ---: | ---: | ---: |\n");
+            for (Map.Entry<String, List<String>> e : SHOWN.entrySet()) {
+                String scenario = e.getKey();
+                boolean ceiling = scenario.equals("ceiling");
+                String a = ceiling ? CEILING : SUNDIAL;
+                long runs = results.stream().filter(of(phase, scenario, a)).count();
+                if (runs == 0) {
+                    continue;
+                }
+                for (String figure : e.getValue()) {
+                    double s = median(phase, scenario, a, figure);
+                    double b = ceiling ? Double.NaN : median(phase, scenario, BUILT_IN, figure);
+                    out.append("| ").append(scenario).append(" | ").append(figure).append(" | ")
+                            .append(fmt(s)).append(ceiling ? " (ceiling)" : "").append(" | ").append(fmt(b))
+                            .append(" | ").append(ratio(figure, s, b)).append(" | ").append(runs).append(" |\n");
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    static String ratio(String figure, double sundial, double builtIn) {
+        if (Double.isNaN(sundial) || Double.isNaN(builtIn) || List.of("lost", "duplicated", "early", "failed",
+                "recallFailed", "deliveredAfterRecall", "first", "drift").contains(figure)) {
+            return "";
+        }
+        double r = MORE_IS_BETTER.contains(figure) ? sundial / builtIn : builtIn / Math.max(1, sundial);
+        return String.format(Locale.ROOT, "%.2f", r);
+    }
+
+    static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "";
+        }
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%.0f" : "%.2f", v);
+    }
+
+    private static Predicate<RunResult> of(String phase, String scenario, String target) {
+        return r -> r.phase().equals(phase) && r.scenario().equals(scenario) && r.target().equals(target);
+    }
+
+    static String joined(double... values) {
+        return String.join(" / ", Arrays.stream(values).mapToObj(Report::fmt).toList());
+    }
+}
