@@ -67,6 +67,9 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--recall-lead-ms", defaultValue = "90000") long recallLeadMs;
     @Option(names = "--pending", defaultValue = "1000000") int pending;
     @Option(names = "--pending-restarts", defaultValue = "3") int pendingRestarts;
+    @Option(names = "--warmup", defaultValue = "30000",
+            description = "timed messages through each target at the start of a phase, not measured (JIT, caches)")
+    int warmup;
     @Option(names = "--in-flight", defaultValue = "256") int inFlight;
     @Option(names = "--body", defaultValue = "1024") int body;
     @Option(names = "--broker-heap-mb", defaultValue = "1024") int brokerHeapMb;
@@ -113,6 +116,7 @@ public final class BenchMain implements Callable<Integer> {
             }
             System.out.println("\n== phase " + phaseName + " " + brokerProps + ": starting RocketMQ 5.5.0 and Sundial");
             try (Phase phase = Phase.start(phaseName, root.resolve(phaseName), settings, brokerProps)) {
+                warmUp(phase, settings);
                 for (String s : wanted) {
                     if (phaseName.equals(Targets.TUNED) && !TUNED_SCENARIOS.contains(s)) {
                         continue;
@@ -170,6 +174,23 @@ public final class BenchMain implements Callable<Integer> {
                 }
             }
             default -> throw new IllegalArgumentException(scenario);
+        }
+    }
+
+    /**
+     * Every JVM of a phase starts cold; a run measured while the JIT is still compiling measures the compiler
+     * (on 2 cores it takes a third of the broker's CPU in the first runs). Both targets get the same warm-up.
+     */
+    private void warmUp(Phase phase, BenchSettings s) throws Exception {
+        if (warmup <= 0) {
+            return;
+        }
+        DeliveryRun delivery = new DeliveryRun(phase, s);
+        for (Target target : List.of(Target.SUNDIAL, Target.BROKER)) {
+            RunResult r = delivery.run("warmup", target, 0, warmup, 0,
+                    (m, i, now) -> at(m, now + 2000 + ThreadLocalRandom.current().nextLong(3000)));
+            System.out.printf(Locale.ROOT, "  warm-up %s: %s of %d received, p99 %s ms (not counted)%n",
+                    target.label(), Report.fmt(r.figure("received")), warmup, Report.fmt(r.figure("p99")));
         }
     }
 

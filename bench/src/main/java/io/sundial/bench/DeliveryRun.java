@@ -73,6 +73,8 @@ final class DeliveryRun {
         long[] lateness = new long[received];
         long[] storedLateness = new long[received];
         long[] hop = new long[received];
+        long[] wheel = new long[received];
+        int firedKnown = 0;
         int k = 0;
         long lost = 0;
         long early = 0;
@@ -86,6 +88,9 @@ final class DeliveryRun {
                     lateness[k] = l;
                     storedLateness[k] = r.storedAt(i) - r.due(i);
                     hop[k] = r.receivedAt(i) - r.storedAt(i);
+                    if (r.firedAt(i) != Long.MIN_VALUE) {
+                        wheel[firedKnown++] = r.firedAt(i) - r.due(i);
+                    }
                     k++;
                 }
             } else if (r.isAcknowledged(i)) {
@@ -117,6 +122,9 @@ final class DeliveryRun {
         f.put("storedP99", (double) stored.percentile(99));
         f.put("hopP50", (double) consumerHop.percentile(50));
         f.put("hopP99", (double) consumerHop.percentile(99));
+        if (firedKnown > 0) { // Sundial's wheel: fired minus due (the rest of storedP99 is the hand-off and the send)
+            f.put("firedP99", (double) Distribution.of(java.util.Arrays.copyOf(wheel, firedKnown)).percentile(99));
+        }
         memory.forEach((proc, mib) -> f.put(proc + "RssMiB", mib));
         if (windowMs > 0) {
             addWindows(r, f, windowMs);

@@ -15,6 +15,7 @@ final class Receipts {
     private final AtomicLongArray acked;
     private final AtomicLongArray received;
     private final AtomicLongArray stored;
+    private final AtomicLongArray fired;
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong strays = new AtomicLong();
     private final AtomicLong receivedCount = new AtomicLong();
@@ -24,9 +25,11 @@ final class Receipts {
         acked = new AtomicLongArray(messages);
         received = new AtomicLongArray(messages);
         stored = new AtomicLongArray(messages);
+        fired = new AtomicLongArray(messages);
         for (int i = 0; i < messages; i++) {
             received.set(i, NONE);
             stored.set(i, NONE);
+            fired.set(i, NONE);
         }
     }
 
@@ -53,9 +56,10 @@ final class Receipts {
 
     /**
      * A message arrived at the consumer; {@code key} is its message number, anything else is a stray.
-     * {@code storedMs} is when the broker stored it on the real topic (its store timestamp): when it became visible.
+     * {@code storedMs} is when the broker stored it on the real topic (its store timestamp): when it became visible;
+     * {@code firedMs} when Sundial's wheel fired it ({@code SUNDIAL_FIRED_MS}), or {@code Long.MIN_VALUE}.
      */
-    void received(String key, long atMs, long storedMs) {
+    void received(String key, long atMs, long storedMs, long firedMs) {
         int i;
         try {
             i = Integer.parseInt(key);
@@ -67,6 +71,7 @@ final class Receipts {
             strays.incrementAndGet();
         } else if (received.compareAndSet(i, NONE, atMs)) {
             stored.set(i, storedMs);
+            fired.set(i, firedMs);
             receivedCount.incrementAndGet();
         } else {
             duplicates.incrementAndGet();
@@ -84,6 +89,11 @@ final class Receipts {
     /** When the broker stored the first copy received of message {@code i}. */
     long storedAt(int i) {
         return stored.get(i);
+    }
+
+    /** When Sundial fired the first copy received of message {@code i}; {@code Long.MIN_VALUE} if not known. */
+    long firedAt(int i) {
+        return fired.get(i);
     }
 
     boolean wasReceived(int i) {

@@ -12,6 +12,9 @@ import org.apache.rocketmq.common.message.MessageExt;
  * of each message is kept too, to split lateness into the scheduler's part and the consumer's hop.
  */
 final class Receiver implements AutoCloseable {
+    /** When Sundial's wheel fired a re-published message (see docs/compatibility.md). */
+    private static final String FIRED_MS = "SUNDIAL_FIRED_MS";
+
     private final DefaultMQPushConsumer consumer;
 
     private Receiver(DefaultMQPushConsumer consumer) {
@@ -32,7 +35,9 @@ final class Receiver implements AutoCloseable {
         c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
             long now = System.currentTimeMillis();
             for (MessageExt m : msgs) {
-                receipts.received(m.getKeys(), now, m.getStoreTimestamp());
+                String fired = m.getProperty(FIRED_MS);
+                receipts.received(m.getKeys(), now, m.getStoreTimestamp(),
+                        fired == null ? Long.MIN_VALUE : Long.parseLong(fired));
             }
             return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
         });

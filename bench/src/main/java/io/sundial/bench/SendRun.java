@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Send throughput of timer messages (due in two days, so nothing fires during the bench), {@code inFlight}
- * asynchronous sends at a time, after a warm-up of a tenth as many.
+ * asynchronous sends at a time, after a warm-up of a quarter as many (the target may just have restarted).
  */
 final class SendRun {
     private static final long DUE_AHEAD_MS = TimeUnit.DAYS.toMillis(2);
@@ -34,7 +34,7 @@ final class SendRun {
             m.setDeliverTimeMs(now + DUE_AHEAD_MS);
             return m;
         };
-        sender.send(Math.max(1, n / 10), 0, factory, null);
+        sender.send(Math.max(1, n / 4), 0, factory, null);
         Sender.Outcome out;
         Map<String, Double> memory;
         try (ProcessMemory mem = ProcessMemory.sample(phase.pids())) {

@@ -14,16 +14,16 @@ class ReceiptsTest {
         r.expect(1, 2000);
         r.acknowledged(0);
         r.acknowledged(1);
-        r.received("0", 1005, 1002);
-        r.received("0", 1100, 1090);
-        r.received("7", 1200, 1200);
-        r.received("not-a-number", 1200, 1200);
+        r.received("0", 1005, 1002, Long.MIN_VALUE);
+        r.received("0", 1100, 1090, Long.MIN_VALUE);
+        r.received("7", 1200, 1200, Long.MIN_VALUE);
+        r.received("not-a-number", 1200, 1200, Long.MIN_VALUE);
         assertEquals(1005, r.receivedAt(0));
         assertEquals(1002, r.storedAt(0), "the first copy's store time");
         assertEquals(1, r.duplicates());
         assertEquals(2, r.strays());
         assertFalse(r.complete());
-        r.received("1", 2003, 2001);
+        r.received("1", 2003, 2001, Long.MIN_VALUE);
         assertTrue(r.complete(), "every acknowledged message arrived; 2 was never acknowledged");
         assertEquals(2000, r.lastDue());
     }
