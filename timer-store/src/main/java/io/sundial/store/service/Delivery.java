@@ -28,6 +28,13 @@ import java.util.function.Consumer;
  * outcomes in the store ({@link DeliverySession#ack} for the delivered, {@link DeliverySession#park} for the
  * parked, {@link DeliverySession#end} for the rest) and reports the batch back to the wheel thread.
  *
+ * <p><b>The lane is free at the answer.</b> When the backend has taken every timer of a batch, the lane is
+ * released at once ({@code onAnswered}), before the acknowledgement is written: the lane's next batch goes out
+ * while this one is settled, so a busy lane's cycle is the backend's round trip, not round trip plus index write
+ * plus two thread hand-offs. The order of the lane holds (the next batch is sent after this one was stored), and
+ * the timers stay in the wheel thread's fired set until the {@link Result} arrives, as before. A batch with any
+ * other outcome keeps its lane until it is settled, since the lane may have to back off.
+ *
  * <p><b>Why check before dispatch.</b> A timer cancelled or rescheduled after the wheel fired it, but before its
  * delivery began, is no longer pending under its key: it is skipped, never delivered. Once its delivery began, a
  * cancel or reschedule is refused as too late. A record that fails its checksum is parked with the
@@ -44,8 +51,14 @@ final class Delivery implements AutoCloseable {
     /** What became of one timer of a batch. */
     enum State { DELIVERED, RETRY, PARKED, SKIPPED }
 
-    /** A settled batch, reported to the wheel thread; {@code states[i]} is what became of {@code batch.get(i)}. */
-    record Result(LaneState lane, List<Fired> batch, State[] states, String retryReason) {
+    /**
+     * A settled batch, reported to the wheel thread; {@code states[i]} is what became of {@code batch.get(i)}.
+     * {@code laneReleased}: its lane was already released when the backend answered (see the class comment).
+     */
+    record Result(LaneState lane, List<Fired> batch, State[] states, String retryReason, boolean laneReleased) {
+        Result(LaneState lane, List<Fired> batch, State[] states, String retryReason) {
+            this(lane, batch, states, retryReason, false);
+        }
     }
 
     private final TimerStore store;
@@ -53,17 +66,24 @@ final class Delivery implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final Executor executor;
     private final Consumer<Result> onDone;
+    private final Consumer<LaneState> onAnswered;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder[] counts = new LongAdder[State.values().length];
     private final Object idleMonitor = new Object();
     private final AckCombiner acks;
 
-    Delivery(TimerStore store, Dispatcher dispatcher, Executor executor, Consumer<Result> onDone) {
+    /**
+     * @param onDone     hears of each settled batch
+     * @param onAnswered hears of a lane whose batch the backend took whole, before that batch is settled
+     */
+    Delivery(TimerStore store, Dispatcher dispatcher, Executor executor, Consumer<Result> onDone,
+             Consumer<LaneState> onAnswered) {
         this.store = store;
         this.session = store.deliverySession();
         this.dispatcher = dispatcher;
         this.executor = executor;
         this.onDone = onDone;
+        this.onAnswered = onAnswered;
         this.acks = new AckCombiner(session);
         for (int i = 0; i < counts.length; i++) {
             counts[i] = new LongAdder();
@@ -158,12 +178,33 @@ final class Delivery implements AutoCloseable {
         } catch (RuntimeException x) {
             stage = CompletableFuture.failedFuture(x);
         }
-        stage.whenComplete((outcomes, error) -> runOnExecutor(
-                () -> settle(lane, batch, states, entries, pending, outcomes, error, readFailure)));
+        int dispatched = timers.size();
+        boolean mayRelease = readFailure == null;
+        stage.whenComplete((outcomes, error) -> {
+            boolean released = mayRelease && error == null && allDelivered(outcomes, dispatched);
+            if (released) {
+                onAnswered.accept(lane);
+            }
+            runOnExecutor(() -> settle(lane, batch, states, entries, pending, outcomes, error, readFailure,
+                    released));
+        });
+    }
+
+    private static boolean allDelivered(List<Outcome> outcomes, int dispatched) {
+        if (outcomes == null || outcomes.size() != dispatched) {
+            return false;
+        }
+        for (Outcome o : outcomes) {
+            if (!(o instanceof Outcome.Delivered)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void settle(LaneState lane, List<Fired> batch, State[] states, DueEntry[] entries,
-                        List<DueEntry> marked, List<Outcome> outcomes, Throwable error, String readFailure) {
+                        List<DueEntry> marked, List<Outcome> outcomes, Throwable error, String readFailure,
+                        boolean laneReleased) {
         int dispatched = (int) Arrays.stream(entries).filter(e -> e != null).count();
         String reason = readFailure;
         if (error == null && (outcomes == null || outcomes.size() != dispatched)) {
@@ -191,7 +232,7 @@ final class Delivery implements AutoCloseable {
                 }
             }
         }
-        Result result = new Result(lane, batch, states, reason);
+        Result result = new Result(lane, batch, states, reason, laneReleased);
         if (delivered.isEmpty()) {
             finish(result, marked);
         } else {

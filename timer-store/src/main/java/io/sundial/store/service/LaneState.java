@@ -18,7 +18,10 @@ import java.util.ArrayDeque;
 final class LaneState {
     final Lane lane;
     final ArrayDeque<Fired> queue = new ArrayDeque<>();
-    /** A batch of this lane is with the dispatcher; at most one at a time keeps the lane's order. */
+    /**
+     * A batch of this lane is with the dispatcher, not yet answered; at most one at a time keeps the lane's order
+     * (a batch the backend took whole frees the lane before it is settled: see {@link Delivery}).
+     */
     boolean inFlight;
     /** In the scheduler's ready queue. */
     boolean ready;

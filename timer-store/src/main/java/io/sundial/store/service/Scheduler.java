@@ -119,7 +119,7 @@ final class Scheduler {
         this.wheel = new TimingWheel(clock.wallMillis(), config.wheelConfig());
         this.loader = new Loader(store, config.loadWindowMs(), config.loadBatchSize());
         this.backoff = new Backoff(config.retryBackoffMinMs(), config.retryBackoffMaxMs(), random);
-        this.delivery = new Delivery(store, dispatcher, executor, this::post);
+        this.delivery = new Delivery(store, dispatcher, executor, this::post, l -> post(new Answered(l)));
         this.lowWater = Math.max(1, Math.min(config.loadBatchSize(), config.maxWheelReferences() / 8));
         this.reloadTarget = 4 * config.dispatchBatchSize();
         this.loadIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.loadIntervalMs());
@@ -219,6 +219,8 @@ final class Scheduler {
         while ((c = inbox.poll()) != null) {
             if (c instanceof Delivery.Result r) {
                 settled(r);
+            } else if (c instanceof Answered a) {
+                answered(a.lane);
             } else if (c instanceof Appended a) {
                 for (DueEntry e : a.timers) {
                     insert(e);
@@ -329,9 +331,18 @@ final class Scheduler {
         }
     }
 
+    /** The backend took a lane's whole batch: its next batch may go while this one is being settled. */
+    private void answered(LaneState l) {
+        l.inFlight = false;
+        markReady(l);
+        forgetIfIdle(l);
+    }
+
     private void settled(Delivery.Result r) {
         LaneState l = r.lane();
-        l.inFlight = false;
+        if (!r.laneReleased()) {
+            l.inFlight = false; // else released at the answer, and perhaps in flight again with its next batch
+        }
         boolean retry = false;
         boolean anyDelivered = false;
         for (int i = 0; i < r.batch().size(); i++) {
@@ -428,7 +439,7 @@ final class Scheduler {
 
     private void forgetIfIdle(LaneState l) {
         if (l.idle()) {
-            lanes.remove(l.lane);
+            lanes.remove(l.lane, l); // a lane forgotten at its answer may have a new state by its settling
         }
     }
 
@@ -531,6 +542,9 @@ final class Scheduler {
     }
 
     // ---- what the store's listener queues
+
+    private record Answered(LaneState lane) {
+    }
 
     private record Appended(List<DueEntry> timers) {
     }

@@ -3,6 +3,7 @@ package io.sundial.store.service;
 import io.sundial.store.ChangeResult;
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.ParkedTimer;
+import io.sundial.store.time.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -201,6 +203,46 @@ class SchedulerDeliveryTest {
             assertEquals(q1, byQueue.get(1));
             assertEquals(q2, byQueue.get(2));
             assertEquals(0, h.store.pendingCount());
+        }
+    }
+
+    @Test
+    void shouldSendALanesNextBatchOnceTheBackendTookTheLastBeforeItsAcknowledgementIsWritten() throws Exception {
+        ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        try (ServiceHarness h = new ServiceHarness(dir, config(), new ManualClock(T0), tasks::add)) {
+            List<Long> seqs = h.appendAll("T", 1, LongStream.range(0, 20).mapToObj(i -> T0 + 100).toList(), "a");
+            h.advanceTo(T0 + 100);
+            tasks.poll().run(); // the first batch: read, dispatched, answered "delivered" at once
+            h.settle();
+            assertEquals(List.of(8), h.dispatcher.batchSizes());
+            assertEquals(2, tasks.size(), "the first batch's settling and the second batch, both waiting");
+            tasks.pollLast().run(); // the second batch, before the first one's acknowledgement
+            assertEquals(List.of(8, 8), h.dispatcher.batchSizes());
+            assertEquals(20, h.store.pendingCount(), "nothing acknowledged yet");
+            while (!tasks.isEmpty()) {
+                tasks.poll().run();
+                h.settle();
+            }
+            assertEquals(seqs, h.dispatcher.seqs(), "the lane's order");
+            assertEquals(0, h.store.pendingCount());
+            assertEquals(0, h.stats().outOfWheel());
+        }
+    }
+
+    @Test
+    void shouldKeepTheLaneOfABatchNotTakenWholeUntilItIsSettled() throws Exception {
+        ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        try (ServiceHarness h = new ServiceHarness(dir, config(), new ManualClock(T0), tasks::add)) {
+            h.dispatcher.answer("T", t -> t.entry().uniqKey().equals("a3") ? Outcome.retry("busy") : Outcome.delivered());
+            h.appendAll("T", 1, LongStream.range(0, 20).mapToObj(i -> T0 + 100).toList(), "a");
+            h.advanceTo(T0 + 100);
+            tasks.poll().run();
+            h.settle();
+            assertEquals(1, tasks.size(), "only the settling: the lane waits for it, and then backs off");
+            tasks.poll().run();
+            h.settle();
+            assertTrue(tasks.isEmpty(), "backing off, nothing sent");
+            assertEquals(List.of(8), h.dispatcher.batchSizes());
         }
     }
 

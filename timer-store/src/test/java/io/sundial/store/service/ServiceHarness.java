@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,11 +37,16 @@ final class ServiceHarness implements AutoCloseable {
     }
 
     ServiceHarness(Path dir, ServiceConfig config, ManualClock clock) throws IOException {
+        this(dir, config, clock, Runnable::run);
+    }
+
+    /** With {@code executor} for the dispatch side instead of the synchronous hand-off (a test runs its tasks). */
+    ServiceHarness(Path dir, ServiceConfig config, ManualClock clock, Executor executor) throws IOException {
         this.clock = clock;
         this.config = config;
         this.store = TimerStore.open(storeConfig(dir), clock);
         this.dispatcher = new FakeDispatcher(clock);
-        this.scheduler = new Scheduler(store, dispatcher, config, clock, Runnable::run, new SplittableRandom(42));
+        this.scheduler = new Scheduler(store, dispatcher, config, clock, executor, new SplittableRandom(42));
         store.listener(scheduler.listener());
     }
 
