@@ -127,6 +127,34 @@ final class Segment implements AutoCloseable {
         }
     }
 
+    /**
+     * Fills {@code dst} from {@code offset} with reads of the file, not through the map: for scans of a whole
+     * segment (recovery, scrubbing, compaction), whose pages would otherwise stay in the process's resident set
+     * for as long as the map lives (a scrub of 1.4 GB of sealed segments showed as 275 MiB of RSS). Fewer bytes
+     * only at the end of the file.
+     */
+    int readThrough(ByteBuffer dst, long offset) throws IOException {
+        if (closing) {
+            throw new ClosedChannelException();
+        }
+        int wanted = (int) Math.max(0, Math.min(dst.remaining(), capacity - offset));
+        int limit = dst.limit();
+        dst.limit(dst.position() + wanted);
+        int n = 0;
+        try {
+            while (dst.hasRemaining()) {
+                int r = channel.read(dst, offset + n);
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+            }
+        } finally {
+            dst.limit(limit);
+        }
+        return n;
+    }
+
     private MappedByteBuffer mapped() throws IOException {
         MappedByteBuffer m = map;
         if (m == null) {

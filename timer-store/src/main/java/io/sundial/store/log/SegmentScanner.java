@@ -79,7 +79,7 @@ final class SegmentScanner {
             window.clear();
             int wanted = Math.min(window.capacity(), limit - at);
             window.limit(wanted);
-            segment.read(window, at);
+            segment.readThrough(window, at);
             window.flip();
             windowStart = at;
             if (window.limit() < length) {

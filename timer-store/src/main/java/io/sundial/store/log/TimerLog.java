@@ -131,7 +131,7 @@ public final class TimerLog implements AutoCloseable {
         long last = -1;
         for (long at = from; at < segment.capacity(); at += chunk.capacity()) {
             chunk.clear();
-            int n = segment.read(chunk, at);
+            int n = segment.readThrough(chunk, at);
             for (int i = n - 1; i >= 0; i--) {
                 if (chunk.get(i) != 0) {
                     last = at + i;
