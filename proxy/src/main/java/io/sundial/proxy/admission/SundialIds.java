@@ -2,7 +2,7 @@ package io.sundial.proxy.admission;
 
 import io.sundial.store.TimerId;
 
-import java.util.Locale;
+import java.util.HexFormat;
 
 /**
  * The {@code msgId} an intercepted send answers with (the client's {@code SendResult.getOffsetMsgId()}): not a
@@ -15,8 +15,11 @@ public final class SundialIds {
     private SundialIds() {
     }
 
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
+
     public static String msgId(long dueMs, long seq) {
-        return PREFIX + String.format(Locale.ROOT, "%016X%016X", dueMs, seq);
+        // Built on each stored send's answer (on the flusher thread): String.format cost a quarter of that thread.
+        return PREFIX + HEX.toHexDigits(dueMs) + HEX.toHexDigits(seq);
     }
 
     /** The timer a Sundial msgId names, or null if {@code msgId} is not one. */
