@@ -11,8 +11,10 @@ import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.proxy.route.RouteRewriter;
 import io.sundial.store.config.DaemonThreads;
+import org.apache.rocketmq.remoting.common.TlsMode;
 import org.apache.rocketmq.remoting.netty.NettyRemotingServer;
 import org.apache.rocketmq.remoting.netty.NettyServerConfig;
+import org.apache.rocketmq.remoting.netty.TlsSystemConfig;
 import org.apache.rocketmq.remoting.protocol.RequestCode;
 
 import java.util.concurrent.ExecutorService;
@@ -45,6 +47,7 @@ public final class SundialServer implements AutoCloseable {
         config.setListenPort(listenPort);
         config.setBindAddress("0.0.0.0");
         config.setServerChannelMaxIdleTimeSeconds(limits.idleTimeoutSeconds());
+        plaintextUnlessTlsConfigured();
         server = new AdmittingRemotingServer(config, new ConnectionLimit(limits.maxConnections()),
                 new SendAdmission(budget, metrics));
         // No count limit: every send waiting here holds its bytes in the budget, which bounds the queue.
@@ -69,6 +72,18 @@ public final class SundialServer implements AutoCloseable {
             server.registerProcessor(code, admin, adminExecutor);
         }
         server.registerDefaultProcessor(new UnsupportedProcessor(), otherExecutor);
+    }
+
+    /**
+     * RocketMQ's server defaults to TLS "permissive" and then makes a self-signed test certificate at every start:
+     * an RSA key generation that took 0.5-2 s of a restart on a busy 2-core machine, for a certificate no stock
+     * client trusts. Producers speak plaintext unless {@code -Dtls.server.mode} (with RocketMQ's {@code tls.*}
+     * properties) asks otherwise (docs/compatibility.md).
+     */
+    private static void plaintextUnlessTlsConfigured() {
+        if (System.getProperty(TlsSystemConfig.TLS_SERVER_MODE) == null) {
+            TlsSystemConfig.tlsMode = TlsMode.DISABLED;
+        }
     }
 
     private static ExecutorService pool(String name, int threads, int queue) {
