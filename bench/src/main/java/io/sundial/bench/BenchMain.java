@@ -45,6 +45,11 @@ public final class BenchMain implements Callable<Integer> {
             + "steady,recall,send,pending (default: all; the tuned phase runs only ceiling,herd,spread,ten)")
     List<String> scenarios;
 
+    @Option(names = "--targets", split = ",", defaultValue = "sundial,broker",
+            description = "which to measure: sundial, broker (the built-in timer); both by default, as the"
+                    + " comparison needs")
+    List<String> targetNames;
+
     @Option(names = "--runs", defaultValue = "3", description = "runs per scenario and target (medians)")
     int runs;
 
@@ -68,14 +73,18 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--pending", defaultValue = "1000000") int pending;
     @Option(names = "--pending-restarts", defaultValue = "3") int pendingRestarts;
     @Option(names = "--warmup", defaultValue = "30000",
-            description = "timed messages through each target at the start of a phase, not measured (JIT, caches)")
+            description = "timed messages through each target at the start of a phase, spread and then due at one"
+                    + " instant, not measured (JIT, caches)")
     int warmup;
     @Option(names = "--in-flight", defaultValue = "256") int inFlight;
     @Option(names = "--body", defaultValue = "1024") int body;
     @Option(names = "--broker-heap-mb", defaultValue = "1024") int brokerHeapMb;
-    @Option(names = "--sundial-java-opts", defaultValue = "-Xms512m -Xmx1g",
+    @Option(names = "--sundial-java-opts", defaultValue = "-Xms256m -Xmx1g",
             description = "Sundial's JVM options (default: bin/sundial's, ${DEFAULT-VALUE})")
     String sundialJavaOpts;
+    @Option(names = "--sundial-set", description = "a Sundial setting for the whole run, KEY=VALUE (repeatable;"
+            + " conf/sundial.properties lists them)")
+    Map<String, String> sundialProperties = new LinkedHashMap<>();
     @Option(names = "--sundial-flush", defaultValue = "SYNC_FLUSH",
             description = "Sundial's flushDiskType outside the send scenario (default: the product's, ${DEFAULT-VALUE})")
     String sundialFlush;
@@ -96,12 +105,18 @@ public final class BenchMain implements Callable<Integer> {
         Files.createDirectories(results);
         BenchSettings settings = new BenchSettings(home, runs, inFlight, body, sundialJavaOpts, sundialFlush,
                 brokerHeapMb, herd, herdLeadMs, spread, ten, delay, send, steadyRate, steadySeconds, recalls,
-                recallLeadMs, pending);
+                recallLeadMs, pending, sundialProperties);
         report = new Report(results.resolve("runs.csv"));
         List<String> wanted = scenarios == null ? ALL : scenarios;
         for (String s : wanted) {
             if (!ALL.contains(s)) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario " + s);
+            }
+        }
+        for (String t : targetNames) {
+            if (!List.of("sundial", "broker").contains(t)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "unknown target " + t
+                        + " (sundial, broker)");
             }
         }
         System.out.println("Results in " + results);
@@ -169,7 +184,7 @@ public final class BenchMain implements Callable<Integer> {
             case "pending" -> {
                 phase.startAfresh();
                 PendingRun p = new PendingRun(phase, s);
-                for (Target target : List.of(Target.SUNDIAL, Target.BROKER)) {
+                for (Target target : targets()) {
                     record(p.run(target, 1, pending, pendingRestarts));
                 }
             }
@@ -179,18 +194,23 @@ public final class BenchMain implements Callable<Integer> {
 
     /**
      * Every JVM of a phase starts cold; a run measured while the JIT is still compiling measures the compiler
-     * (on 2 cores it takes a third of the broker's CPU in the first runs). Both targets get the same warm-up.
+     * (on 2 cores it took a third of the broker's CPU in the first runs, and the first 100,000-message herd after
+     * a spread-only warm-up took twice as long as the third). Both targets get the same warm-up: {@code warmup}
+     * messages spread over 3 s, then as many due at one instant, so that small and large batches are compiled.
      */
     private void warmUp(Phase phase, BenchSettings s) throws Exception {
         if (warmup <= 0) {
             return;
         }
         DeliveryRun delivery = new DeliveryRun(phase, s);
-        for (Target target : List.of(Target.SUNDIAL, Target.BROKER)) {
-            RunResult r = delivery.run("warmup", target, 0, warmup, 0,
+        for (Target target : targets()) {
+            RunResult spread = delivery.run("warmup", target, 0, warmup, 0,
                     (m, i, now) -> at(m, now + 2000 + ThreadLocalRandom.current().nextLong(3000)));
-            System.out.printf(Locale.ROOT, "  warm-up %s: %s of %d received, p99 %s ms (not counted)%n",
-                    target.label(), Report.fmt(r.figure("received")), warmup, Report.fmt(r.figure("p99")));
+            long due = System.currentTimeMillis() + 5000 + warmup / 5;
+            RunResult herdOf = delivery.run("warmup", target, 0, warmup, 0, (m, i, now) -> at(m, due));
+            System.out.printf(Locale.ROOT, "  warm-up %s: %s + %s of %d received, p99 %s / %s ms (not counted)%n",
+                    target.label(), Report.fmt(spread.figure("received")), Report.fmt(herdOf.figure("received")),
+                    2 * warmup, Report.fmt(spread.figure("p99")), Report.fmt(herdOf.figure("p99")));
         }
     }
 
@@ -206,7 +226,7 @@ public final class BenchMain implements Callable<Integer> {
     /** Runs each target {@code n} times, Sundial first in odd runs and the built-in timer first in even ones. */
     private void alternate(int n, OneRun one) throws Exception {
         for (int run = 1; run <= n; run++) {
-            List<Target> order = new ArrayList<>(List.of(Target.SUNDIAL, Target.BROKER));
+            List<Target> order = new ArrayList<>(targets());
             if (run % 2 == 0) {
                 java.util.Collections.reverse(order);
             }
@@ -214,6 +234,16 @@ public final class BenchMain implements Callable<Integer> {
                 record(one.run(target, run));
             }
         }
+    }
+
+    private List<Target> targets() {
+        List<Target> out = new ArrayList<>();
+        for (Target t : Target.values()) {
+            if (targetNames.contains(t.name().toLowerCase(Locale.ROOT))) {
+                out.add(t);
+            }
+        }
+        return out;
     }
 
     private void record(RunResult r) throws Exception {

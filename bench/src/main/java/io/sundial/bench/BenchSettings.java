@@ -6,5 +6,5 @@ import java.nio.file.Path;
 record BenchSettings(Path home, int runs, int inFlight, int bodyBytes, String sundialJavaOpts, String sundialFlush,
                      int brokerHeapMb, int herd, long herdLeadMs, int spread, int tenSeconds, int delayLevel3,
                      int sendCount, int steadyRate, int steadySeconds, int recalls, long recallLeadMs,
-                     int pending) {
+                     int pending, java.util.Map<String, String> sundialProperties) {
 }

@@ -43,7 +43,8 @@ final class Phase implements AutoCloseable {
         try {
             Workspace.deleteTree(dir);
             p.startCluster(0, 0);
-            p.sundial = new SundialNode(settings.home(), dir.resolve("sundial"), settings.sundialJavaOpts());
+            p.sundial = new SundialNode(settings.home(), dir.resolve("sundial"), settings.sundialJavaOpts(),
+                    settings.sundialProperties());
             p.startSundial(settings.sundialFlush(), true);
             p.startProducers();
             return p;

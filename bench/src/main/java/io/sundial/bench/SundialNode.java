@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,15 +22,17 @@ final class SundialNode implements AutoCloseable {
     private final Path home;
     private final Path dir;
     private final String javaOpts;
+    private final Map<String, String> extraSettings;
     private final int port;
     private final int metricsPort;
     private Process process;
     private int starts;
 
-    SundialNode(Path home, Path dir, String javaOpts) throws IOException {
+    SundialNode(Path home, Path dir, String javaOpts, Map<String, String> extraSettings) throws IOException {
         this.home = home;
         this.dir = dir;
         this.javaOpts = javaOpts;
+        this.extraSettings = Map.copyOf(extraSettings);
         this.port = freePort();
         this.metricsPort = freePort();
     }
@@ -46,7 +49,10 @@ final class SundialNode implements AutoCloseable {
         return process != null && process.isAlive() ? process.pid() : -1;
     }
 
-    /** Writes its configuration (product defaults but for the ports, the store and the flush mode). */
+    /**
+     * Writes its configuration: product defaults but for the ports, the store and the flush mode, and any setting
+     * the bench was given ({@code --sundial-set}).
+     */
     void configure(String backendNamesrv, String flushDiskType) throws IOException {
         Files.createDirectories(dir);
         List<String> lines = new ArrayList<>(List.of(
@@ -56,6 +62,7 @@ final class SundialNode implements AutoCloseable {
                 ProxyConfig.ADMIN_TOKEN_REQUIRED + "=false",
                 "storePathRootDir=" + store(),
                 "flushDiskType=" + flushDiskType));
+        extraSettings.forEach((k, v) -> lines.add(k + "=" + v));
         Files.writeString(dir.resolve("sundial.properties"), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
     }
 
