@@ -34,6 +34,8 @@ final class SpaceReclaimer {
     private static final Logger LOG = LoggerFactory.getLogger(SpaceReclaimer.class);
     private static final int MOVES_PER_WRITE = 256;
     private static final int TOMBSTONES_PER_PASS = 100_000;
+    /** Tombstones expired under one hold of the index lock: about 10 ms of RocksDB reads. */
+    private static final int TOMBSTONES_PER_LOCK = 1_024;
 
     private final TimerLog log;
     private final TimerIndex index;
@@ -81,17 +83,33 @@ final class SpaceReclaimer {
         return new ReclaimReport(deleted, compacted, moved, expired);
     }
 
+    /**
+     * Expires tombstones in chunks of {@link #TOMBSTONES_PER_LOCK}, taking the index lock for each chunk only:
+     * one pass of 100,000 under one lock held appends, acknowledgements and cancels for seconds (seen in the bench:
+     * sends timed out after 10 s and deliveries came 12 s late while the herds of 10 minutes earlier expired).
+     */
     private int expireTombstones() {
-        indexLock.lock();
-        try (IndexBatch b = index.newBatch()) {
-            int n = index.expireTombstones(b, clock.wallMillis(), TOMBSTONES_PER_PASS);
-            if (n > 0) {
-                index.write(b, false);
+        long now = clock.wallMillis();
+        byte[] from = null;
+        int total = 0;
+        while (total < TOMBSTONES_PER_PASS) {
+            TimerIndex.Expired chunk;
+            indexLock.lock();
+            try (IndexBatch b = index.newBatch()) {
+                chunk = index.expireTombstones(b, now, from, TOMBSTONES_PER_LOCK);
+                if (chunk.count() > 0) {
+                    index.write(b, false);
+                }
+            } finally {
+                indexLock.unlock();
             }
-            return n;
-        } finally {
-            indexLock.unlock();
+            total += chunk.count();
+            if (chunk.count() < TOMBSTONES_PER_LOCK) {
+                break;
+            }
+            from = chunk.nextFrom();
         }
+        return total;
     }
 
     private int deleteEmptySegments() throws IOException {

@@ -110,4 +110,24 @@ class SpaceReclaimTest {
                     "after the retention the same key is a new timer");
         }
     }
+
+    @Test
+    void shouldForgetTombstonesChunkByChunkInOnePass() throws Exception {
+        try (TimerStore store = open()) {
+            int n = 2_500; // more than two chunks of the index lock's share
+            for (int i = 0; i < n; i++) {
+                store.append(TestMessages.message("T", "K" + i), T0 + i).join();
+            }
+            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, n)) {
+                store.ack(e.dueMs(), e.seq());
+            }
+            clock.advance(store.config().dedupRetentionMs() + n);
+            assertEquals(n, store.reclaimSpace().expiredTombstones());
+            assertEquals(0, store.reclaimSpace().expiredTombstones(), "nothing left for a second pass");
+            for (int i = 0; i < n; i += 499) {
+                assertTrue(!store.append(TestMessages.message("T", "K" + i), T0 + 1).join().duplicate(),
+                        "K" + i + " forgotten");
+            }
+        }
+    }
 }

@@ -527,12 +527,22 @@ public final class TimerIndex implements AutoCloseable {
         b.put(Table.UNIQ, uniqKey, UniqEntry.encodeList(list));
     }
 
-    /** Removes tombstones whose retention ended before {@code nowMs}; at most {@code limit}. */
-    public int expireTombstones(IndexBatch b, long nowMs, int limit) {
+    /** What one call of {@link #expireTombstones} did, and where the next call should start. */
+    public record Expired(int count, byte[] nextFrom) {
+    }
+
+    /**
+     * Removes tombstones whose retention ended before {@code nowMs}, at most {@code limit}, starting at expiry key
+     * {@code from} (null: the first). The answer's {@code nextFrom} lies just past the last one removed, so that a
+     * caller expiring in chunks does not walk again over the deletions of its earlier chunks.
+     */
+    public Expired expireTombstones(IndexBatch b, long nowMs, byte[] from, int limit) {
         int expired = 0;
-        try (KeyValueStore.Cursor c = kv.range(Table.EXPIRY, null, Keys.expiry(nowMs, 0))) {
+        byte[] last = null;
+        try (KeyValueStore.Cursor c = kv.range(Table.EXPIRY, from, Keys.expiry(nowMs, 0))) {
             while (expired < limit && c.next()) {
-                long seq = Keys.seqOf(c.key());
+                last = c.key();
+                long seq = Keys.seqOf(last);
                 byte[] uniqKey = c.value();
                 List<UniqEntry> list = UniqEntry.decodeList(b.get(Table.UNIQ, uniqKey));
                 // Only ended timers get an expiry record; a delivered one may still read PENDING (see deliver).
@@ -540,11 +550,11 @@ public final class TimerIndex implements AutoCloseable {
                         && b.get(Table.DUE, Keys.due(u.dueMs(), u.seq())) == null);
                 putUniqList(b, uniqKey, list);
                 b.delete(Table.MOVED, Keys.moved(seq));
-                b.delete(Table.EXPIRY, c.key());
+                b.delete(Table.EXPIRY, last);
                 expired++;
             }
         }
-        return expired;
+        return new Expired(expired, last == null ? from : java.util.Arrays.copyOf(last, last.length + 1));
     }
 
     private static void putUniqList(IndexBatch b, byte[] uniqKey, List<UniqEntry> list) {
