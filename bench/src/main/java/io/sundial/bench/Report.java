@@ -53,8 +53,38 @@ final class Report {
         this.csv = csv;
     }
 
+    /**
+     * The runs of {@code files} (each a runs.csv of an earlier bench), for a comparison drawn again without
+     * running: a later file's runs of a (phase, scenario, target) replace an earlier file's, so that a scenario
+     * run again can be merged into a whole run. Charts are not drawn from a CSV (it holds no samples).
+     */
+    static Report fromCsv(List<Path> files) throws IOException {
+        Report report = new Report(null);
+        for (Path file : files) {
+            Map<List<String>, Map<String, Double>> runs = new LinkedHashMap<>();
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                String[] f = line.split(",");
+                if (f.length != 6) {
+                    throw new IOException(file + ": not a runs.csv line: " + line);
+                }
+                runs.computeIfAbsent(List.of(f[0], f[1], f[2], f[3]), k -> new LinkedHashMap<>())
+                        .put(f[4], f[5].isEmpty() ? Double.NaN : Double.parseDouble(f[5]));
+            }
+            java.util.Set<List<String>> groups = new java.util.HashSet<>();
+            runs.keySet().forEach(k -> groups.add(k.subList(0, 3)));
+            report.results.removeIf(r -> groups.contains(List.of(r.phase(), r.scenario(), r.target())));
+            runs.forEach((k, figures) -> report.results.add(new RunResult(k.get(0), k.get(1), k.get(2),
+                    Integer.parseInt(k.get(3)), figures, null)));
+        }
+        return report;
+    }
+
     synchronized void add(RunResult r) throws IOException {
         results.add(r);
+        if (csv == null) {
+            return;
+        }
         boolean fresh = !Files.exists(csv);
         StringBuilder line = new StringBuilder();
         if (fresh) {

@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Send throughput of timer messages (due in two days, so nothing fires during the bench), {@code inFlight}
- * asynchronous sends at a time, after a warm-up of a quarter as many (the target may just have restarted).
+ * asynchronous sends at a time, after a warm-up of a tenth as many; a target just restarted is warmed up
+ * first with {@link #warmUp}.
  */
 final class SendRun {
     private static final long DUE_AHEAD_MS = TimeUnit.DAYS.toMillis(2);
@@ -25,16 +26,27 @@ final class SendRun {
         ThreadLocalRandom.current().nextBytes(body);
     }
 
-    RunResult run(String scenario, Target target, int run, int n) throws Exception {
-        String topic = "Bench_" + phase.name() + "_" + scenario + "_" + target.name() + "_" + run;
+    /** Sends {@code n} timer messages to {@code target}, unmeasured: a JVM just restarted compiles its send path. */
+    void warmUp(Target target, int n) throws Exception {
+        String topic = "Bench_" + phase.name() + "_send_warmup_" + target.name();
         phase.createTopic(topic);
-        Sender sender = new Sender(phase.producer(target), settings.inFlight());
-        Sender.MessageFactory factory = (i, now) -> {
+        new Sender(phase.producer(target), settings.inFlight()).send(n, 0, factory(topic), null);
+    }
+
+    private Sender.MessageFactory factory(String topic) {
+        return (i, now) -> {
             Message m = new Message(topic, "bench", Integer.toString(i), body);
             m.setDeliverTimeMs(now + DUE_AHEAD_MS);
             return m;
         };
-        sender.send(Math.max(1, n / 4), 0, factory, null);
+    }
+
+    RunResult run(String scenario, Target target, int run, int n) throws Exception {
+        String topic = "Bench_" + phase.name() + "_" + scenario + "_" + target.name() + "_" + run;
+        phase.createTopic(topic);
+        Sender sender = new Sender(phase.producer(target), settings.inFlight());
+        Sender.MessageFactory factory = factory(topic);
+        sender.send(Math.max(1, n / 10), 0, factory, null);
         Sender.Outcome out;
         Map<String, Double> memory;
         try (ProcessMemory mem = ProcessMemory.sample(phase.pids())) {

@@ -70,6 +70,23 @@ class TargetsTest {
                 "default,ten,Sundial,1,p99,12"), lines);
     }
 
+    @Test
+    void shouldMergeRunsCsvFilesWithALaterFilesScenarioReplacingTheEarlierOne() throws Exception {
+        Path first = dir.resolve("a.csv");
+        Path second = dir.resolve("b.csv");
+        Files.writeString(first, "phase,scenario,target,run,figure,value\n"
+                + "default,steady,Sundial,1,drift,7444\n"
+                + "default,steady,built-in timer,1,drift,33\n"
+                + "default,ten,Sundial,1,p99,59\n");
+        Files.writeString(second, "phase,scenario,target,run,figure,value\n"
+                + "default,steady,Sundial,1,drift,4\n");
+        Report merged = Report.fromCsv(List.of(first, second));
+        assertEquals(4, merged.median("default", "steady", "Sundial", "drift"));
+        assertEquals(33, merged.median("default", "steady", "built-in timer", "drift"));
+        assertEquals(59, merged.median("default", "ten", "Sundial", "p99"));
+        assertEquals(3, merged.results().size());
+    }
+
     private static Targets.Check find(List<Targets.Check> checks, String target) {
         return checks.stream().filter(c -> c.target().equals(target)).findFirst()
                 .orElseThrow(() -> new AssertionError("no check " + target + " in " + checks));
