@@ -50,6 +50,9 @@ final class Charts {
 
     static XYChart cdf(String title, Map<String, Distribution> series) {
         XYChart chart = chart(title + ": lateness CDF", "fraction of messages delivered");
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(1.0);
+        chart.getStyler().setYAxisDecimalPattern("0.0");
         series.forEach((label, d) -> {
             long[] v = d.values();
             int points = Math.min(CDF_POINTS, v.length);
