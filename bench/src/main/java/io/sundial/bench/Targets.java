@@ -13,10 +13,11 @@ final class Targets {
     static final String DEFAULT = "default";
     static final String TUNED = "tuned";
 
-    /** One checked target: what it asks, what was measured, met or not. */
-    record Check(String target, String measured, boolean met) {
+    /** One checked target: what it asks, what was measured, met or not ({@code met} null: reported only). */
+    record Check(String target, String measured, Boolean met) {
         String row() {
-            return "| " + target + " | " + measured + " | " + (met ? "met" : "**missed**") + " |";
+            return "| " + target + " | " + measured + " | " + (met == null ? "reported" : met ? "met" : "**missed**")
+                    + " |";
         }
     }
 
@@ -41,7 +42,7 @@ final class Targets {
         if (!Double.isNaN(ceiling) && !Double.isNaN(herdP99)) {
             checks.add(new Check("herd: Sundial p99 against the ceiling (batch ingest p99, consumer running)",
                     String.format(Locale.ROOT, "%s ms vs %s ms (%.2fx the ceiling)", Report.fmt(herdP99),
-                            Report.fmt(ceiling), herdP99 / ceiling), true));
+                            Report.fmt(ceiling), herdP99 / ceiling), null));
         }
         for (String scenario : List.of("spread", "ten")) {
             double p99 = m(DEFAULT, scenario, SUNDIAL, "p99");
