@@ -65,11 +65,14 @@ final class Report {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
                 String[] f = line.split(",");
-                if (f.length != 6) {
+                if (f.length < 6) {
                     throw new IOException(file + ": not a runs.csv line: " + line);
                 }
-                runs.computeIfAbsent(List.of(f[0], f[1], f[2], f[3]), k -> new LinkedHashMap<>())
-                        .put(f[4], f[5].isEmpty() ? Double.NaN : Double.parseDouble(f[5]));
+                // Files of the first runs named the ceiling's target "broker, no timer": a comma inside.
+                String target = String.join(",", Arrays.copyOfRange(f, 2, f.length - 3));
+                int n = f.length;
+                runs.computeIfAbsent(List.of(f[0], f[1], target, f[n - 3]), k -> new LinkedHashMap<>())
+                        .put(f[n - 2], f[n - 1].isEmpty() ? Double.NaN : Double.parseDouble(f[n - 1]));
             }
             java.util.Set<List<String>> groups = new java.util.HashSet<>();
             runs.keySet().forEach(k -> groups.add(k.subList(0, 3)));
