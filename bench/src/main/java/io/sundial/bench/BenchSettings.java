@@ -7,4 +7,11 @@ record BenchSettings(Path home, int runs, int inFlight, int bodyBytes, String su
                      int brokerHeapMb, int herd, long herdLeadMs, int spread, int tenSeconds, int delayLevel3,
                      int sendCount, int steadyRate, int steadySeconds, int recalls, long recallLeadMs,
                      int pending, java.util.Map<String, String> sundialProperties) {
+
+    /** A new body of {@code bodyBytes} random bytes: incompressible, like the 1 KiB bodies. */
+    byte[] newBody() {
+        byte[] body = new byte[bodyBytes];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(body);
+        return body;
+    }
 }

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,8 +25,7 @@ final class CeilingRun {
 
     CeilingRun(Phase phase, BenchSettings settings) {
         this.phase = phase;
-        this.body = new byte[settings.bodyBytes()];
-        ThreadLocalRandom.current().nextBytes(body);
+        this.body = settings.newBody();
     }
 
     RunResult run(int run, int n) throws Exception {

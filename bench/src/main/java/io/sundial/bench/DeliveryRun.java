@@ -4,7 +4,6 @@ import org.apache.rocketmq.common.message.Message;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One delivery run: a fresh topic and consumer, {@code n} timed sends through one target, then waits for every
@@ -27,8 +26,7 @@ final class DeliveryRun {
     DeliveryRun(Phase phase, BenchSettings settings) {
         this.phase = phase;
         this.settings = settings;
-        this.body = new byte[settings.bodyBytes()];
-        ThreadLocalRandom.current().nextBytes(body);
+        this.body = settings.newBody();
     }
 
     RunResult run(String scenario, Target target, int run, int n, double rate, Timing timing) throws Exception {

@@ -5,7 +5,6 @@ import org.apache.rocketmq.common.message.Message;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,8 +23,7 @@ final class PendingRun {
     PendingRun(Phase phase, BenchSettings settings) {
         this.phase = phase;
         this.settings = settings;
-        this.body = new byte[settings.bodyBytes()];
-        ThreadLocalRandom.current().nextBytes(body);
+        this.body = settings.newBody();
     }
 
     RunResult run(Target target, int run, int n, int restarts) throws Exception {

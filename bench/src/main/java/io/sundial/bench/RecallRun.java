@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,8 +27,7 @@ final class RecallRun {
     RecallRun(Phase phase, BenchSettings settings) {
         this.phase = phase;
         this.settings = settings;
-        this.body = new byte[settings.bodyBytes()];
-        ThreadLocalRandom.current().nextBytes(body);
+        this.body = settings.newBody();
     }
 
     RunResult run(Target target, int run, int n) throws Exception {

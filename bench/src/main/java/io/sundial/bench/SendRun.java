@@ -4,7 +4,6 @@ import org.apache.rocketmq.common.message.Message;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,8 +21,7 @@ final class SendRun {
     SendRun(Phase phase, BenchSettings settings) {
         this.phase = phase;
         this.settings = settings;
-        this.body = new byte[settings.bodyBytes()];
-        ThreadLocalRandom.current().nextBytes(body);
+        this.body = settings.newBody();
     }
 
     /** Sends {@code n} timer messages to {@code target}, unmeasured: a JVM just restarted compiles its send path. */
