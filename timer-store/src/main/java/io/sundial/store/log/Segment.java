@@ -131,7 +131,7 @@ final class Segment implements AutoCloseable {
      * Fills {@code dst} from {@code offset} with reads of the file, not through the map: for scans of a whole
      * segment (recovery, scrubbing, compaction), whose pages would otherwise stay in the process's resident set
      * for as long as the map lives (a scrub of 1.4 GB of sealed segments showed as 275 MiB of RSS). Fewer bytes
-     * only at the end of the file.
+     * only at the end of the file. Callers must not be interrupted: an interrupt closes the channel for everyone.
      */
     int readThrough(ByteBuffer dst, long offset) throws IOException {
         if (closing) {
