@@ -94,6 +94,10 @@ public final class BenchMain implements Callable<Integer> {
             description = "Sundial's flushDiskType outside the send scenario (default: the product's, ${DEFAULT-VALUE})")
     String sundialFlush;
 
+    @Option(names = "--raw", description = "also write each delivery run's messages (due, fired, stored, received"
+            + " times) to OUT/raw/, for finding where a tail comes from")
+    boolean raw;
+
     private Report report;
 
     public static void main(String[] args) {
@@ -121,7 +125,8 @@ public final class BenchMain implements Callable<Integer> {
         Files.createDirectories(results);
         BenchSettings settings = new BenchSettings(home, runs, inFlight, body, sundialJavaOpts, sundialFlush,
                 brokerHeapMb, herd, herdLeadMs, spread, ten, delay, send, steadyRate, steadySeconds, recalls,
-                recallLeadMs, pending, sundialProperties);
+                recallLeadMs, pending, sundialProperties,
+                raw ? results.resolve("raw") : null);
         report = new Report(results.resolve("runs.csv"));
         List<String> wanted = scenarios == null ? ALL : scenarios;
         for (String s : wanted) {

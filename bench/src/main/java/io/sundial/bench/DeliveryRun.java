@@ -2,6 +2,11 @@ package io.sundial.bench;
 
 import org.apache.rocketmq.common.message.Message;
 
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -42,8 +47,9 @@ final class DeliveryRun {
         Receipts receipts = new Receipts(n);
         Sender.Outcome sent;
         Map<String, Double> memory;
+        Map<String, Double> cpu;
         try (Receiver ignored = Receiver.start(phase.namesrv(), topic, receipts);
-             ProcessMemory mem = ProcessMemory.sample(phase.pids())) {
+             ProcessSampler mem = ProcessSampler.sample(phase.pids())) {
             sent = new Sender(phase.producer(target), settings.inFlight()).send(n, rate, (i, now) -> {
                 Message m = new Message(topic, "bench", Integer.toString(i), body);
                 receipts.expect(i, timing.apply(m, i, now));
@@ -52,8 +58,29 @@ final class DeliveryRun {
             awaitDeliveries(receipts);
             Thread.sleep(2000); // late duplicates
             memory = mem.peakMiB();
+            cpu = mem.cpuSeconds(receipts.firstDue(), receipts.lastReceived());
         }
-        return result(scenario, target, run, receipts, sent, memory, windowMs);
+        if (settings.rawDir() != null) {
+            writeRaw(settings.rawDir().resolve(phase.name() + "-" + scenario + "-" + target.name() + "-" + run
+                    + ".csv"), receipts);
+        }
+        return result(scenario, target, run, receipts, sent, memory, cpu, windowMs);
+    }
+
+    /** One line per message: its number and its due, fired, stored and received times (epoch ms, empty if none). */
+    static void writeRaw(Path file, Receipts r) throws IOException {
+        Files.createDirectories(file.getParent());
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("message,dueMs,firedMs,storedMs,receivedMs\n");
+            for (int i = 0; i < r.size(); i++) {
+                w.write(i + "," + r.due(i) + "," + known(r.firedAt(i)) + "," + known(r.storedAt(i)) + ","
+                        + known(r.receivedAt(i)) + "\n");
+            }
+        }
+    }
+
+    private static String known(long ms) {
+        return ms == Long.MIN_VALUE ? "" : Long.toString(ms);
     }
 
     private static void awaitDeliveries(Receipts receipts) throws InterruptedException {
@@ -65,7 +92,7 @@ final class DeliveryRun {
     }
 
     private RunResult result(String scenario, Target target, int run, Receipts r, Sender.Outcome sent,
-                             Map<String, Double> memory, long windowMs) {
+                             Map<String, Double> memory, Map<String, Double> cpu, long windowMs) {
         int n = r.size();
         int received = (int) r.receivedCount();
         long[] lateness = new long[received];
@@ -124,6 +151,8 @@ final class DeliveryRun {
             f.put("firedP99", (double) Distribution.of(java.util.Arrays.copyOf(wheel, firedKnown)).percentile(99));
         }
         memory.forEach((proc, mib) -> f.put(proc + "RssMiB", mib));
+        // CPU seconds of each process from the first due time to the last receipt: the delivery's cost
+        cpu.forEach((proc, seconds) -> f.put(proc + "CpuS", seconds));
         if (windowMs > 0) {
             addWindows(r, f, windowMs);
         }

@@ -31,11 +31,11 @@ final class PendingRun {
         phase.createTopic(topic);
         Path store = target == Target.SUNDIAL ? phase.sundialStore() : phase.brokerStore();
         String proc = target == Target.SUNDIAL ? "sundial" : "broker";
-        long diskBefore = ProcessMemory.diskBytes(store);
+        long diskBefore = ProcessSampler.diskBytes(store);
         long due = System.currentTimeMillis() + DUE_AHEAD_MS;
         Sender.Outcome sent;
         Map<String, Double> peak;
-        try (ProcessMemory mem = ProcessMemory.sample(phase.pids())) {
+        try (ProcessSampler mem = ProcessSampler.sample(phase.pids())) {
             sent = new Sender(phase.producer(target), settings.inFlight()).send(n, 0, (i, now) -> {
                 Message m = new Message(topic, "bench", Integer.toString(i), body);
                 m.setDeliverTimeMs(due);
@@ -45,9 +45,9 @@ final class PendingRun {
             peak = mem.peakMiB();
         }
         long pid = target == Target.SUNDIAL ? phase.sundialPid() : phase.brokerPid();
-        double rssAfter = ProcessMemory.field(pid, "VmRSS:") / 1024.0;
-        double anonAfter = ProcessMemory.field(pid, "RssAnon:") / 1024.0;
-        long disk = ProcessMemory.diskBytes(store) - diskBefore;
+        double rssAfter = ProcessSampler.field(pid, "VmRSS:") / 1024.0;
+        double anonAfter = ProcessSampler.field(pid, "RssAnon:") / 1024.0;
+        long disk = ProcessSampler.diskBytes(store) - diskBefore;
         long[] restartMs = new long[Math.max(1, restarts)];
         for (int i = 0; i < restartMs.length; i++) {
             restartMs[i] = target == Target.SUNDIAL ? phase.restartSundial() : phase.restartCluster();

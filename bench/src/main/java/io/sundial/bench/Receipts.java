@@ -19,6 +19,7 @@ final class Receipts {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong strays = new AtomicLong();
     private final AtomicLong receivedCount = new AtomicLong();
+    private final AtomicLong acknowledgedCount = new AtomicLong();
 
     Receipts(int messages) {
         due = new long[messages];
@@ -47,7 +48,9 @@ final class Receipts {
     }
 
     void acknowledged(int i) {
-        acked.set(i, 1);
+        if (acked.getAndSet(i, 1) == 0) {
+            acknowledgedCount.incrementAndGet();
+        }
     }
 
     boolean isAcknowledged(int i) {
@@ -109,11 +112,7 @@ final class Receipts {
     }
 
     long acknowledgedCount() {
-        long n = 0;
-        for (int i = 0; i < due.length; i++) {
-            n += acked.get(i);
-        }
-        return n;
+        return acknowledgedCount.get();
     }
 
     /** The latest due time among acknowledged messages, or {@code Long.MIN_VALUE} if none. */
@@ -123,6 +122,24 @@ final class Receipts {
             if (isAcknowledged(i)) {
                 last = Math.max(last, due[i]);
             }
+        }
+        return last;
+    }
+
+    /** The earliest intended delivery time, or {@code Long.MAX_VALUE} if there are no messages. */
+    long firstDue() {
+        long first = Long.MAX_VALUE;
+        for (long d : due) {
+            first = Math.min(first, d);
+        }
+        return first;
+    }
+
+    /** The latest first receive time, or {@code Long.MIN_VALUE} if nothing arrived. */
+    long lastReceived() {
+        long last = Long.MIN_VALUE;
+        for (int i = 0; i < due.length; i++) {
+            last = Math.max(last, received.get(i));
         }
         return last;
     }

@@ -31,7 +31,7 @@ final class Report {
         List<String> lateness = List.of("p50", "p99", "max", "storedP99", "hopP99", "lost", "duplicated", "early");
         SHOWN.put("ceiling", List.of("p50", "p99", "max", "sendRate"));
         SHOWN.put("herd", List.of("first", "p50", "p99", "max", "storedP99", "hopP99", "lost", "duplicated", "early",
-                "sendRate", "sundialRssMiB", "brokerRssMiB"));
+                "sendRate", "sundialRssMiB", "brokerRssMiB", "sundialCpuS", "brokerCpuS", "benchCpuS"));
         SHOWN.put("spread", lateness);
         SHOWN.put("ten", lateness);
         SHOWN.put("delay", lateness);

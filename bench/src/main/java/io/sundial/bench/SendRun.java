@@ -47,7 +47,7 @@ final class SendRun {
         sender.send(Math.max(1, n / 10), 0, factory, null);
         Sender.Outcome out;
         Map<String, Double> memory;
-        try (ProcessMemory mem = ProcessMemory.sample(phase.pids())) {
+        try (ProcessSampler mem = ProcessSampler.sample(phase.pids())) {
             out = sender.send(n, 0, factory, null);
             memory = mem.peakMiB();
         }

@@ -1,6 +1,11 @@
 package io.sundial.bench;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,6 +19,8 @@ class ReceiptsTest {
         r.expect(1, 2000);
         r.acknowledged(0);
         r.acknowledged(1);
+        r.acknowledged(1); // a callback seen twice still counts one message
+        assertEquals(2, r.acknowledgedCount());
         r.received("0", 1005, 1002, Long.MIN_VALUE);
         r.received("0", 1100, 1090, Long.MIN_VALUE);
         r.received("7", 1200, 1200, Long.MIN_VALUE);
@@ -26,5 +33,17 @@ class ReceiptsTest {
         r.received("1", 2003, 2001, Long.MIN_VALUE);
         assertTrue(r.complete(), "every acknowledged message arrived; 2 was never acknowledged");
         assertEquals(2000, r.lastDue());
+    }
+
+    @Test
+    void shouldWriteOneLinePerMessageWithEmptyFieldsForTimesNotSeen(@TempDir Path dir) throws Exception {
+        Receipts r = new Receipts(2);
+        r.expect(0, 1000);
+        r.expect(1, 2000);
+        r.received("0", 1005, 1002, 1001);
+        Path file = dir.resolve("raw/run.csv");
+        DeliveryRun.writeRaw(file, r);
+        assertEquals(List.of("message,dueMs,firedMs,storedMs,receivedMs", "0,1000,1001,1002,1005", "1,2000,,,"),
+                Files.readAllLines(file));
     }
 }

@@ -25,6 +25,7 @@ public final class StoreConfig {
     public static final String INDEX_MEMORY_BUDGET = "indexMemoryBudget";
     public static final String DEDUP_RETENTION_MS = "dedupRetentionMs";
     public static final String COMPACTION_THRESHOLD = "compactionLiveRatio";
+    public static final String COMPACTION_DELAY_MS = "compactionDelayMs";
     public static final String APPEND_QUEUE_CAPACITY = "appendQueueCapacity";
     public static final String RECLAIM_INTERVAL_MS = "reclaimIntervalMs";
     public static final String SCRUB_INTERVAL_MS = "scrubIntervalMs";
@@ -39,6 +40,7 @@ public final class StoreConfig {
     private long indexMemoryBudget = 64L << 20;
     private long dedupRetentionMs = 10 * 60_000L;
     private double compactionThreshold = 0.2;
+    private long compactionDelayMs = 60_000;
     private int appendQueueCapacity = 65_536;
     private long reclaimIntervalMs = 10_000;
     private long scrubIntervalMs = 3_600_000;
@@ -86,6 +88,9 @@ public final class StoreConfig {
                 throw bad(COMPACTION_THRESHOLD, v, "must be a number between 0 and 0.9");
             }
         }
+        if ((v = get(props, COMPACTION_DELAY_MS)) != null) {
+            c = c.withCompactionDelayMs(parseLong(COMPACTION_DELAY_MS, v));
+        }
         if ((v = get(props, APPEND_QUEUE_CAPACITY)) != null) {
             c = c.withAppendQueueCapacity((int) Math.min(Integer.MAX_VALUE, parseLong(APPEND_QUEUE_CAPACITY, v)));
         }
@@ -116,6 +121,7 @@ public final class StoreConfig {
         c.indexMemoryBudget = indexMemoryBudget;
         c.dedupRetentionMs = dedupRetentionMs;
         c.compactionThreshold = compactionThreshold;
+        c.compactionDelayMs = compactionDelayMs;
         c.appendQueueCapacity = appendQueueCapacity;
         c.reclaimIntervalMs = reclaimIntervalMs;
         c.scrubIntervalMs = scrubIntervalMs;
@@ -179,6 +185,15 @@ public final class StoreConfig {
         }
         StoreConfig c = copy();
         c.compactionThreshold = ratio;
+        return c;
+    }
+
+    public StoreConfig withCompactionDelayMs(long ms) {
+        if (ms < 0) {
+            throw bad(COMPACTION_DELAY_MS, ms, "must not be negative (0 compacts a sparse segment at once)");
+        }
+        StoreConfig c = copy();
+        c.compactionDelayMs = ms;
         return c;
     }
 
@@ -289,6 +304,11 @@ public final class StoreConfig {
         return compactionThreshold;
     }
 
+    /** How long a sealed segment must have been sparse before it is compacted. */
+    public long compactionDelayMs() {
+        return compactionDelayMs;
+    }
+
     public int appendQueueCapacity() {
         return appendQueueCapacity;
     }
@@ -302,7 +322,8 @@ public final class StoreConfig {
         return STORE_PATH_ROOT_DIR + "=" + storePathRootDir + ", " + FLUSH_DISK_TYPE + "=" + flushMode + ", "
                 + FLUSH_INTERVAL_MS + "=" + flushIntervalMs + ", " + SEGMENT_SIZE + "=" + segmentSize + ", "
                 + INDEX_MEMORY_BUDGET + "=" + indexMemoryBudget + ", " + DEDUP_RETENTION_MS + "=" + dedupRetentionMs
-                + ", " + COMPACTION_THRESHOLD + "=" + compactionThreshold + ", " + APPEND_QUEUE_CAPACITY + "="
+                + ", " + COMPACTION_THRESHOLD + "=" + compactionThreshold + ", " + COMPACTION_DELAY_MS + "="
+                + compactionDelayMs + ", " + APPEND_QUEUE_CAPACITY + "="
                 + appendQueueCapacity + ", " + RECLAIM_INTERVAL_MS + "=" + reclaimIntervalMs + ", " + SCRUB_INTERVAL_MS
                 + "=" + scrubIntervalMs + ", " + SCRUB_BYTES_PER_SECOND + "=" + scrubBytesPerSecond + ", "
                 + MIN_FREE_DISK_BYTES + "=" + minFreeDiskBytes + ", " + INDEX_MAX_DISK_BYTES + "=" + indexMaxDiskBytes;

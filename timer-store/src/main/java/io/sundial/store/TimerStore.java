@@ -88,7 +88,8 @@ public final class TimerStore implements AutoCloseable {
         this.flusher = new Flusher(log);
         this.committer = new Committer(log, index, indexLock, delivering, clock, config.flushMode(), flusher,
                 recovery.nextSeq(), config.appendQueueCapacity());
-        this.reclaimer = new SpaceReclaimer(log, index, indexLock, committer, clock, config.compactionThreshold());
+        this.reclaimer = new SpaceReclaimer(log, index, indexLock, committer, clock, config.compactionThreshold(),
+                config.compactionDelayMs());
         this.maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-maintenance"));
         this.scrubber = new Scrubber(log, corruptRecords, config.scrubBytesPerSecond(), clock);
         this.scrubbing = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-scrubber"));

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.sundial.store.StoreFixture.T0;
@@ -81,6 +82,52 @@ class SpaceReclaimTest {
         try (TimerStore store = open()) {
             assertEquals(0, store.recoveryReport().replayedRecords());
             assertEquals(10, store.pendingCount());
+        }
+    }
+
+    @Test
+    void shouldCompactASparseSegmentOnlyAfterTheDelayAndDeleteOneThatDrainedMeanwhileWithoutMovingIt()
+            throws Exception {
+        long delay = 60_000;
+        try (TimerStore store = TimerStore.open(StoreFixture.config(dir).withCompactionDelayMs(delay), clock)) {
+            fill(store, 400);
+            long activeBase = (long) (store.stats().segments() - 1) << 20; // 1 MiB segments from position 0
+            List<DueEntry> sealed = store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000).stream()
+                    .filter(e -> e.position() < activeBase).toList();
+            List<DueEntry> kept = new ArrayList<>();
+            for (DueEntry e : sealed) {
+                if (e.seq() % 40 == 0) {
+                    kept.add(e); // one in forty stays: every sealed segment is sparse
+                } else {
+                    store.ack(e.dueMs(), e.seq());
+                }
+            }
+            int segments = store.stats().segments();
+            ReclaimReport first = store.reclaimSpace();
+            assertEquals(0, first.compactedSegments(), "sparse just now: " + first);
+            assertEquals(segments, store.stats().segments());
+
+            DueEntry drained = kept.get(0); // its segment's other live timers are delivered within the delay
+            long drainedSegment = drained.position() >> 20;
+            for (DueEntry e : kept) {
+                if (e.position() >> 20 == drainedSegment) {
+                    store.ack(e.dueMs(), e.seq());
+                }
+            }
+            long stillSparse = kept.stream().filter(e -> e.position() >> 20 != drainedSegment).count();
+            clock.advance(delay - 1);
+            ReclaimReport beforeDelay = store.reclaimSpace();
+            assertEquals(0, beforeDelay.compactedSegments(), beforeDelay.toString());
+            assertEquals(0, beforeDelay.movedRecords());
+            assertEquals(1, beforeDelay.deletedSegments(), "the drained segment goes without a move");
+
+            clock.advance(1);
+            ReclaimReport after = store.reclaimSpace();
+            assertTrue(after.compactedSegments() >= 2, after.toString());
+            assertEquals(stillSparse, after.movedRecords(), "the other sparse segments' live timers moved");
+            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000)) {
+                assertEquals(TestMessages.sized("T", e.uniqKey(), BODY), store.read(e).message());
+            }
         }
     }
 

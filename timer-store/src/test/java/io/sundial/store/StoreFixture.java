@@ -5,7 +5,10 @@ import io.sundial.store.time.ManualClock;
 
 import java.nio.file.Path;
 
-/** Store configurations for tests: small segments, no background reclaim, a manual clock. */
+/**
+ * Store configurations for tests: small segments, no background reclaim, sparse segments compacted at once, a
+ * manual clock.
+ */
 final class StoreFixture {
     static final long T0 = 1_750_000_000_000L;
 
@@ -19,6 +22,7 @@ final class StoreFixture {
                 .withIndexMemoryBudget(16L << 20)
                 .withFlushMode(FlushMode.ASYNC_FLUSH)
                 .withReclaimIntervalMs(0)
+                .withCompactionDelayMs(0)
                 .withMinFreeDiskBytes(64L << 20);
     }
 
