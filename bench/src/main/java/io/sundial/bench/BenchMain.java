@@ -77,7 +77,7 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--recall-lead-ms", defaultValue = "90000") long recallLeadMs;
     @Option(names = "--pending", defaultValue = "1000000") int pending;
     @Option(names = "--pending-restarts", defaultValue = "3") int pendingRestarts;
-    @Option(names = "--warmup", defaultValue = "30000",
+    @Option(names = "--warmup", defaultValue = "100000",
             description = "timed messages through each target at the start of a phase, spread and then due at one"
                     + " instant, not measured (JIT, caches)")
     int warmup;
@@ -222,6 +222,8 @@ public final class BenchMain implements Callable<Integer> {
      * (on 2 cores it took a third of the broker's CPU in the first runs, and the first 100,000-message herd after
      * a spread-only warm-up took twice as long as the third). Both targets get the same warm-up: {@code warmup}
      * messages spread over 3 s, then as many due at one instant, so that small and large batches are compiled.
+     * 30,000 of each were not enough: in the first spread run after them, Sundial's compiler threads still took
+     * 4.8 s of CPU while the 100,000 sends were stored (0.2 s in the second run), halving the send rate.
      */
     private void warmUp(Phase phase, BenchSettings s) throws Exception {
         if (warmup <= 0) {
