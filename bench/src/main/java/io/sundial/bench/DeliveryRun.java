@@ -59,6 +59,9 @@ final class DeliveryRun {
             Thread.sleep(2000); // late duplicates
             memory = mem.peakMiB();
             cpu = mem.cpuSeconds(receipts.firstDue(), receipts.lastReceived());
+            // Where Sundial's share went, per thread group (figures "sundialThreadCpuS:<group>")
+            mem.sundialThreadCpuSeconds(receipts.firstDue(), receipts.lastReceived())
+                    .forEach((group, seconds) -> cpu.put("sundialThreadCpuS:" + group, seconds));
         }
         if (settings.rawDir() != null) {
             writeRaw(settings.rawDir().resolve(phase.name() + "-" + scenario + "-" + target.name() + "-" + run
@@ -152,7 +155,7 @@ final class DeliveryRun {
         }
         memory.forEach((proc, mib) -> f.put(proc + "RssMiB", mib));
         // CPU seconds of each process from the first due time to the last receipt: the delivery's cost
-        cpu.forEach((proc, seconds) -> f.put(proc + "CpuS", seconds));
+        cpu.forEach((name, seconds) -> f.put(name.contains(":") ? name : name + "CpuS", seconds));
         if (windowMs > 0) {
             addWindows(r, f, windowMs);
         }

@@ -16,12 +16,17 @@ import java.util.function.LongSupplier;
  */
 final class ProcessSampler implements AutoCloseable {
     private static final long SAMPLE_MS = 100;
+    /** Thread groups are sampled less often: reading every thread's stat is the sampler's main cost. */
+    private static final int THREAD_SAMPLE_EVERY = 5;
     /** Clock ticks per second of /proc/PID/stat's times ({@code getconf CLK_TCK}; 100 on Linux). */
     private static final double TICKS_PER_SECOND = 100;
 
     private final Map<String, LongSupplier> pids;
     private final Map<String, Long> peakKb = new ConcurrentHashMap<>();
     private final Map<String, List<long[]>> cpuTicks = new ConcurrentHashMap<>();
+    /** Per-thread-group ticks of Sundial's process, by sample time (every {@link #THREAD_SAMPLE_EVERY}th sample). */
+    private final java.util.NavigableMap<Long, Map<String, Long>> sundialThreads =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
     private final Thread sampler;
     private volatile boolean running = true;
 
@@ -45,8 +50,14 @@ final class ProcessSampler implements AutoCloseable {
     }
 
     private void sample() {
-        while (running) {
+        for (long n = 0; running; n++) {
             long now = System.currentTimeMillis();
+            if (n % THREAD_SAMPLE_EVERY == 0 && pids.containsKey("sundial")) {
+                Map<String, Long> threads = ThreadTicks.of(pids.get("sundial").getAsLong());
+                if (!threads.isEmpty()) {
+                    sundialThreads.put(now, threads);
+                }
+            }
             for (Map.Entry<String, LongSupplier> e : pids.entrySet()) {
                 long pid = e.getValue().getAsLong();
                 long kb = field(pid, "VmRSS:");
@@ -91,16 +102,34 @@ final class ProcessSampler implements AutoCloseable {
         return out;
     }
 
+    /**
+     * CPU seconds of Sundial's thread groups between {@code fromMs} and {@code toMs}, from the last thread sample at
+     * or before the start to the first at or after the end (so up to half a second wider); groups that used none
+     * are left out.
+     */
+    Map<String, Double> sundialThreadCpuSeconds(long fromMs, long toMs) {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        Map.Entry<Long, Map<String, Long>> first = sundialThreads.floorEntry(fromMs);
+        Map.Entry<Long, Map<String, Long>> last = sundialThreads.ceilingEntry(toMs);
+        if (first == null || last == null) {
+            return out;
+        }
+        last.getValue().forEach((group, ticks) -> {
+            long used = ticks - first.getValue().getOrDefault(group, 0L);
+            if (used > 0) {
+                out.put(group, used / TICKS_PER_SECOND);
+            }
+        });
+        return out;
+    }
+
     /** utime + stime of /proc/PID/stat in clock ticks, or -1. */
     static long cpuTicks(long pid) {
         if (pid <= 0) {
             return -1;
         }
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of the whole line
+            return ThreadTicks.ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
         } catch (IOException | RuntimeException e) {
             return -1;
         }
