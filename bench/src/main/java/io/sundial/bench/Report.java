@@ -32,11 +32,12 @@ final class Report {
         SHOWN.put("ceiling", List.of("p50", "p99", "max", "sendRate"));
         SHOWN.put("herd", List.of("first", "p50", "p99", "max", "storedP99", "hopP99", "lost", "duplicated", "early",
                 "sendRate", "sundialRssMiB", "brokerRssMiB", "sundialCpuS", "brokerCpuS", "benchCpuS"));
-        SHOWN.put("spread", lateness);
+        List<String> cpu = List.of("sundialCpuS", "brokerCpuS", "benchCpuS");
+        SHOWN.put("spread", concat(lateness, cpu));
         SHOWN.put("ten", lateness);
         SHOWN.put("delay", lateness);
-        SHOWN.put("steady", List.of("p50", "p99", "max", "storedP99", "hopP99", "drift", "lost", "duplicated",
-                "early"));
+        SHOWN.put("steady", concat(List.of("p50", "p99", "max", "storedP99", "hopP99", "drift", "lost",
+                "duplicated", "early"), cpu));
         SHOWN.put("recall", List.of("recallRate", "recallP99Ms", "recallFailed", "deliveredAfterRecall"));
         SHOWN.put("send-async", List.of("sendRate", "sendP50Ms", "sendP99Ms", "failed"));
         SHOWN.put("send-sync", List.of("sendRate", "sendP50Ms", "sendP99Ms", "failed"));
@@ -151,9 +152,21 @@ final class Report {
         return out.toString();
     }
 
+    /**
+     * Built-in ÷ Sundial for times, the inverse for rates; none for counts, and none for one process's memory or
+     * CPU during the delivery runs (in the built-in timer's runs Sundial idles, and the broker does different work
+     * in each target's runs).
+     */
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
+    }
+
     static String ratio(String figure, double sundial, double builtIn) {
         if (Double.isNaN(sundial) || Double.isNaN(builtIn) || List.of("lost", "duplicated", "early", "failed",
-                "recallFailed", "deliveredAfterRecall", "first", "drift").contains(figure)) {
+                "recallFailed", "deliveredAfterRecall", "first", "drift").contains(figure)
+                || figure.matches("(sundial|broker|bench)(RssMiB|CpuS)")) {
             return "";
         }
         double r = MORE_IS_BETTER.contains(figure) ? sundial / builtIn : builtIn / Math.max(1, sundial);

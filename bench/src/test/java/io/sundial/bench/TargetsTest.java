@@ -48,6 +48,8 @@ class TargetsTest {
         assertTrue(find(checks, "send, Sundial SYNC_FLUSH: >= 70% of the broker's (ASYNC_FLUSH) rate").met());
         assertEquals("1.90", Report.ratio("p99", 1000, 1900));
         assertEquals("0.80", Report.ratio("sendRate", 8000, 10000));
+        assertEquals("", Report.ratio("sundialCpuS", 2.2, 0.05), "Sundial idles in the built-in timer's runs");
+        assertEquals("6.52", Report.ratio("peakRssMiB", 378, 2465), "the pending run compares the two processes");
     }
 
     @Test
