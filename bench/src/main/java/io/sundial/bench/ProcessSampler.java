@@ -6,7 +6,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,8 +29,7 @@ final class ProcessSampler implements AutoCloseable {
     private final Map<String, Long> peakKb = new ConcurrentHashMap<>();
     private final Map<String, List<long[]>> cpuTicks = new ConcurrentHashMap<>();
     /** Per-thread-group ticks of Sundial's process, by sample time (every {@link #THREAD_SAMPLE_EVERY}th sample). */
-    private final java.util.NavigableMap<Long, Map<String, Long>> sundialThreads =
-            new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final NavigableMap<Long, Map<String, Long>> sundialThreads = new ConcurrentSkipListMap<>();
     private final Thread sampler;
     private volatile boolean running = true;
 
@@ -66,7 +69,7 @@ final class ProcessSampler implements AutoCloseable {
                 }
                 long ticks = cpuTicks(pid);
                 if (ticks >= 0) {
-                    cpuTicks.computeIfAbsent(e.getKey(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                    cpuTicks.computeIfAbsent(e.getKey(), k -> new CopyOnWriteArrayList<>())
                             .add(new long[] {now, ticks});
                 }
             }
@@ -108,7 +111,7 @@ final class ProcessSampler implements AutoCloseable {
      * are left out.
      */
     Map<String, Double> sundialThreadCpuSeconds(long fromMs, long toMs) {
-        Map<String, Double> out = new java.util.TreeMap<>();
+        Map<String, Double> out = new TreeMap<>();
         Map.Entry<Long, Map<String, Long>> first = sundialThreads.floorEntry(fromMs);
         Map.Entry<Long, Map<String, Long>> last = sundialThreads.ceilingEntry(toMs);
         if (first == null || last == null) {

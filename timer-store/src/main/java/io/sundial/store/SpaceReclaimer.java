@@ -54,7 +54,7 @@ final class SpaceReclaimer {
     private final Clock clock;
     private final double compactionThreshold;
     private final long compactionDelayMs;
-    /** Sealed segments seen sparse, by base: since when (wall clock). Only touched inside {@link #reclaim}. */
+    /** Sealed segments seen sparse, by base: since when (monotonic ms). Only touched inside {@link #reclaim}. */
     private final Map<Long, Long> sparseSince = new HashMap<>();
 
     SpaceReclaimer(TimerLog log, TimerIndex index, ReentrantLock indexLock, Committer committer, Clock clock,
@@ -75,7 +75,7 @@ final class SpaceReclaimer {
         long moved = 0;
         if (compactionThreshold > 0) {
             long applied = index.appliedPosition();
-            long now = clock.wallMillis();
+            long now = TimeUnit.NANOSECONDS.toMillis(clock.monoNanos()); // a wall-clock step must not shorten the wait
             Set<Long> sealed = new HashSet<>();
             for (SegmentInfo s : log.segments()) {
                 if (s.active() || s.end() > applied) {
