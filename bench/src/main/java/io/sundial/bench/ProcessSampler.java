@@ -87,6 +87,9 @@ final class ProcessSampler implements AutoCloseable {
      */
     Map<String, Double> cpuSeconds(long fromMs, long toMs) {
         Map<String, Double> out = new LinkedHashMap<>();
+        if (toMs < fromMs) {
+            return out; // nothing arrived: no delivery window
+        }
         cpuTicks.forEach((name, samples) -> {
             long[] first = null;
             long[] last = null;
@@ -114,7 +117,7 @@ final class ProcessSampler implements AutoCloseable {
         Map<String, Double> out = new TreeMap<>();
         Map.Entry<Long, Map<String, Long>> first = sundialThreads.floorEntry(fromMs);
         Map.Entry<Long, Map<String, Long>> last = sundialThreads.ceilingEntry(toMs);
-        if (first == null || last == null) {
+        if (toMs < fromMs || first == null || last == null) {
             return out;
         }
         last.getValue().forEach((group, ticks) -> {
