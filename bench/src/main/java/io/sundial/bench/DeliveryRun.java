@@ -47,7 +47,7 @@ final class DeliveryRun {
         Receipts receipts = new Receipts(n);
         Sender.Outcome sent;
         Map<String, Double> memory;
-        Map<String, Double> cpu;
+        Map<String, Double> cpu = new HashMap<>();
         try (Receiver ignored = Receiver.start(phase.namesrv(), topic, receipts);
              ProcessSampler mem = ProcessSampler.sample(phase.pids())) {
             sent = new Sender(phase.producer(target), settings.inFlight()).send(n, rate, (i, now) -> {
@@ -58,9 +58,12 @@ final class DeliveryRun {
             awaitDeliveries(receipts);
             Thread.sleep(2000); // late duplicates
             memory = mem.peakMiB();
-            cpu = mem.cpuSeconds(receipts.firstDue(), receipts.lastReceived());
-            // Where Sundial's share went, per thread group (figures "sundialThreadCpuS:<group>")
-            mem.sundialThreadCpuSeconds(receipts.firstDue(), receipts.lastReceived())
+            // CPU seconds from the first due time to the last receipt: the delivery's cost, per process and, for
+            // Sundial, per thread group
+            long from = receipts.firstDue();
+            long to = receipts.lastReceived();
+            mem.cpuSeconds(from, to).forEach((proc, seconds) -> cpu.put(proc + "CpuS", seconds));
+            mem.sundialThreadCpuSeconds(from, to)
                     .forEach((group, seconds) -> cpu.put("sundialThreadCpuS:" + group, seconds));
         }
         if (settings.rawDir() != null) {
@@ -154,8 +157,7 @@ final class DeliveryRun {
             f.put("firedP99", (double) Distribution.of(java.util.Arrays.copyOf(wheel, firedKnown)).percentile(99));
         }
         memory.forEach((proc, mib) -> f.put(proc + "RssMiB", mib));
-        // CPU seconds of each process from the first due time to the last receipt: the delivery's cost
-        cpu.forEach((name, seconds) -> f.put(name.contains(":") ? name : name + "CpuS", seconds));
+        f.putAll(cpu);
         if (windowMs > 0) {
             addWindows(r, f, windowMs);
         }
