@@ -14,6 +14,7 @@ import org.apache.rocketmq.remoting.RemotingClient;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.RequestCode;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.apache.rocketmq.remoting.protocol.SerializeType;
 import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
 import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeaderV2;
 import org.apache.rocketmq.remoting.protocol.route.QueueData;
@@ -160,7 +161,7 @@ public final class Republisher implements Dispatcher {
 
     private CompletableFuture<Outcome> send(Lane lane, TopicRouteData route, List<DueTimer> run, boolean elsewhere,
                                             Target target, String addr) {
-        RemotingCommand request = request(lane.topic(), target, run);
+        RemotingCommand request = request(lane.topic(), target.brokerName, target.queueId, run);
         return client.invoke(addr, request, timeoutMs).handle((response, error) -> {
             if (error != null) {
                 gate.sendFailed(addr, error);
@@ -196,19 +197,24 @@ public final class Republisher implements Dispatcher {
         };
     }
 
-    private RemotingCommand request(String topic, Target target, List<DueTimer> run) {
+    /**
+     * The send for one run. Binary (ROCKETMQ) header serialization rather than the client's default JSON: the
+     * broker decodes it without a JSON parse and answers in the same type, so neither side parses JSON on the
+     * re-publish path (every broker since 4.0 reads both).
+     */
+    static RemotingCommand request(String topic, String brokerName, int queueId, List<DueTimer> run) {
         TimerMessage first = run.get(0).message();
         SendMessageRequestHeader h = new SendMessageRequestHeader();
         h.setProducerGroup(first.producerGroup().isEmpty() ? "SUNDIAL_REPUBLISHER" : first.producerGroup());
         h.setTopic(topic);
         h.setDefaultTopic(first.defaultTopic().isEmpty() ? "TBW102" : first.defaultTopic());
         h.setDefaultTopicQueueNums(first.defaultTopicQueueNums() > 0 ? first.defaultTopicQueueNums() : 4);
-        h.setQueueId(target.queueId);
+        h.setQueueId(queueId);
         h.setSysFlag(first.sysFlag());
         h.setBornTimestamp(first.bornTimestamp());
         h.setReconsumeTimes(first.reconsumeTimes());
         h.setUnitMode(false);
-        h.setBrokerName(target.brokerName);
+        h.setBrokerName(brokerName);
         RemotingCommand request;
         if (run.size() == 1) {
             h.setFlag(first.flag());
@@ -229,6 +235,7 @@ public final class Republisher implements Dispatcher {
                     SendMessageRequestHeaderV2.createSendMessageRequestHeaderV2(h));
             request.setBody(MessageDecoder.encodeMessages(messages));
         }
+        request.setSerializeTypeCurrentRPC(SerializeType.ROCKETMQ);
         return request;
     }
 

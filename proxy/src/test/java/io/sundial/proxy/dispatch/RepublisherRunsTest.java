@@ -4,8 +4,17 @@ import io.sundial.store.index.DueEntry;
 import io.sundial.store.record.LogRecord;
 import io.sundial.store.record.TimerMessage;
 import io.sundial.store.service.DueTimer;
+import org.apache.rocketmq.common.message.MessageDecoder;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageConst;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.RequestCode;
+import org.apache.rocketmq.remoting.protocol.SerializeType;
+import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
+import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeaderV2;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class RepublisherRunsTest {
     private static DueTimer timer(long seq, String broker, int bodyBytes) {
-        TimerMessage m = new TimerMessage("T", 0, broker, "TBW102", 4, "g", 0, 0, 1L, "127.0.0.1:1", 0, "",
+        String properties = MessageDecoder.messageProperties2String(
+                java.util.Map.of(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, "u" + seq));
+        TimerMessage m = new TimerMessage("T", 0, broker, "TBW102", 4, "g", 0, 0, 1L, "127.0.0.1:1", 0, properties,
                 new byte[bodyBytes]);
         return new DueTimer(new DueEntry(1000, seq, 0, 100, 0, "T", "u" + seq, List.of()),
                 LogRecord.timer(seq, 1000, 1, 0, "u" + seq, m), 1000);
@@ -38,5 +49,34 @@ class RepublisherRunsTest {
         timers.add(timer(10, "a", 3 << 20)); // larger than a batch: alone
         timers.add(timer(11, "a", 10));
         assertEquals(List.of(3, 3, 3, 1, 1, 1), sizes(Republisher.runs(timers)));
+    }
+
+    @Test
+    void shouldSendBinaryHeadersThatDecodeAsTheBrokerDecodesThem() throws Exception {
+        DueTimer one = timer(7, "a", 10);
+        RemotingCommand single = onTheWire(Republisher.request("T", "a", 3, List.of(one)));
+        assertEquals(SerializeType.ROCKETMQ, single.getSerializeTypeCurrentRPC());
+        assertEquals(RequestCode.SEND_MESSAGE_V2, single.getCode());
+        SendMessageRequestHeader h = SendMessageRequestHeaderV2.createSendMessageRequestHeaderV1(
+                (SendMessageRequestHeaderV2) single.decodeCommandCustomHeader(SendMessageRequestHeaderV2.class));
+        assertEquals("T", h.getTopic());
+        assertEquals(3, h.getQueueId());
+        assertEquals("a", h.getBrokerName());
+        assertEquals("u7", MessageDecoder.string2messageProperties(h.getProperties())
+                .get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX));
+
+        RemotingCommand batch = onTheWire(Republisher.request("T", "a", 1, List.of(one, timer(8, "a", 10))));
+        assertEquals(SerializeType.ROCKETMQ, batch.getSerializeTypeCurrentRPC());
+        assertEquals(RequestCode.SEND_BATCH_MESSAGE, batch.getCode());
+        List<Message> messages = MessageDecoder.decodeMessages(ByteBuffer.wrap(batch.getBody()));
+        assertEquals(List.of("u7", "u8"), messages.stream().map(m -> m.getProperty(
+                MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX)).toList());
+    }
+
+    /** Encodes as the client writes it and decodes as a broker reads it (the frame without its length field). */
+    private static RemotingCommand onTheWire(RemotingCommand request) throws Exception {
+        ByteBuffer frame = request.encode();
+        frame.getInt();
+        return RemotingCommand.decode(frame.slice());
     }
 }
