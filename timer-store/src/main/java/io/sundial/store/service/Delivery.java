@@ -25,8 +25,9 @@ import java.util.function.Consumer;
 /**
  * The dispatch-thread side of the hand-off: for one batch of a lane, marks the timers still pending as in flight
  * ({@link DeliverySession#begin}) and reads their records, calls the {@link Dispatcher}, then settles the
- * outcomes in the store ({@link DeliverySession#ack} for the delivered, {@link DeliverySession#park} for the
- * parked, {@link DeliverySession#end} for the rest) and reports the batch back to the wheel thread.
+ * outcomes in the store ({@link DeliverySession#ack} for the delivered, through the {@link AckCombiner}, which
+ * writes them in groups; {@link DeliverySession#park} for the parked, {@link DeliverySession#end} for the rest) and
+ * reports the batch back to the wheel thread.
  *
  * <p><b>The lane is free at the answer.</b> When the backend has taken every timer of a batch, the lane is
  * released at once ({@code onAnswered}), before the acknowledgement is written: the lane's next batch goes out
@@ -76,7 +77,7 @@ final class Delivery implements AutoCloseable {
      * @param onDone     hears of each settled batch
      * @param onAnswered hears of a lane whose batch the backend took whole, before that batch is settled
      */
-    Delivery(TimerStore store, Dispatcher dispatcher, Executor executor, Consumer<Result> onDone,
+    Delivery(TimerStore store, Dispatcher dispatcher, Executor executor, long ackLingerMs, Consumer<Result> onDone,
              Consumer<LaneState> onAnswered) {
         this.store = store;
         this.session = store.deliverySession();
@@ -84,7 +85,7 @@ final class Delivery implements AutoCloseable {
         this.executor = executor;
         this.onDone = onDone;
         this.onAnswered = onAnswered;
-        this.acks = new AckCombiner(session);
+        this.acks = new AckCombiner(session, ackLingerMs);
         for (int i = 0; i < counts.length; i++) {
             counts[i] = new LongAdder();
         }
@@ -185,8 +186,13 @@ final class Delivery implements AutoCloseable {
             if (released) {
                 onAnswered.accept(lane);
             }
-            runOnExecutor(() -> settle(lane, batch, states, entries, pending, outcomes, error, readFailure,
-                    released));
+            if (released && acks.lingers()) {
+                // All delivered: settling only queues the acknowledgement, so it needs no hop to a dispatch thread.
+                settle(lane, batch, states, entries, pending, outcomes, null, null, true);
+            } else {
+                runOnExecutor(() -> settle(lane, batch, states, entries, pending, outcomes, error, readFailure,
+                        released));
+            }
         });
     }
 
@@ -272,6 +278,7 @@ final class Delivery implements AutoCloseable {
     /** Ends the deliveries still in flight (see {@link DeliverySession#close}). */
     @Override
     public void close() {
+        acks.close();
         session.close();
     }
 

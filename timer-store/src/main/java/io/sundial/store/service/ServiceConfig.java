@@ -23,6 +23,7 @@ public final class ServiceConfig {
     public static final String MAX_FIRE_PER_STEP = "maxFirePerStep";
     public static final String DISPATCH_BATCH_SIZE = "dispatchBatchSize";
     public static final String DISPATCH_THREADS = "dispatchThreads";
+    public static final String ACK_LINGER_MS = "ackLingerMs";
     public static final String RETRY_BACKOFF_MIN_MS = "retryBackoffMinMs";
     public static final String RETRY_BACKOFF_MAX_MS = "retryBackoffMaxMs";
     public static final String CLOSE_TIMEOUT_MS = "closeTimeoutMs";
@@ -38,6 +39,7 @@ public final class ServiceConfig {
     private int dispatchBatchSize = 256;
     /** 0: one per available processor, at least 2. */
     private int dispatchThreads = 0;
+    private long ackLingerMs = 5;
     private long retryBackoffMinMs = 100;
     private long retryBackoffMaxMs = 30_000;
     private long closeTimeoutMs = 10_000;
@@ -77,6 +79,9 @@ public final class ServiceConfig {
         if ((v = get(props, DISPATCH_THREADS)) != null) {
             c = c.withDispatchThreads(parseInt(DISPATCH_THREADS, v));
         }
+        if ((v = get(props, ACK_LINGER_MS)) != null) {
+            c = c.withAckLingerMs(parseLong(ACK_LINGER_MS, v));
+        }
         String min = get(props, RETRY_BACKOFF_MIN_MS);
         String max = get(props, RETRY_BACKOFF_MAX_MS);
         if (min != null || max != null) {
@@ -98,6 +103,7 @@ public final class ServiceConfig {
         c.wheelTickMs = wheelTickMs;
         c.maxFirePerStep = maxFirePerStep;
         c.dispatchBatchSize = dispatchBatchSize;
+        c.ackLingerMs = ackLingerMs;
         c.dispatchThreads = dispatchThreads;
         c.retryBackoffMinMs = retryBackoffMinMs;
         c.retryBackoffMaxMs = retryBackoffMaxMs;
@@ -190,6 +196,19 @@ public final class ServiceConfig {
         return c;
     }
 
+    /**
+     * How long the acknowledgement of a delivered batch may wait for others, so that one index write carries
+     * many (see {@link AckCombiner}); 0 writes each at once on the thread that settled it.
+     */
+    public ServiceConfig withAckLingerMs(long ms) {
+        if (ms < 0 || ms > 1000) {
+            throw bad(ACK_LINGER_MS, ms, "must be between 0 (write at once) and 1000 ms");
+        }
+        ServiceConfig c = copy();
+        c.ackLingerMs = ms;
+        return c;
+    }
+
     /** The least retry delay and the cap on it; delays double per attempt with jitter, see {@link Backoff}. */
     public ServiceConfig withRetryBackoffMs(long minMs, long maxMs) {
         if (minMs < 1 || minMs > 3_600_000) {
@@ -248,6 +267,10 @@ public final class ServiceConfig {
         return dispatchThreads > 0 ? dispatchThreads : Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
+    public long ackLingerMs() {
+        return ackLingerMs;
+    }
+
     public long retryBackoffMinMs() {
         return retryBackoffMinMs;
     }
@@ -271,7 +294,8 @@ public final class ServiceConfig {
                 + LOAD_BATCH_SIZE + "=" + loadBatchSize + ", " + LOAD_INTERVAL_MS + "=" + loadIntervalMs + ", "
                 + WHEEL_TICK_MS + "=" + wheelTickMs + ", " + MAX_FIRE_PER_STEP + "=" + maxFirePerStep + ", "
                 + DISPATCH_BATCH_SIZE + "=" + dispatchBatchSize + ", " + DISPATCH_THREADS + "=" + dispatchThreads
-                + ", " + RETRY_BACKOFF_MIN_MS + "=" + retryBackoffMinMs + ", " + RETRY_BACKOFF_MAX_MS + "="
+                + ", " + ACK_LINGER_MS + "=" + ackLingerMs + ", " + RETRY_BACKOFF_MIN_MS + "=" + retryBackoffMinMs
+                + ", " + RETRY_BACKOFF_MAX_MS + "="
                 + retryBackoffMaxMs + ", " + CLOSE_TIMEOUT_MS + "=" + closeTimeoutMs;
     }
 }

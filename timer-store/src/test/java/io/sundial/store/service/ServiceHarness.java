@@ -43,10 +43,10 @@ final class ServiceHarness implements AutoCloseable {
     /** With {@code executor} for the dispatch side instead of the synchronous hand-off (a test runs its tasks). */
     ServiceHarness(Path dir, ServiceConfig config, ManualClock clock, Executor executor) throws IOException {
         this.clock = clock;
-        this.config = config;
+        this.config = config.withAckLingerMs(0); // no acknowledgement thread: outcomes settle within the step
         this.store = TimerStore.open(storeConfig(dir), clock);
         this.dispatcher = new FakeDispatcher(clock);
-        this.scheduler = new Scheduler(store, dispatcher, config, clock, executor, new SplittableRandom(42));
+        this.scheduler = new Scheduler(store, dispatcher, this.config, clock, executor, new SplittableRandom(42));
         store.listener(scheduler.listener());
     }
 

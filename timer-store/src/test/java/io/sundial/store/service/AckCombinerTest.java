@@ -1,0 +1,104 @@
+package io.sundial.store.service;
+
+import io.sundial.store.DeliverySession;
+import io.sundial.store.TimerId;
+import io.sundial.store.index.DueEntry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static io.sundial.store.service.ServiceHarness.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AckCombinerTest {
+    @TempDir
+    Path dir;
+
+    /** Marks one appended timer in flight, as the delivery of a fired timer does. */
+    private static DueEntry delivering(ServiceHarness h, DeliverySession session, String key) throws Exception {
+        long seq = h.append("T", key, T0 + 1000);
+        DueEntry e = session.begin(List.of(new TimerId(T0 + 1000, seq))).get(0);
+        assertNotNull(e);
+        return e;
+    }
+
+    private static boolean pending(ServiceHarness h, DueEntry e) {
+        return h.store.get(e.dueMs(), e.seq()) != null;
+    }
+
+    @Test
+    void shouldWriteAcknowledgementsQueuedWithinTheLingerTogetherOnItsOwnThreadThenReportEach() throws Exception {
+        try (ServiceHarness h = new ServiceHarness(dir, ServiceHarness.config())) {
+            DeliverySession session = h.store.deliverySession();
+            DueEntry a = delivering(h, session, "a");
+            DueEntry b = delivering(h, session, "b");
+            AckCombiner acks = new AckCombiner(session, 300);
+            try {
+                CountDownLatch reported = new CountDownLatch(2);
+                ConcurrentHashMap<String, String> seenByFirst = new ConcurrentHashMap<>();
+                acks.ack(List.of(a), () -> {
+                    seenByFirst.put("thread", Thread.currentThread().getName());
+                    seenByFirst.put("bPending", Boolean.toString(pending(h, b)));
+                    reported.countDown();
+                });
+                acks.ack(List.of(b), reported::countDown);
+
+                assertTrue(pending(h, a), "written before the linger was over");
+                assertEquals(2, reported.getCount());
+                assertTrue(reported.await(10, TimeUnit.SECONDS));
+                assertFalse(pending(h, a));
+                assertFalse(pending(h, b));
+                assertEquals("sundial-timer-acker", seenByFirst.get("thread"));
+                assertEquals("false", seenByFirst.get("bPending"), "the two were not written in one group");
+                assertFalse(h.store.isDelivering(new TimerId(a.dueMs(), a.seq())));
+            } finally {
+                acks.close();
+            }
+        }
+    }
+
+    @Test
+    void shouldWriteWhatStillLingersWhenClosedAndAtOnceAfterwards() throws Exception {
+        try (ServiceHarness h = new ServiceHarness(dir, ServiceHarness.config())) {
+            DeliverySession session = h.store.deliverySession();
+            DueEntry a = delivering(h, session, "a");
+            DueEntry b = delivering(h, session, "b");
+            AckCombiner acks = new AckCombiner(session, 60_000);
+            CountDownLatch reported = new CountDownLatch(1);
+            acks.ack(List.of(a), reported::countDown);
+            assertTrue(pending(h, a));
+
+            acks.close();
+            assertEquals(0, reported.getCount(), "close left a delivered batch unacknowledged");
+            assertFalse(pending(h, a));
+
+            Thread[] ranOn = new Thread[1];
+            acks.ack(List.of(b), () -> ranOn[0] = Thread.currentThread());
+            assertFalse(pending(h, b));
+            assertEquals(Thread.currentThread(), ranOn[0]);
+        }
+    }
+
+    @Test
+    void shouldWriteAtOnceOnTheCallingThreadWithoutLinger() throws Exception {
+        try (ServiceHarness h = new ServiceHarness(dir, ServiceHarness.config())) {
+            DeliverySession session = h.store.deliverySession();
+            DueEntry a = delivering(h, session, "a");
+            AckCombiner acks = new AckCombiner(session, 0);
+            Thread[] ranOn = new Thread[1];
+            acks.ack(List.of(a), () -> ranOn[0] = Thread.currentThread());
+            assertNull(h.store.get(a.dueMs(), a.seq()));
+            assertEquals(Thread.currentThread(), ranOn[0]);
+            acks.close();
+        }
+    }
+}
