@@ -1,5 +1,6 @@
 package io.sundial.proxy.forward;
 
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.apache.rocketmq.acl.common.AclClientRPCHook;
 import org.apache.rocketmq.acl.common.SessionCredentials;
 import org.apache.rocketmq.remoting.netty.NettyClientConfig;
@@ -17,16 +18,29 @@ public final class BackendClients {
 
     /** A started client that signs nothing. */
     public static NettyRemotingClient unsigned() {
-        NettyRemotingClient client = new NettyRemotingClient(config());
+        NettyRemotingClient client = client();
         client.start();
         return client;
     }
 
     /** A started client that signs every request with the access key and secret key given. */
     public static NettyRemotingClient signed(String accessKey, String secretKey) {
-        NettyRemotingClient client = new NettyRemotingClient(config());
+        NettyRemotingClient client = client();
         client.registerRPCHook(new AclClientRPCHook(new SessionCredentials(accessKey, secretKey)));
         client.start();
+        return client;
+    }
+
+    /**
+     * Answers complete their futures on the thread that read them (the connection's event loop, or the timer that
+     * expires a request) instead of a hand-off to the client's callback pool: each re-publish answer paid that
+     * hop, ~17 µs of CPU per timer at moderate rates. Every continuation Sundial chains onto a backend answer
+     * only computes, queues or writes to a channel; the ones that touch the store (settling a batch that was not
+     * delivered whole) hand themselves to the timer service's dispatch threads.
+     */
+    private static NettyRemotingClient client() {
+        NettyRemotingClient client = new NettyRemotingClient(config());
+        client.setCallbackExecutor(ImmediateEventExecutor.INSTANCE);
         return client;
     }
 

@@ -17,11 +17,18 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BackendClientsTest {
 
     /** Sends one request through {@code client} to a local server and returns the fields the server received. */
     private static Map<String, String> fieldsSeenThrough(NettyRemotingClient client) throws Exception {
+        return exchange(client, new AtomicReference<>());
+    }
+
+    /** As above; {@code continuedOn} gets the thread that ran the continuation of the asynchronous answer. */
+    private static Map<String, String> exchange(NettyRemotingClient client, AtomicReference<String> continuedOn)
+            throws Exception {
         NettyServerConfig config = new NettyServerConfig();
         config.setListenPort(0);
         config.setBindAddress("127.0.0.1");
@@ -44,7 +51,9 @@ class BackendClientsTest {
             RemotingCommand request = RemotingCommand.createRequestCommand(310, null);
             request.addExtField("b", "SomeTopic");
             request.setBody("body".getBytes());
-            RemotingCommand response = client.invokeSync("127.0.0.1:" + server.localListenPort(), request, 5_000);
+            RemotingCommand response = client.invoke("127.0.0.1:" + server.localListenPort(), request, 5_000)
+                    .whenComplete((r, e) -> continuedOn.set(Thread.currentThread().getName()))
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
             assertEquals(ResponseCode.SUCCESS, response.getCode());
             return seen.get();
         } finally {
@@ -66,5 +75,12 @@ class BackendClientsTest {
         Map<String, String> fields = fieldsSeenThrough(BackendClients.unsigned());
         assertNull(fields.get("AccessKey"));
         assertNull(fields.get("Signature"));
+    }
+
+    @Test
+    void shouldContinueAnAnswerOnTheThreadThatReadItNotInACallbackPool() throws Exception {
+        AtomicReference<String> continuedOn = new AtomicReference<>();
+        exchange(BackendClients.unsigned(), continuedOn);
+        assertTrue(continuedOn.get().startsWith("NettyClientSelector"), continuedOn.get());
     }
 }
