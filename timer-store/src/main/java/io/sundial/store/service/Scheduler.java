@@ -347,11 +347,7 @@ final class Scheduler {
                 hold(l);
                 continue;
             }
-            int n = Math.min(config.dispatchBatchSize(), l.queue.size());
-            List<Fired> batch = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                batch.add(l.queue.poll());
-            }
+            List<Fired> batch = l.takeBatch(config.dispatchBatchSize());
             l.inFlight = true;
             delivery.submit(l, batch);
         }

@@ -207,6 +207,22 @@ class SchedulerDeliveryTest {
     }
 
     @Test
+    void shouldStartEachBurstOfALaneWithASmallBatchAndDoubleItWhileBatchesGoOutFull() throws Exception {
+        try (ServiceHarness h = new ServiceHarness(dir, config().withDispatchBatchSize(256))) {
+            List<Long> burst = h.appendAll("T", 1, LongStream.range(0, 1000).mapToObj(i -> T0 + 100).toList(), "a");
+            h.advanceTo(T0 + 100);
+            assertEquals(List.of(16, 32, 64, 128, 256, 256, 248), h.dispatcher.batchSizes());
+            assertEquals(burst, h.dispatcher.seqs(), "the lane's order");
+
+            h.appendAll("T", 1, LongStream.range(0, 20).mapToObj(i -> T0 + 200).toList(), "b");
+            h.advanceTo(T0 + 200);
+            assertEquals(List.of(16, 4), h.dispatcher.batchSizes().subList(7, 9),
+                    "a lane that drained starts small again");
+            assertEquals(0, h.store.pendingCount());
+        }
+    }
+
+    @Test
     void shouldSendALanesNextBatchOnceTheBackendTookTheLastBeforeItsAcknowledgementIsWritten() throws Exception {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         try (ServiceHarness h = new ServiceHarness(dir, config(), new ManualClock(T0), tasks::add)) {
