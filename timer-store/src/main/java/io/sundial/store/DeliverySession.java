@@ -19,6 +19,8 @@ import java.util.List;
  */
 public final class DeliverySession implements AutoCloseable {
     private final TimerStore store;
+    /** Set by {@link #close}, read by {@link #begin}, both under the store's index lock. */
+    boolean closed;
 
     DeliverySession(TimerStore store) {
         this.store = store;
@@ -26,7 +28,8 @@ public final class DeliverySession implements AutoCloseable {
 
     /**
      * Marks the timers filed under {@code ids} in flight and returns them in the same order: null where one is no
-     * longer pending under its id (cancelled, rescheduled, acknowledged) or is already in flight.
+     * longer pending under its id (cancelled, rescheduled, acknowledged) or is already in flight, and for all of
+     * them once the session is closed (a dispatch task that outlived its service must not hold them).
      */
     public List<DueEntry> begin(List<TimerId> ids) {
         return store.beginDelivery(this, ids);

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -296,6 +297,10 @@ public final class TimerStore implements AutoCloseable {
         boolean[] marked = new boolean[ids.size()];
         indexLock.lock();
         try {
+            if (owner.closed) {
+                // A task that ran after its service closed: marks it made now would never be ended.
+                return new ArrayList<>(Collections.nCopies(ids.size(), null));
+            }
             for (int i = 0; i < ids.size(); i++) {
                 marked[i] = delivering.putIfAbsent(ids.get(i), owner) == null;
             }
@@ -351,6 +356,7 @@ public final class TimerStore implements AutoCloseable {
     int abandonDeliveries(DeliverySession owner) {
         indexLock.lock();
         try {
+            owner.closed = true;
             int before = delivering.size();
             delivering.values().removeIf(o -> o == owner);
             return before - delivering.size();

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -53,6 +54,18 @@ class DeliverySessionTest {
             assertEquals(0, store.pendingCount());
             assertEquals(0, store.pendingCount("T"));
             assertEquals(ChangeResult.Status.ALREADY_DELIVERED, cancel(store, "A"));
+        }
+    }
+
+    @Test
+    void shouldMarkNothingForASessionBegunAfterItWasClosedSoTheNextSessionCanDeliver() throws Exception {
+        try (TimerStore store = open(); DeliverySession next = store.deliverySession()) {
+            TimerId a = append(store, "A", T0 + 100);
+            DeliverySession closed = store.deliverySession();
+            closed.close(); // its service stopped while one of its dispatch tasks was still queued
+            assertEquals(Collections.singletonList(null), closed.begin(List.of(a)));
+            assertFalse(store.isDelivering(a));
+            assertNotNull(next.begin(List.of(a)).get(0));
         }
     }
 
