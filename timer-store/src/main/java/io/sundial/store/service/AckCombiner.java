@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Merges the acknowledgements of settled batches into few {@link DeliverySession#ack} calls: each index write
- * costs about as much as its first timer (a write-ahead-log append), so one write per batch cost 40 µs of CPU per
- * timer at moderate rates, where a batch is mostly one timer.
+ * Merges the acknowledgements of settled batches into few {@link DeliverySession#ack} calls. At moderate rates a
+ * batch is mostly one timer, and a write per batch cost ~40 µs of CPU per timer; written in groups, the same
+ * acknowledgements cost ~20 µs per timer there and ~6 µs in a herd's groups of thousands (decision 0021).
  *
  * <p><b>Lingering</b> ({@code lingerMs > 0}): the first acknowledgement queued starts a group; the group is
  * written by the combiner's own thread {@code lingerMs} later, or at once when it reaches {@link #MAX_GROUP}

@@ -217,7 +217,7 @@ class SchedulerDeliveryTest {
             h.appendAll("T", 1, LongStream.range(0, 20).mapToObj(i -> T0 + 200).toList(), "b");
             h.advanceTo(T0 + 200);
             assertEquals(List.of(16, 4), h.dispatcher.batchSizes().subList(7, 9),
-                    "a lane that drained starts small again");
+                    "a lane that went idle starts small again");
             assertEquals(0, h.store.pendingCount());
         }
     }
