@@ -7,8 +7,6 @@ import io.sundial.store.service.Dispatcher;
 import io.sundial.store.service.DueTimer;
 import io.sundial.store.service.Lane;
 import io.sundial.store.service.Outcome;
-import org.apache.rocketmq.common.message.Message;
-import org.apache.rocketmq.common.message.MessageDecoder;
 import org.apache.rocketmq.common.constant.PermName;
 import org.apache.rocketmq.remoting.RemotingClient;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
@@ -224,16 +222,12 @@ public final class Republisher implements Dispatcher {
                     SendMessageRequestHeaderV2.createSendMessageRequestHeaderV2(h));
             request.setBody(first.body());
         } else {
-            List<Message> messages = new ArrayList<>(run.size());
-            for (DueTimer t : run) {
-                messages.add(RepublishedMessage.forBatch(t));
-            }
             h.setFlag(0);
             h.setProperties("");
             h.setBatch(true);
             request = RemotingCommand.createRequestCommand(RequestCode.SEND_BATCH_MESSAGE,
                     SendMessageRequestHeaderV2.createSendMessageRequestHeaderV2(h));
-            request.setBody(MessageDecoder.encodeMessages(messages));
+            request.setBody(BatchBody.encode(run));
         }
         request.setSerializeTypeCurrentRPC(SerializeType.ROCKETMQ);
         return request;

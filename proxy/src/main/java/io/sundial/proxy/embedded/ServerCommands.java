@@ -64,6 +64,9 @@ final class ServerCommands {
         command.add("-XX:-OmitStackTraceInFastThrow");
         command.add("-XX:+HeapDumpOnOutOfMemoryError");
         command.add("-XX:HeapDumpPath=" + layout.logs());
+        // A stall in delivery is often a pause in one of the three JVMs: each writes its own GC log to compare.
+        command.add("-Xlog:gc*:file=" + layout.logs().resolve(server + "-gc.log")
+                + ":time,uptime,level,tags:filecount=3,filesize=10m");
         command.add("-Dfile.encoding=UTF-8");
         command.add("-Duser.home=" + layout.userHome());
         command.add("-Drocketmq.home.dir=" + layout.rocketmqHome());

@@ -34,9 +34,10 @@ public final class Keys {
 
     /** {@code topic | uniqKey}. */
     public static byte[] uniq(String topic, String uniqKey) {
-        byte[] t = utf8(topic);
-        byte[] u = utf8(uniqKey);
-        return ByteBuffer.allocate(4 + t.length + u.length).put(prefixed(t)).put(prefixed(u)).array();
+        byte[] t = checkedUtf8(topic);
+        byte[] u = checkedUtf8(uniqKey);
+        return ByteBuffer.allocate(4 + t.length + u.length).putShort((short) t.length).put(t)
+                .putShort((short) u.length).put(u).array();
     }
 
     /** {@code topic}: the common prefix of a topic's keys in {@link Table#TOPIC}. */
@@ -46,21 +47,19 @@ public final class Keys {
 
     /** {@code topic | dueMs | seq}. */
     public static byte[] topic(String topic, long dueMs, long seq) {
-        byte[] p = topicPrefix(topic);
-        return ByteBuffer.allocate(p.length + 16).put(p).putLong(dueMs).putLong(seq).array();
+        byte[] t = checkedUtf8(topic);
+        return ByteBuffer.allocate(2 + t.length + 16).putShort((short) t.length).put(t).putLong(dueMs).putLong(seq)
+                .array();
     }
 
     /** {@code topic | key}: the common prefix of one message key's entries in {@link Table#KEY}. */
     public static byte[] keyPrefix(String topic, String key) {
-        byte[] t = utf8(topic);
-        byte[] k = utf8(key);
-        return ByteBuffer.allocate(4 + t.length + k.length).put(prefixed(t)).put(prefixed(k)).array();
+        return keyWithSuffix(topic, key, 0).array();
     }
 
     /** {@code topic | key | seq}. */
     public static byte[] key(String topic, String key, long seq) {
-        byte[] p = keyPrefix(topic, key);
-        return ByteBuffer.allocate(p.length + 8).put(p).putLong(seq).array();
+        return keyWithSuffix(topic, key, 8).putLong(seq).array();
     }
 
     /** {@code expiresAtMs | seq}. */
@@ -137,10 +136,28 @@ public final class Keys {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** {@code topic | key} in a buffer with {@code suffix} bytes left for the caller. */
+    private static ByteBuffer keyWithSuffix(String topic, String key, int suffix) {
+        byte[] t = checkedUtf8(topic);
+        byte[] k = checkedUtf8(key);
+        return ByteBuffer.allocate(4 + t.length + k.length + suffix).putShort((short) t.length).put(t)
+                .putShort((short) k.length).put(k);
+    }
+
     private static byte[] prefixed(byte[] bytes) {
+        checkLength(bytes);
+        return ByteBuffer.allocate(2 + bytes.length).putShort((short) bytes.length).put(bytes).array();
+    }
+
+    /** A key part's UTF-8 bytes, to be written after their length (u16). */
+    private static byte[] checkedUtf8(String s) {
+        return checkLength(utf8(s));
+    }
+
+    private static byte[] checkLength(byte[] bytes) {
         if (bytes.length > 0xFFFF) {
             throw new IllegalArgumentException("a key part of " + bytes.length + " bytes is longer than 65535");
         }
-        return ByteBuffer.allocate(2 + bytes.length).putShort((short) bytes.length).put(bytes).array();
+        return bytes;
     }
 }

@@ -322,10 +322,8 @@ public final class TimerIndex implements AutoCloseable {
         DueEntry moved = e.withLocation(newPosition, newSize);
         b.put(Table.DUE, moved.dueKey(), moved.encodeValue());
         b.put(Table.TOPIC, Keys.topic(e.topic(), e.dueMs(), e.seq()), location(newPosition, newSize));
-        b.addCounter(Keys.segmentLiveCounter(oldSegment), -1);
-        b.addCounter(Keys.segmentBytesCounter(oldSegment), -e.size());
-        b.addCounter(Keys.segmentLiveCounter(newSegment), 1);
-        b.addCounter(Keys.segmentBytesCounter(newSegment), newSize);
+        b.addSegmentLive(oldSegment, -1, -e.size());
+        b.addSegmentLive(newSegment, 1, newSize);
     }
 
     /** Forgets a deleted segment's counters. */
@@ -566,10 +564,8 @@ public final class TimerIndex implements AutoCloseable {
     }
 
     private static void count(IndexBatch b, DueEntry e, int sign, long segmentBase) {
-        b.addCounter(Keys.topicCounter(e.topic()), sign);
-        b.addCounter(Keys.totalCounter(), sign);
-        b.addCounter(Keys.segmentLiveCounter(segmentBase), sign);
-        b.addCounter(Keys.segmentBytesCounter(segmentBase), (long) sign * e.size());
+        b.addPending(e.topic(), sign);
+        b.addSegmentLive(segmentBase, sign, (long) sign * e.size());
     }
 
     // ---- scans
