@@ -1,5 +1,7 @@
 package io.sundial.store.log;
 
+import io.sundial.store.record.CorruptRecordException;
+
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.reflect.Field;
@@ -108,15 +110,36 @@ final class Segment implements AutoCloseable {
 
     /** Fills {@code dst} from {@code offset}; fewer bytes only at the end of the file. */
     int read(ByteBuffer dst, long offset) throws IOException {
+        try {
+            return readMapped(offset, dst.remaining(), view -> {
+                int n = view.remaining();
+                dst.put(view);
+                return n;
+            });
+        } catch (CorruptRecordException e) {
+            throw new IllegalStateException("a copy cannot find a record corrupt", e);
+        }
+    }
+
+    /** What {@link #readMapped} runs on the mapped bytes. */
+    @FunctionalInterface
+    interface MappedReader<T> {
+        T read(ByteBuffer view) throws IOException, CorruptRecordException;
+    }
+
+    /**
+     * Runs {@code reader} on a read-only view of the {@code size} bytes at {@code offset} (fewer only at the end of
+     * the file), while the map is held: so a record is decoded where it lies, without a copy into a buffer of its
+     * own first. The view, and anything that shares its memory, must not outlive the call.
+     */
+    <T> T readMapped(long offset, int size, MappedReader<T> reader) throws IOException, CorruptRecordException {
         readers.incrementAndGet();
         try {
             if (closing) {
                 throw new ClosedChannelException();
             }
-            int n = (int) Math.max(0, Math.min(dst.remaining(), capacity - offset));
-            ByteBuffer source = mapped().slice((int) offset, n);
-            dst.put(source);
-            return n;
+            int n = (int) Math.max(0, Math.min(size, capacity - offset));
+            return reader.read(mapped().slice((int) offset, n).asReadOnlyBuffer());
         } catch (InternalError e) {
             // The JVM's answer to a fault in a mapped page: the file was shortened or its disk failed under us.
             throw new IOException("reading " + path + " at offset " + offset + " failed: " + e.getMessage(), e);

@@ -239,7 +239,19 @@ public final class TimerLog implements AutoCloseable {
 
     /** Reads and verifies the record of {@code size} bytes at {@code position}. */
     public LogRecord read(long position, int size) throws IOException, CorruptRecordException {
-        return RecordCodec.decode(readUnverified(position, size), position);
+        Segment segment = checkedSegment(position, size);
+        try {
+            // Decoded in the map: the record's fields are copied out once, with no buffer of the whole record.
+            return segment.readMapped(position - segment.base(), size, view -> {
+                if (view.remaining() < size) {
+                    throw new IOException("segment " + segment + " ended after " + view.remaining()
+                            + " bytes at position " + position);
+                }
+                return RecordCodec.decode(view, position);
+            });
+        } catch (ClosedChannelException e) {
+            throw new SegmentGoneException(position);
+        }
     }
 
     /** Reads and verifies the record at {@code position}, finding its size from its length field. */
@@ -262,6 +274,15 @@ public final class TimerLog implements AutoCloseable {
     }
 
     private ByteBuffer readUnverified(long position, int size) throws IOException, CorruptRecordException {
+        Segment segment = checkedSegment(position, size);
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        readFully(segment, buf, position);
+        buf.flip();
+        return buf;
+    }
+
+    /** The segment holding the {@code size} bytes at {@code position}, checked to be able to hold a record there. */
+    private Segment checkedSegment(long position, int size) throws IOException, CorruptRecordException {
         if (size < RecordCodec.FIXED_HEADER_LENGTH) {
             throw new CorruptRecordException(position, "size " + size + " is shorter than a header");
         }
@@ -269,10 +290,7 @@ public final class TimerLog implements AutoCloseable {
         if (position - segment.base() + size > segment.capacity()) {
             throw new CorruptRecordException(position, "size " + size + " overruns segment " + segment);
         }
-        ByteBuffer buf = ByteBuffer.allocate(size);
-        readFully(segment, buf, position);
-        buf.flip();
-        return buf;
+        return segment;
     }
 
     private void readFully(Segment segment, ByteBuffer dst, long position) throws IOException {
