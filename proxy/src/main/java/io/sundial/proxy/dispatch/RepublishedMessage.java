@@ -5,6 +5,7 @@ import io.sundial.store.record.MessageProperties;
 import io.sundial.store.record.TimerMessage;
 import io.sundial.store.service.DueTimer;
 
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -34,7 +35,7 @@ final class RepublishedMessage {
     }
 
     private static Set<String> dropped() {
-        java.util.HashSet<String> names = new java.util.HashSet<>(DeliveryTimeParser.DELAY_PROPERTIES);
+        Set<String> names = new HashSet<>(DeliveryTimeParser.DELAY_PROPERTIES);
         names.addAll(Set.of(BORN_HOST, BORN_TIMESTAMP, DUE_MS, FIRED_MS));
         return Set.copyOf(names);
     }

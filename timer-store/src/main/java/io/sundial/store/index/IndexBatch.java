@@ -25,11 +25,13 @@ public final class IndexBatch implements AutoCloseable {
     private final Map<Table, Map<ByteBuffer, Optional<byte[]>>> written = new EnumMap<>(Table.class);
     private final Map<Table, Map<ByteBuffer, Optional<byte[]>>> prefetched = new EnumMap<>(Table.class);
     private final Map<ByteBuffer, long[]> counterDeltas = new HashMap<>();
-    /**
-     * The counters every timer change touches, summed by topic and segment: their keys are built once per batch,
-     * not once per timer (that was a fifth of an acknowledgement's CPU in a burst, JFR). {@code [live, bytes]}.
+    /*
+     * The counters every timer change touches, summed by topic and by segment: their keys are built once per batch,
+     * not once per timer (that was a fifth of an acknowledgement's CPU in a burst, JFR).
      */
+    /** Pending timers added per topic. */
     private final Map<String, long[]> topicDeltas = new HashMap<>();
+    /** {@code [live timers, live bytes]} added per segment base. */
     private final Map<Long, long[]> segmentDeltas = new HashMap<>();
     private long totalDelta;
 

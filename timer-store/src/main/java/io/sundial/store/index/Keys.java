@@ -34,10 +34,7 @@ public final class Keys {
 
     /** {@code topic | uniqKey}. */
     public static byte[] uniq(String topic, String uniqKey) {
-        byte[] t = checkedUtf8(topic);
-        byte[] u = checkedUtf8(uniqKey);
-        return ByteBuffer.allocate(4 + t.length + u.length).putShort((short) t.length).put(t)
-                .putShort((short) u.length).put(u).array();
+        return twoParts(topic, uniqKey, 0).array();
     }
 
     /** {@code topic}: the common prefix of a topic's keys in {@link Table#TOPIC}. */
@@ -54,12 +51,12 @@ public final class Keys {
 
     /** {@code topic | key}: the common prefix of one message key's entries in {@link Table#KEY}. */
     public static byte[] keyPrefix(String topic, String key) {
-        return keyWithSuffix(topic, key, 0).array();
+        return twoParts(topic, key, 0).array();
     }
 
     /** {@code topic | key | seq}. */
     public static byte[] key(String topic, String key, long seq) {
-        return keyWithSuffix(topic, key, 8).putLong(seq).array();
+        return twoParts(topic, key, 8).putLong(seq).array();
     }
 
     /** {@code expiresAtMs | seq}. */
@@ -136,12 +133,12 @@ public final class Keys {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** {@code topic | key} in a buffer with {@code suffix} bytes left for the caller. */
-    private static ByteBuffer keyWithSuffix(String topic, String key, int suffix) {
-        byte[] t = checkedUtf8(topic);
-        byte[] k = checkedUtf8(key);
-        return ByteBuffer.allocate(4 + t.length + k.length + suffix).putShort((short) t.length).put(t)
-                .putShort((short) k.length).put(k);
+    /** {@code first | second}, each length-prefixed, in one buffer with {@code suffix} bytes left for the caller. */
+    private static ByteBuffer twoParts(String first, String second, int suffix) {
+        byte[] a = checkedUtf8(first);
+        byte[] b = checkedUtf8(second);
+        return ByteBuffer.allocate(4 + a.length + b.length + suffix).putShort((short) a.length).put(a)
+                .putShort((short) b.length).put(b);
     }
 
     private static byte[] prefixed(byte[] bytes) {
