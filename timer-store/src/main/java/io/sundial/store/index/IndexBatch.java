@@ -25,11 +25,11 @@ public final class IndexBatch implements AutoCloseable {
     private final Map<Table, Map<ByteBuffer, Optional<byte[]>>> written = new EnumMap<>(Table.class);
     private final Map<Table, Map<ByteBuffer, Optional<byte[]>>> prefetched = new EnumMap<>(Table.class);
     private final Map<ByteBuffer, long[]> counterDeltas = new HashMap<>();
-    /*
-     * The counters every timer change touches, summed by topic and by segment: their keys are built once per batch,
-     * not once per timer (that was a fifth of an acknowledgement's CPU in a burst, JFR).
+    /**
+     * Pending timers added per topic. This and the next two hold the counters every timer change touches, summed by
+     * topic and by segment, so that their keys are built once per batch, not once per timer (that was a fifth of an
+     * acknowledgement's CPU in a burst, JFR).
      */
-    /** Pending timers added per topic. */
     private final Map<String, long[]> topicDeltas = new HashMap<>();
     /** {@code [live timers, live bytes]} added per segment base. */
     private final Map<Long, long[]> segmentDeltas = new HashMap<>();

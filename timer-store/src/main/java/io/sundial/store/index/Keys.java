@@ -39,14 +39,12 @@ public final class Keys {
 
     /** {@code topic}: the common prefix of a topic's keys in {@link Table#TOPIC}. */
     public static byte[] topicPrefix(String topic) {
-        return prefixed(utf8(topic));
+        return onePart(topic, 0).array();
     }
 
     /** {@code topic | dueMs | seq}. */
     public static byte[] topic(String topic, long dueMs, long seq) {
-        byte[] t = checkedUtf8(topic);
-        return ByteBuffer.allocate(2 + t.length + 16).putShort((short) t.length).put(t).putLong(dueMs).putLong(seq)
-                .array();
+        return onePart(topic, 16).putLong(dueMs).putLong(seq).array();
     }
 
     /** {@code topic | key}: the common prefix of one message key's entries in {@link Table#KEY}. */
@@ -80,8 +78,7 @@ public final class Keys {
 
     /** {@code topic | seq}. */
     public static byte[] parked(String topic, long seq) {
-        byte[] p = topicPrefix(topic);
-        return ByteBuffer.allocate(p.length + 8).put(p).putLong(seq).array();
+        return onePart(topic, 8).putLong(seq).array();
     }
 
     /** {@code seq}. */
@@ -141,9 +138,10 @@ public final class Keys {
                 .putShort((short) b.length).put(b);
     }
 
-    private static byte[] prefixed(byte[] bytes) {
-        checkLength(bytes);
-        return ByteBuffer.allocate(2 + bytes.length).putShort((short) bytes.length).put(bytes).array();
+    /** {@code part}, length-prefixed, in a buffer with {@code suffix} bytes left for the caller. */
+    private static ByteBuffer onePart(String part, int suffix) {
+        byte[] a = checkedUtf8(part);
+        return ByteBuffer.allocate(2 + a.length + suffix).putShort((short) a.length).put(a);
     }
 
     /** A key part's UTF-8 bytes, to be written after their length (u16). */
