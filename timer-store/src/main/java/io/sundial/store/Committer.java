@@ -49,7 +49,7 @@ final class Committer {
     private final TimerLog log;
     private final TimerIndex index;
     private final ReentrantLock indexLock;
-    private final Map<TimerId, ?> delivering;
+    private final DeliveryMarks delivering;
     private final Clock clock;
     private final FlushMode flushMode;
     /** Set while index writes fail for want of space, so that the episode is logged once, not once per group. */
@@ -63,7 +63,7 @@ final class Committer {
     private final LongAdder cancelled = new LongAdder();
     private final LongAdder rescheduled = new LongAdder();
 
-    Committer(TimerLog log, TimerIndex index, ReentrantLock indexLock, Map<TimerId, ?> delivering, Clock clock,
+    Committer(TimerLog log, TimerIndex index, ReentrantLock indexLock, DeliveryMarks delivering, Clock clock,
               FlushMode flushMode, Flusher flusher, long nextSeq, int queueCapacity) {
         this.log = log;
         this.index = index;
@@ -155,7 +155,12 @@ final class Committer {
 
     private void process(List<PendingWrite> group) {
         List<Runnable> completions = new ArrayList<>(group.size());
+        // Appends check no marks; a change holds them still from its check through the index write below.
+        boolean changes = !group.stream().allMatch(w -> w instanceof PendingWrite.Append);
         indexLock.lock();
+        if (changes) {
+            delivering.lock();
+        }
         try (IndexBatch batch = index.newBatch()) {
             GroupContext ctx = new GroupContext(batch, completions);
             for (PendingWrite w : group) {
@@ -185,6 +190,9 @@ final class Committer {
             fail(group, e);
             return;
         } finally {
+            if (changes) {
+                delivering.unlock();
+            }
             indexLock.unlock();
         }
         if (flushMode == FlushMode.SYNC_FLUSH) {
@@ -401,7 +409,7 @@ final class Committer {
         }
 
         private boolean isDelivering(DueEntry e) {
-            return delivering.containsKey(new TimerId(e.dueMs(), e.seq()));
+            return delivering.isMarked(new TimerId(e.dueMs(), e.seq()));
         }
 
         /** The parked timers a cancel ends. */
@@ -426,7 +434,7 @@ final class Committer {
                 }
             }
             for (UniqEntry u : index.uniqEntries(batch, topic, uniqKey)) {
-                if ((onlySeq < 0 || u.seq() == onlySeq) && delivering.containsKey(new TimerId(u.dueMs(), u.seq()))
+                if ((onlySeq < 0 || u.seq() == onlySeq) && delivering.isMarked(new TimerId(u.dueMs(), u.seq()))
                         && index.getDue(batch, u.dueMs(), u.seq()) != null) {
                     return ChangeResult.of(ChangeResult.Status.TOO_LATE);
                 }

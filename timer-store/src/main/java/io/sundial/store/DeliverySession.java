@@ -19,7 +19,7 @@ import java.util.List;
  */
 public final class DeliverySession implements AutoCloseable {
     private final TimerStore store;
-    /** Set by {@link #close}, read by {@link #begin}, both under the store's index lock. */
+    /** Set by {@link #close}, read by {@link #begin}, both under the lock of the store's {@link DeliveryMarks}. */
     boolean closed;
 
     DeliverySession(TimerStore store) {

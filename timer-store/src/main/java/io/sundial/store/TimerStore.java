@@ -30,7 +30,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,8 +62,8 @@ public final class TimerStore implements AutoCloseable {
     private final TimerIndex index;
     private final RocksKeyValueStore kv;
     private final ReentrantLock indexLock = new ReentrantLock();
-    /** Timers in flight, by the session delivering them; changed only under {@link #indexLock}. */
-    private final Map<TimerId, DeliverySession> delivering = new ConcurrentHashMap<>();
+    /** Timers in flight, by the session delivering them. */
+    private final DeliveryMarks delivering = new DeliveryMarks();
     private final Flusher flusher;
     private final Committer committer;
     private final SpaceReclaimer reclaimer;
@@ -294,25 +293,17 @@ public final class TimerStore implements AutoCloseable {
 
     /** See {@link DeliverySession#begin}. */
     List<DueEntry> beginDelivery(DeliverySession owner, List<TimerId> ids) {
-        boolean[] marked = new boolean[ids.size()];
-        indexLock.lock();
-        try {
-            if (owner.closed) {
-                // A task that ran after its service closed: marks it made now would never be ended.
-                return new ArrayList<>(Collections.nCopies(ids.size(), null));
-            }
-            for (int i = 0; i < ids.size(); i++) {
-                marked[i] = delivering.putIfAbsent(ids.get(i), owner) == null;
-            }
-        } finally {
-            indexLock.unlock();
+        boolean[] marked = delivering.mark(owner, ids);
+        if (marked == null) {
+            // A task that ran after its service closed: marks it made now would never be ended.
+            return new ArrayList<>(Collections.nCopies(ids.size(), null));
         }
         // Read after marking: a change that came first is in the index by now, one that comes later is refused.
         List<DueEntry> entries;
         try {
             entries = getAll(ids);
         } catch (RuntimeException e) {
-            unmark(owner, ids, marked);
+            delivering.unmark(owner, ids, marked);
             throw e;
         }
         List<DueEntry> out = new ArrayList<>(ids.size());
@@ -322,44 +313,28 @@ public final class TimerStore implements AutoCloseable {
             absent[i] = marked[i] && e == null;
             out.add(e);
         }
-        unmark(owner, ids, absent);
+        delivering.unmark(owner, ids, absent);
         return out;
     }
 
-    private void unmark(DeliverySession owner, List<TimerId> ids, boolean[] which) {
-        indexLock.lock();
-        try {
-            for (int i = 0; i < ids.size(); i++) {
-                if (which[i]) {
-                    delivering.remove(ids.get(i), owner);
-                }
-            }
-        } finally {
-            indexLock.unlock();
-        }
+    /** The lock every index write holds; tests hold it to show what does not wait for it. */
+    ReentrantLock indexLock() {
+        return indexLock;
     }
 
     /** See {@link DeliverySession#end}. */
     void endDelivery(DeliverySession owner, Collection<TimerId> ids) {
-        if (ids.isEmpty()) {
-            return;
-        }
-        indexLock.lock();
-        try {
-            ids.forEach(id -> delivering.remove(id, owner));
-        } finally {
-            indexLock.unlock();
-        }
+        delivering.unmark(owner, ids);
     }
 
-    /** Ends every delivery {@code owner} still has in flight; returns how many. */
+    /**
+     * Ends every delivery {@code owner} still has in flight; returns how many. Under the index lock, so that an
+     * acknowledgement or park of {@code owner} between its check of the marks and their removal completes first.
+     */
     int abandonDeliveries(DeliverySession owner) {
         indexLock.lock();
         try {
-            owner.closed = true;
-            int before = delivering.size();
-            delivering.values().removeIf(o -> o == owner);
-            return before - delivering.size();
+            return delivering.abandon(owner);
         } finally {
             indexLock.unlock();
         }
@@ -367,7 +342,7 @@ public final class TimerStore implements AutoCloseable {
 
     /** Whether the timer filed under {@code id} is being delivered right now. */
     public boolean isDelivering(TimerId id) {
-        return delivering.containsKey(id);
+        return delivering.isMarked(id);
     }
 
     /** See {@link DeliverySession#ack}; returns how many were acknowledged. */
@@ -382,7 +357,7 @@ public final class TimerStore implements AutoCloseable {
             List<TimerId> ended = new ArrayList<>(delivered.size());
             for (DueEntry e : delivered) {
                 TimerId id = new TimerId(e.dueMs(), e.seq());
-                if (delivering.get(id) == owner) { // else abandoned (the service closed): not ours to end
+                if (delivering.isMarkedBy(id, owner)) { // else abandoned (the service closed): not ours to end
                     index.endDelivered(b, e, now, log.segmentBaseOf(e.position()));
                     ended.add(id);
                 }
@@ -391,7 +366,7 @@ public final class TimerStore implements AutoCloseable {
                 index.write(b, false);
                 acked = ended.size();
             } finally {
-                ended.forEach(id -> delivering.remove(id, owner));
+                delivering.unmark(owner, ended);
             }
         } finally {
             indexLock.unlock();
@@ -404,7 +379,7 @@ public final class TimerStore implements AutoCloseable {
         TimerId id = new TimerId(entry.dueMs(), entry.seq());
         indexLock.lock();
         try (IndexBatch b = index.newBatch()) {
-            if (delivering.get(id) != owner) {
+            if (!delivering.isMarkedBy(id, owner)) {
                 return false; // abandoned, perhaps being delivered by another session by now
             }
             boolean parked = index.park(b, entry, reason, clock.wallMillis());
@@ -415,7 +390,7 @@ public final class TimerStore implements AutoCloseable {
             }
             return parked;
         } finally {
-            delivering.remove(id, owner);
+            delivering.unmark(owner, List.of(id));
             indexLock.unlock();
         }
     }

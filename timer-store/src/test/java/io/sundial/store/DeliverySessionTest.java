@@ -6,8 +6,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static io.sundial.store.StoreFixture.T0;
@@ -54,6 +59,70 @@ class DeliverySessionTest {
             assertEquals(0, store.pendingCount());
             assertEquals(0, store.pendingCount("T"));
             assertEquals(ChangeResult.Status.ALREADY_DELIVERED, cancel(store, "A"));
+        }
+    }
+
+    @Test
+    void shouldBeginADeliveryWhileAnIndexWriteHoldsTheIndexLock() throws Exception {
+        try (TimerStore store = open(); DeliverySession session = store.deliverySession()) {
+            TimerId a = append(store, "A", T0 + 100);
+            ExecutorService other = Executors.newSingleThreadExecutor();
+            store.indexLock().lock(); // as an acknowledgement's or an append group's RocksDB write does
+            try {
+                Future<List<DueEntry>> begun = other.submit(() -> session.begin(List.of(a)));
+                assertNotNull(begun.get(10, TimeUnit.SECONDS).get(0), "marking waits for no index write");
+                assertTrue(store.isDelivering(a));
+            } finally {
+                store.indexLock().unlock();
+                other.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * A cancel checks for a mark and then writes; a delivery marks and then reads. Racing them many times, no
+     * timer may be both cancelled and handed to its deliverer.
+     */
+    @Test
+    void shouldNeverBothCancelATimerAndBeginItsDeliveryWhenTheyRace() throws Exception {
+        int n = 2_000;
+        try (TimerStore store = open(); DeliverySession session = store.deliverySession()) {
+            List<TimerId> ids = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                ids.add(append(store, "U" + i, T0 + 100));
+            }
+            ExecutorService cancels = Executors.newSingleThreadExecutor();
+            try {
+                List<CompletableFuture<ChangeResult>> answers = new ArrayList<>(n);
+                Future<?> issued = cancels.submit(() -> {
+                    for (int i = 0; i < n; i++) {
+                        answers.add(store.cancel("T", "U" + i));
+                    }
+                });
+                // Begun from the last while cancelled from the first, so that the two cross somewhere.
+                DueEntry[] begun = new DueEntry[n];
+                for (int i = n - 1; i >= 0; i--) {
+                    begun[i] = session.begin(List.of(ids.get(i))).get(0);
+                }
+                issued.get(30, TimeUnit.SECONDS);
+                int both = 0;
+                int cancelled = 0;
+                for (int i = 0; i < n; i++) {
+                    ChangeResult.Status s = answers.get(i).get(30, TimeUnit.SECONDS).status();
+                    if (s == ChangeResult.Status.CHANGED) {
+                        cancelled++;
+                        if (begun[i] != null) {
+                            both++;
+                        }
+                    } else {
+                        assertEquals(ChangeResult.Status.TOO_LATE, s, "timer " + i);
+                        assertNotNull(begun[i], "refused as too late, so its delivery began: timer " + i);
+                    }
+                }
+                assertEquals(0, both, "timers both cancelled and begun (of " + cancelled + " cancelled)");
+            } finally {
+                cancels.shutdownNow();
+            }
         }
     }
 
