@@ -1,5 +1,7 @@
 package io.sundial.store.index;
 
+import io.sundial.store.record.RepeatedStrings;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -51,7 +53,7 @@ public record DueEntry(long dueMs, long seq, long position, int size, int queueI
         long position = v.getLong();
         int size = v.getInt();
         int queueId = v.getInt();
-        String topic = string(v);
+        String topic = RepeatedStrings.decode(v, Short.toUnsignedInt(v.getShort()));
         String uniqKey = string(v);
         int n = Short.toUnsignedInt(v.getShort());
         List<String> keys = n == 0 ? List.of() : new ArrayList<>(n);

@@ -143,7 +143,7 @@ public final class RecordCodec {
             long enqueue = b.getLong();
             long previousDue = b.getLong();
             long fingerprint = b.getLong();
-            String topic = getShortString(b);
+            String topic = getRepeatedString(b);
             String uniqKey = getShortString(b);
             TimerMessage message = null;
             if (type.carriesMessage()) {
@@ -153,10 +153,10 @@ public final class RecordCodec {
                 int reconsumeTimes = b.getInt();
                 int defaultTopicQueueNums = b.getInt();
                 long bornTimestamp = b.getLong();
-                String brokerName = getShortString(b);
-                String defaultTopic = getShortString(b);
-                String producerGroup = getShortString(b);
-                String bornHost = getShortString(b);
+                String brokerName = getRepeatedString(b);
+                String defaultTopic = getRepeatedString(b);
+                String producerGroup = getRepeatedString(b);
+                String bornHost = getRepeatedString(b);
                 String properties = new String(getBytes(b, position, "properties"), StandardCharsets.UTF_8);
                 byte[] body = getBytes(b, position, "body");
                 message = new TimerMessage(topic, queueId, brokerName, defaultTopic, defaultTopicQueueNums,
@@ -239,6 +239,15 @@ public final class RecordCodec {
         byte[] bytes = new byte[len];
         b.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** A short string that repeats across records (see {@link RepeatedStrings}). */
+    private static String getRepeatedString(ByteBuffer b) {
+        int len = Short.toUnsignedInt(b.getShort());
+        if (len > b.remaining()) {
+            throw new IllegalArgumentException("string of " + len + " bytes overruns the record");
+        }
+        return RepeatedStrings.decode(b, len);
     }
 
     private static byte[] getBytes(ByteBuffer b, long position, String field) {
