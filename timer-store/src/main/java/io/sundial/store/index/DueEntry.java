@@ -53,7 +53,7 @@ public record DueEntry(long dueMs, long seq, long position, int size, int queueI
         long position = v.getLong();
         int size = v.getInt();
         int queueId = v.getInt();
-        String topic = RepeatedStrings.decode(v, Short.toUnsignedInt(v.getShort()));
+        String topic = repeatedString(v);
         String uniqKey = string(v);
         int n = Short.toUnsignedInt(v.getShort());
         List<String> keys = n == 0 ? List.of() : new ArrayList<>(n);
@@ -61,6 +61,11 @@ public record DueEntry(long dueMs, long seq, long position, int size, int queueI
             keys.add(string(v));
         }
         return new DueEntry(k.getLong(0), k.getLong(8), position, size, queueId, topic, uniqKey, keys);
+    }
+
+    /** A topic: the same few repeat from entry to entry (see {@link RepeatedStrings}). */
+    private static String repeatedString(ByteBuffer v) {
+        return RepeatedStrings.decode(v, Short.toUnsignedInt(v.getShort()));
     }
 
     private static String string(ByteBuffer v) {

@@ -232,22 +232,23 @@ public final class RecordCodec {
     }
 
     private static String getShortString(ByteBuffer b) {
-        int len = Short.toUnsignedInt(b.getShort());
-        if (len > b.remaining()) {
-            throw new IllegalArgumentException("string of " + len + " bytes overruns the record");
-        }
-        byte[] bytes = new byte[len];
+        byte[] bytes = new byte[shortStringLength(b)];
         b.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** A short string that repeats across records (see {@link RepeatedStrings}). */
     private static String getRepeatedString(ByteBuffer b) {
+        return RepeatedStrings.decode(b, shortStringLength(b));
+    }
+
+    /** Reads a short string's length (u16), checked to fit in what is left of the record. */
+    private static int shortStringLength(ByteBuffer b) {
         int len = Short.toUnsignedInt(b.getShort());
         if (len > b.remaining()) {
             throw new IllegalArgumentException("string of " + len + " bytes overruns the record");
         }
-        return RepeatedStrings.decode(b, len);
+        return len;
     }
 
     private static byte[] getBytes(ByteBuffer b, long position, String field) {
