@@ -71,7 +71,8 @@ public final class Sundial implements AutoCloseable {
             health = new Health(store, timers, routes, config.backendTimeoutMs());
             ClientCancels cancels = new ClientCancels(store);
             TimedSends timedSends = new TimedSends(new DeliveryTimeParser(config.delayLevelsMs(),
-                    Duration.ofMillis(config.maxDelayMs())), store, cancels, routes, clock, metrics);
+                    Duration.ofMillis(config.maxDelayMs()), Duration.ofMillis(config.sendClockToleranceMs())), store,
+                    cancels, routes, clock, metrics);
             admin = new AdminOperations(store, timers, config, routes, health, clock);
             ops = new OpsHttpServer(config.metricsPort(), metrics, health).start();
             InflightBudget budget = new InflightBudget(config.limits().maxInflightBytes());

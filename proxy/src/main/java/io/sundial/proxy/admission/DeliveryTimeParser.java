@@ -10,7 +10,11 @@ import java.util.Map;
  * {@code TIMER_DELAY_MS}, {@code TIMER_DELIVER_MS}, then the user property {@code __STARTDELIVERTIME} (epoch ms,
  * Alibaba Cloud's convention). A cancel marker ({@code TIMER_DEL_UNIQKEY}) is recognised before all of them.
  *
- * <p>Relative delays count from {@code nowMs}, Sundial's receipt. All arithmetic is checked: an overflowing value
+ * <p>Relative delays count from the producer's send: the {@code bornTimestamp} its client stamps on the request,
+ * if that lies no further than {@code sendClockTolerance} before {@code nowMs}, Sundial's receipt; otherwise (a
+ * producer clock ahead of Sundial's, or far behind it) from the receipt, as the broker counts them. A delay asked
+ * for at the send then does not also absorb the send's own queueing and travel (decision 0025). All arithmetic is
+ * checked: an overflowing value
  * is illegal, never an immediate send (apache/rocketmq #10872). A due time beyond {@code maxDelay} is illegal.
  * A due time at or before now is legal: the caller forwards it at once. Stateless and thread-safe.
  */
@@ -31,17 +35,21 @@ public final class DeliveryTimeParser {
 
     private final long[] delayLevelsMs;
     private final long maxDelayMs;
+    private final long sendClockToleranceMs;
 
     /**
-     * @param delayLevelsMs the 4.x delay-level table, level 1 first
-     * @param maxDelay      the furthest a due time may lie ahead
+     * @param delayLevelsMs      the 4.x delay-level table, level 1 first
+     * @param maxDelay           the furthest a due time may lie ahead
+     * @param sendClockTolerance how far before the receipt a send's born time may lie and still be where its
+     *                           relative delay counts from; zero counts every delay from the receipt
      */
-    public DeliveryTimeParser(long[] delayLevelsMs, Duration maxDelay) {
+    public DeliveryTimeParser(long[] delayLevelsMs, Duration maxDelay, Duration sendClockTolerance) {
         if (delayLevelsMs.length == 0) {
             throw new IllegalArgumentException("the delay-level table must not be empty");
         }
         this.delayLevelsMs = delayLevelsMs.clone();
         this.maxDelayMs = maxDelay.toMillis();
+        this.sendClockToleranceMs = sendClockTolerance.toMillis();
     }
 
     /** Parses RocketMQ's {@code messageDelayLevel} syntax: {@code "1s 5s 10s 30s 1m ... 2h"} (units s, m, h, d). */
@@ -69,7 +77,17 @@ public final class DeliveryTimeParser {
 
     public static final String DEFAULT_LEVELS = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
 
+    /** As {@link #parse(Map, long, long)} for a send that carries no born time: relative delays from now. */
     public DeliveryTime parse(Map<String, String> properties, long nowMs) {
+        return parse(properties, nowMs, nowMs);
+    }
+
+    /**
+     * @param nowMs  Sundial's receipt of the send
+     * @param bornMs the send's {@code bornTimestamp}, stamped by the producer's client (its clock)
+     */
+    public DeliveryTime parse(Map<String, String> properties, long nowMs, long bornMs) {
+        long origin = bornMs <= nowMs && nowMs - bornMs <= sendClockToleranceMs ? bornMs : nowMs;
         String marker = properties.get(TIMER_DEL_UNIQKEY);
         if (marker != null) {
             return new DeliveryTime.CancelMarker(marker);
@@ -84,7 +102,7 @@ public final class DeliveryTimeParser {
             }
             if (level > 0) {
                 int clamped = Math.min(level, delayLevelsMs.length);
-                return checkedDue(DELAY, nowMs, delayLevelsMs[clamped - 1], nowMs);
+                return checkedDue(DELAY, origin, delayLevelsMs[clamped - 1], nowMs);
             }
         }
         String sec = properties.get(TIMER_DELAY_SEC);
@@ -102,7 +120,7 @@ public final class DeliveryTimeParser {
             } catch (ArithmeticException e) {
                 return new DeliveryTime.Illegal(TIMER_DELAY_SEC, v + " seconds overflows");
             }
-            return checkedDue(TIMER_DELAY_SEC, nowMs, ms, nowMs);
+            return checkedDue(TIMER_DELAY_SEC, origin, ms, nowMs);
         }
         String ms = properties.get(TIMER_DELAY_MS);
         if (ms != null) {
@@ -113,7 +131,7 @@ public final class DeliveryTimeParser {
             if (v < 0) {
                 return new DeliveryTime.Illegal(TIMER_DELAY_MS, "negative delay " + v);
             }
-            return checkedDue(TIMER_DELAY_MS, nowMs, v, nowMs);
+            return checkedDue(TIMER_DELAY_MS, origin, v, nowMs);
         }
         String deliver = properties.get(TIMER_DELIVER_MS);
         if (deliver != null) {

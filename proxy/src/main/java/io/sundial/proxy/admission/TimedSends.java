@@ -78,7 +78,7 @@ public final class TimedSends {
         }
         Map<String, String> props = MessageDecoder.string2messageProperties(
                 header.getProperties() == null ? "" : header.getProperties());
-        DeliveryTime time = parser.parse(props, now);
+        DeliveryTime time = parser.parse(props, now, bornMs(header, now));
         if (time instanceof DeliveryTime.None) {
             return new Decision.Forward(request);
         }
@@ -100,14 +100,21 @@ public final class TimedSends {
         return new Decision.Answer(store(header, requests));
     }
 
+    /** The send's born time, or the receipt for a request without one. */
+    private static long bornMs(SendMessageRequestHeader header, long now) {
+        Long born = header.getBornTimestamp();
+        return born == null ? now : born;
+    }
+
     private Decision decideBatch(RemotingCommand request, SendMessageRequestHeader header, String bornHost,
                                  long now) throws Exception {
         List<Message> messages = MessageDecoder.decodeMessages(ByteBuffer.wrap(body(request)));
         List<AppendRequest> requests = new ArrayList<>(messages.size());
         boolean anyTimed = false;
+        long born = bornMs(header, now);
         for (Message m : messages) {
             Map<String, String> props = m.getProperties();
-            DeliveryTime time = parser.parse(props, now);
+            DeliveryTime time = parser.parse(props, now, born);
             long due = now;
             if (time instanceof DeliveryTime.Illegal illegal) {
                 return answer(ResponseCode.MESSAGE_ILLEGAL, illegal.remark() + " (in a batch)");

@@ -26,6 +26,7 @@ public final class ProxyConfig {
     public static final String BACKEND_TIMEOUT_MS = "backendTimeoutMs";
     public static final String MAX_DELAY_MS = "maxDelayMs";
     public static final String MESSAGE_DELAY_LEVEL = "messageDelayLevel";
+    public static final String SEND_CLOCK_TOLERANCE_MS = "sendClockToleranceMs";
     public static final String BACKEND_ACCESS_KEY = "backendAccessKey";
     public static final String BACKEND_SECRET_KEY = "backendSecretKey";
     public static final String METRICS_PORT = "metricsPort";
@@ -42,6 +43,7 @@ public final class ProxyConfig {
     private final ServiceConfig service;
     private final long maxDelayMs;
     private final long[] delayLevelsMs;
+    private final long sendClockToleranceMs;
     private final String backendAccessKey;
     private final String backendSecretKey;
     private final AdminAccess admin;
@@ -50,8 +52,8 @@ public final class ProxyConfig {
 
     private ProxyConfig(int listenPort, String backendNamesrvAddr, String advertisedAddress, long routeRefreshMs,
                         long backendTimeoutMs, StoreConfig store, ServiceConfig service, long maxDelayMs,
-                        long[] delayLevelsMs, String backendAccessKey, String backendSecretKey, AdminAccess admin,
-                        int metricsPort, RequestLimits limits) {
+                        long[] delayLevelsMs, long sendClockToleranceMs, String backendAccessKey,
+                        String backendSecretKey, AdminAccess admin, int metricsPort, RequestLimits limits) {
         this.listenPort = listenPort;
         this.backendNamesrvAddr = backendNamesrvAddr;
         this.advertisedAddress = advertisedAddress;
@@ -61,6 +63,7 @@ public final class ProxyConfig {
         this.service = service;
         this.maxDelayMs = maxDelayMs;
         this.delayLevelsMs = delayLevelsMs;
+        this.sendClockToleranceMs = sendClockToleranceMs;
         this.backendAccessKey = backendAccessKey;
         this.backendSecretKey = backendSecretKey;
         this.admin = admin;
@@ -96,6 +99,7 @@ public final class ProxyConfig {
         } catch (IllegalArgumentException e) {
             throw bad(MESSAGE_DELAY_LEVEL, p.getProperty(MESSAGE_DELAY_LEVEL), e.getMessage());
         }
+        long sendClockTolerance = longInRange(p, SEND_CLOCK_TOLERANCE_MS, 1_000, 0, 60_000);
         String accessKey = string(p, BACKEND_ACCESS_KEY, "");
         String secretKey = string(p, BACKEND_SECRET_KEY, "");
         if (accessKey.isEmpty() != secretKey.isEmpty()) {
@@ -105,15 +109,15 @@ public final class ProxyConfig {
         AdminAccess admin = new AdminAccess(string(p, ADMIN_TOKEN, ""), bool(p, ADMIN_TOKEN_REQUIRED, true),
                 bool(p, ADMIN_READ_REQUIRES_TOKEN, false));
         return new ProxyConfig(port, namesrv, advertised, refresh, timeout, StoreConfig.fromProperties(p),
-                ServiceConfig.fromProperties(p), maxDelay, levels, accessKey, secretKey, admin,
+                ServiceConfig.fromProperties(p), maxDelay, levels, sendClockTolerance, accessKey, secretKey, admin,
                 (int) longInRange(p, METRICS_PORT, 9878, 0, 65535), RequestLimits.fromProperties(p));
     }
 
     /** This configuration with other admin access settings (the quickstart generates its token). */
     public ProxyConfig withAdmin(AdminAccess access) {
         return new ProxyConfig(listenPort, backendNamesrvAddr, advertisedAddress, routeRefreshMs, backendTimeoutMs,
-                store, service, maxDelayMs, delayLevelsMs, backendAccessKey, backendSecretKey, access, metricsPort,
-                limits);
+                store, service, maxDelayMs, delayLevelsMs, sendClockToleranceMs, backendAccessKey, backendSecretKey,
+                access, metricsPort, limits);
     }
 
     /** How much producers' sends may hold at once before they are answered busy. */
@@ -179,6 +183,14 @@ public final class ProxyConfig {
     }
 
     /** The furthest ahead a delivery time may lie (default 10 years). */
+    /**
+     * How far before Sundial's receipt a send's born time may lie for its relative delay to count from it
+     * (0: every delay counts from the receipt).
+     */
+    public long sendClockToleranceMs() {
+        return sendClockToleranceMs;
+    }
+
     public long maxDelayMs() {
         return maxDelayMs;
     }

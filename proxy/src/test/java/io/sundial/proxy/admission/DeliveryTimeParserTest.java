@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DeliveryTimeParserTest {
     private static final long NOW = 1_750_000_000_000L;
     private final DeliveryTimeParser parser = new DeliveryTimeParser(
-            DeliveryTimeParser.parseLevels(DeliveryTimeParser.DEFAULT_LEVELS), Duration.ofDays(3650));
+            DeliveryTimeParser.parseLevels(DeliveryTimeParser.DEFAULT_LEVELS), Duration.ofDays(3650),
+            Duration.ofSeconds(1));
 
     private static Map<String, String> props(String... kv) {
         Map<String, String> m = new HashMap<>();
@@ -41,6 +42,41 @@ class DeliveryTimeParserTest {
         assertEquals(NOW + 60_000, due("TIMER_DELIVER_MS", String.valueOf(NOW + 60_000), "__STARTDELIVERTIME", "1"));
         assertEquals(NOW + 90_000, due("__STARTDELIVERTIME", String.valueOf(NOW + 90_000)));
         assertInstanceOf(DeliveryTime.None.class, parser.parse(props("KEYS", "k"), NOW));
+    }
+
+    @Test
+    void shouldCountRelativeDelaysFromTheSendWhenTheProducersClockAgreesWithinTheTolerance() {
+        Map<String, String> level = props("DELAY", "3");
+        Map<String, String> sec = props("TIMER_DELAY_SEC", "2");
+        Map<String, String> ms = props("TIMER_DELAY_MS", "500");
+        long born = NOW - 40; // the send waited 40 ms in the client and on the wire
+        assertEquals(born + 10_000, at(parser.parse(level, NOW, born)));
+        assertEquals(born + 2_000, at(parser.parse(sec, NOW, born)));
+        assertEquals(born + 500, at(parser.parse(ms, NOW, born)));
+        assertEquals(NOW - 1_000 + 500, at(parser.parse(ms, NOW, NOW - 1_000)), "at the tolerance itself");
+        // a born time the receipt contradicts is a skewed producer clock: the broker's rule, from the receipt
+        assertEquals(NOW + 500, at(parser.parse(ms, NOW, NOW - 1_001)), "further back than the tolerance");
+        assertEquals(NOW + 500, at(parser.parse(ms, NOW, NOW + 30_000)), "born after the receipt");
+        // absolute times do not move with the born time
+        assertEquals(NOW + 60_000, at(parser.parse(props("TIMER_DELIVER_MS", String.valueOf(NOW + 60_000)), NOW,
+                born)));
+        DeliveryTimeParser receiptOnly = new DeliveryTimeParser(
+                DeliveryTimeParser.parseLevels(DeliveryTimeParser.DEFAULT_LEVELS), Duration.ofDays(3650),
+                Duration.ZERO);
+        assertEquals(NOW + 10_000, at(receiptOnly.parse(level, NOW, born)));
+    }
+
+    @Test
+    void shouldNotLetAnEarlyBornTimeStretchTheMaximumDelay() {
+        long tenYears = Duration.ofDays(3650).toMillis();
+        assertInstanceOf(DeliveryTime.At.class,
+                parser.parse(props("TIMER_DELAY_MS", String.valueOf(tenYears)), NOW, NOW - 10));
+        assertInstanceOf(DeliveryTime.Illegal.class,
+                parser.parse(props("TIMER_DELAY_MS", String.valueOf(tenYears + 1)), NOW, NOW + 5_000));
+    }
+
+    private static long at(DeliveryTime t) {
+        return assertInstanceOf(DeliveryTime.At.class, t, String.valueOf(t)).dueMs();
     }
 
     @Test

@@ -36,7 +36,8 @@ class HostileInputFuzzTest {
 
     private final SendCheck check = new SendCheck(ProxyConfig.defaults().limits());
     private final DeliveryTimeParser parser = new DeliveryTimeParser(
-            DeliveryTimeParser.parseLevels(DeliveryTimeParser.DEFAULT_LEVELS), Duration.ofDays(3650));
+            DeliveryTimeParser.parseLevels(DeliveryTimeParser.DEFAULT_LEVELS), Duration.ofDays(3650),
+            Duration.ofSeconds(1));
 
     @Test
     void shouldNeverLetAForgedBatchBodyPastTheCheckOrThrowAfterIt() {

@@ -64,6 +64,7 @@ class DocumentedDefaultsTest {
         assertEquals(defaults.routeRefreshMs(), documented.routeRefreshMs());
         assertEquals(defaults.backendTimeoutMs(), documented.backendTimeoutMs());
         assertEquals(defaults.maxDelayMs(), documented.maxDelayMs());
+        assertEquals(defaults.sendClockToleranceMs(), documented.sendClockToleranceMs());
         assertEquals(defaults.admin(), documented.admin());
         assertEquals(defaults.metricsPort(), documented.metricsPort());
         assertEquals(defaults.limits(), documented.limits());
