@@ -78,8 +78,8 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--pending", defaultValue = "1000000") int pending;
     @Option(names = "--pending-restarts", defaultValue = "3") int pendingRestarts;
     @Option(names = "--warmup", defaultValue = "100000",
-            description = "timed messages through each target at the start of a phase, spread and then due at one"
-                    + " instant, not measured (JIT, caches)")
+            description = "timed messages through each target at the start of a phase, spread, then due at one"
+                    + " instant, then a quarter as many at 5,000/s; not measured (JIT, caches)")
     int warmup;
     @Option(names = "--in-flight", defaultValue = "256") int inFlight;
     @Option(names = "--body", defaultValue = "1024") int body;
@@ -224,7 +224,15 @@ public final class BenchMain implements Callable<Integer> {
      * messages spread over 3 s, then as many due at one instant, so that small and large batches are compiled.
      * 30,000 of each were not enough: in the first spread run after them, Sundial's compiler threads still took
      * 4.8 s of CPU while the 100,000 sends were stored (0.2 s in the second run), halving the send rate.
+     * Then a quarter as many at {@link #TRICKLE_RATE}/s, each due 2 s after its send: the spread and the herd
+     * back up into large batches, so code that runs once per batch (the client's invoke, the completion chain)
+     * was called a few thousand times and reached the optimizing compiler only in the measured 10 s and
+     * {@code DELAY} runs (`-XX:+PrintCompilation`: 34-39 compilations inside each 10 s burst, 0.1-0.6 CPU-s of
+     * compiler threads).
      */
+    /** Messages per second of the warm-up's last step: small batches, as in a 10 s burst's first half. */
+    private static final int TRICKLE_RATE = 5000;
+
     private void warmUp(Phase phase, BenchSettings s) throws Exception {
         if (warmup <= 0) {
             return;
@@ -235,9 +243,13 @@ public final class BenchMain implements Callable<Integer> {
                     (m, i, now) -> at(m, now + 2000 + ThreadLocalRandom.current().nextLong(3000)));
             long due = System.currentTimeMillis() + 5000 + warmup / 5;
             RunResult herdOf = delivery.run("warmup", target, 0, warmup, 0, (m, i, now) -> at(m, due));
-            System.out.printf(Locale.ROOT, "  warm-up %s: %s + %s of %d received, p99 %s / %s ms (not counted)%n",
-                    target.label(), Report.fmt(spread.figure("received")), Report.fmt(herdOf.figure("received")),
-                    2 * warmup, Report.fmt(spread.figure("p99")), Report.fmt(herdOf.figure("p99")));
+            RunResult trickle = delivery.run("warmup", target, 0, warmup / 4, TRICKLE_RATE,
+                    (m, i, now) -> at(m, now + 2000));
+            System.out.printf(Locale.ROOT, "  warm-up %s: %s + %s + %s of %d received, p99 %s / %s / %s ms (not"
+                            + " counted)%n", target.label(), Report.fmt(spread.figure("received")),
+                    Report.fmt(herdOf.figure("received")), Report.fmt(trickle.figure("received")),
+                    2 * warmup + warmup / 4, Report.fmt(spread.figure("p99")), Report.fmt(herdOf.figure("p99")),
+                    Report.fmt(trickle.figure("p99")));
         }
     }
 
