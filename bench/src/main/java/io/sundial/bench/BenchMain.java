@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +30,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class BenchMain implements Callable<Integer> {
     static final List<String> ALL = List.of("ceiling", "herd", "spread", "ten", "delay", "steady", "recall", "send",
             "pending");
+    /** The runs.csv scenario and target of a phase's {@link MachineCheck}. */
+    static final String MACHINE = "machine";
     static final List<String> TUNED_SCENARIOS = List.of("ceiling", "herd", "spread", "ten");
 
     @Option(names = "--dir", defaultValue = "data/bench", description = "scratch data (default ${DEFAULT-VALUE})")
@@ -150,7 +153,12 @@ public final class BenchMain implements Callable<Integer> {
             } else if (!phaseName.equals(Targets.DEFAULT)) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "unknown phase " + phaseName);
             }
-            System.out.println("\n== phase " + phaseName + " " + brokerProps + ": starting RocketMQ 5.5.0 and Sundial");
+            MachineCheck.Result machine = MachineCheck.measure(Runtime.getRuntime().availableProcessors(),
+                    Duration.ofSeconds(1));
+            report.add(new RunResult(phaseName, MACHINE, MACHINE, 0, Map.of("cores", (double) machine.cores(),
+                    "singleMops", machine.singleMops(), "parallelSpeedup", machine.parallelSpeedup()), null));
+            System.out.println("\n== phase " + phaseName + " " + brokerProps + " (" + machine.line()
+                    + "): starting RocketMQ 5.5.0 and Sundial");
             try (Phase phase = Phase.start(phaseName, root.resolve(phaseName), settings, brokerProps)) {
                 warmUp(phase, settings);
                 for (String s : wanted) {

@@ -129,8 +129,15 @@ final class Report {
     synchronized String tables() {
         StringBuilder out = new StringBuilder();
         for (String phase : new TreeSet<>(results.stream().map(RunResult::phase).toList()).descendingSet()) {
-            out.append("\n### Phase `").append(phase).append("`\n\n")
-                    .append("| scenario | figure | Sundial | built-in timer | Sundial × better | runs |\n")
+            out.append("\n### Phase `").append(phase).append("`\n\n");
+            double speedup = median(phase, BenchMain.MACHINE, BenchMain.MACHINE, "parallelSpeedup");
+            if (!Double.isNaN(speedup)) {
+                out.append(String.format(Locale.ROOT, "Machine at the phase's start: %.0f cores, %.2f× one core's"
+                                + " arithmetic on all at once (%.0f M steps/s on one; see MachineCheck).%n%n",
+                        median(phase, BenchMain.MACHINE, BenchMain.MACHINE, "cores"), speedup,
+                        median(phase, BenchMain.MACHINE, BenchMain.MACHINE, "singleMops")));
+            }
+            out.append("| scenario | figure | Sundial | built-in timer | Sundial × better | runs |\n")
                     .append("| --- | --- | ---: | ---: | ---: | ---: |\n");
             for (Map.Entry<String, List<String>> e : SHOWN.entrySet()) {
                 String scenario = e.getKey();
