@@ -156,7 +156,8 @@ public final class BenchMain implements Callable<Integer> {
             MachineCheck.Result machine = MachineCheck.measure(Runtime.getRuntime().availableProcessors(),
                     Duration.ofSeconds(1));
             report.add(new RunResult(phaseName, MACHINE, MACHINE, 0, Map.of("cores", (double) machine.cores(),
-                    "singleMops", machine.singleMops(), "parallelSpeedup", machine.parallelSpeedup()), null));
+                    "singleMops", machine.singleMops(), "parallelSpeedup", machine.parallelSpeedup(),
+                    "memoryNs", machine.memoryNs()), null));
             System.out.println("\n== phase " + phaseName + " " + brokerProps + " (" + machine.line()
                     + "): starting RocketMQ 5.5.0 and Sundial");
             try (Phase phase = Phase.start(phaseName, root.resolve(phaseName), settings, brokerProps)) {
@@ -235,8 +236,8 @@ public final class BenchMain implements Callable<Integer> {
      * Then a quarter as many at {@link #TRICKLE_RATE}/s, each due 2 s after its send: the spread and the herd
      * back up into large batches, so code that runs once per batch (the client's invoke, the completion chain)
      * was called a few thousand times and reached the optimizing compiler only in the measured 10 s and
-     * {@code DELAY} runs (`-XX:+PrintCompilation`: 34-39 compilations inside each 10 s burst, 0.1-0.6 CPU-s of
-     * compiler threads).
+     * {@code DELAY} runs ({@code -XX:+PrintCompilation}: 34-39 compilations inside each 10 s burst, 0.1-0.6 CPU-s
+     * of compiler threads).
      */
     /** Messages per second of the warm-up's last step: small batches, as in a 10 s burst's first half. */
     private static final int TRICKLE_RATE = 5000;

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -11,18 +12,26 @@ import java.util.concurrent.atomic.AtomicLong;
  * How much CPU work the machine does at once, measured before a phase starts its processes: the same arithmetic
  * loop on one thread, then on one thread per core at the same time. On a machine whose cores are its own the
  * speed-up is close to the core count; on a virtual machine whose cores share physical ones, or whose host is
- * busy, it is lower, and every figure of the run is slower with it. Sessions of this project measured 1.5 on two
- * cores at a time when the 10 s scenario's p99 doubled, so the report carries it to tell a slower machine from a
- * slower Sundial.
+ * busy, it is lower, and every figure of the run is slower with it. Early in the sixth session a plain loop ran
+ * only 1.55 times as fast on this machine's two cores as on one, while the 10 s scenario's p99 on unchanged code was
+ * twice the fifth session's; the report carries the figure so that a slower machine is not read as a slower
+ * Sundial.
  */
 final class MachineCheck {
-    /** Arithmetic per core: {@code singleMops} million loop steps a second on one thread, and the speed-up on all. */
-    record Result(int cores, double singleMops, double parallelSpeedup) {
+    /**
+     * Arithmetic per core: {@code singleMops} million loop steps a second on one thread, and the speed-up on all;
+     * {@code memoryNs}: nanoseconds per dependent random read of a {@value MachineCheck#CHASE_MIB} MiB array (the
+     * caches miss, so this is the memory's latency, which a busy neighbour on the host raises while arithmetic stays
+     * as fast).
+     */
+    record Result(int cores, double singleMops, double parallelSpeedup, double memoryNs) {
         String line() {
             return String.format(Locale.ROOT, "machine: %d cores, %.0f M steps/s on one, %.2f× that on %d"
-                    + " at once", cores, singleMops, parallelSpeedup, cores);
+                    + " at once, %.0f ns per random memory read", cores, singleMops, parallelSpeedup, cores, memoryNs);
         }
     }
+
+    static final int CHASE_MIB = 64;
 
     private MachineCheck() {
     }
@@ -32,7 +41,35 @@ final class MachineCheck {
         run(1, each.dividedBy(2));
         double single = run(1, each);
         double all = run(cores, each);
-        return new Result(cores, single / 1e6, all / single);
+        return new Result(cores, single / 1e6, all / single, chase(each));
+    }
+
+    /** Nanoseconds per step of a walk through one random cycle over the whole array (each read needs the last). */
+    private static double chase(Duration each) {
+        int n = CHASE_MIB * 1024 * 1024 / Integer.BYTES;
+        int[] next = new int[n];
+        for (int i = 0; i < n; i++) {
+            next[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(42);
+        for (int i = n - 1; i > 0; i--) { // Sattolo's shuffle: a single cycle through every slot
+            int j = random.nextInt(i);
+            int t = next[i];
+            next[i] = next[j];
+            next[j] = t;
+        }
+        long deadline = System.nanoTime() + each.toNanos();
+        long began = System.nanoTime();
+        long steps = 0;
+        int at = 0;
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < 10_000; i++) {
+                at = next[at];
+            }
+            steps += 10_000;
+        }
+        double ns = (double) (System.nanoTime() - began) / steps;
+        return at == -1 ? -1 : ns; // `at` is used, so the walk is not dead code
     }
 
     /** Loop steps per second of {@code threads} threads together. */

@@ -133,9 +133,11 @@ final class Report {
             double speedup = median(phase, BenchMain.MACHINE, BenchMain.MACHINE, "parallelSpeedup");
             if (!Double.isNaN(speedup)) {
                 out.append(String.format(Locale.ROOT, "Machine at the phase's start: %.0f cores, %.2f× one core's"
-                                + " arithmetic on all at once (%.0f M steps/s on one; see MachineCheck).%n%n",
+                                + " arithmetic on all at once (%.0f M steps/s on one), %.0f ns per random memory read"
+                                + " (see MachineCheck).%n%n",
                         median(phase, BenchMain.MACHINE, BenchMain.MACHINE, "cores"), speedup,
-                        median(phase, BenchMain.MACHINE, BenchMain.MACHINE, "singleMops")));
+                        median(phase, BenchMain.MACHINE, BenchMain.MACHINE, "singleMops"),
+                        median(phase, BenchMain.MACHINE, BenchMain.MACHINE, "memoryNs")));
             }
             out.append("| scenario | figure | Sundial | built-in timer | Sundial × better | runs |\n")
                     .append("| --- | --- | ---: | ---: | ---: | ---: |\n");

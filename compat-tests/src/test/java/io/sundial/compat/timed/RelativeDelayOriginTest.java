@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -76,7 +77,7 @@ class RelativeDelayOriginTest {
 
     private static void send(NettyRemotingClient client, String addr, String topic, String name, long bornMs,
                              Map<String, String> delay) throws Exception {
-        Map<String, String> props = new java.util.HashMap<>(delay);
+        Map<String, String> props = new HashMap<>(delay);
         props.put("UNIQ_KEY", uniq(topic, name));
         SendMessageRequestHeader h = new SendMessageRequestHeader();
         h.setProducerGroup("delay-origin");
