@@ -67,7 +67,10 @@ public final class TimerStore implements AutoCloseable {
     private final Flusher flusher;
     private final Committer committer;
     private final SpaceReclaimer reclaimer;
+    /** The ASYNC_FLUSH interval's fsync. */
     private final ScheduledExecutorService maintenance;
+    /** Its own thread: a pass rests between its expiries (see SpaceReclaimer), which must not delay an fsync. */
+    private final ScheduledExecutorService reclaiming;
     private final CorruptRecords corruptRecords = new CorruptRecords();
     private final DiskSpace diskSpace;
     private final Scrubber scrubber;
@@ -91,6 +94,7 @@ public final class TimerStore implements AutoCloseable {
         this.reclaimer = new SpaceReclaimer(log, index, indexLock, committer, clock, config.compactionThreshold(),
                 config.compactionDelayMs());
         this.maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-maintenance"));
+        this.reclaiming = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-reclaimer"));
         this.scrubber = new Scrubber(log, corruptRecords, config.scrubBytesPerSecond(), clock);
         this.scrubbing = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-scrubber"));
     }
@@ -141,7 +145,7 @@ public final class TimerStore implements AutoCloseable {
                     config.flushIntervalMs(), TimeUnit.MILLISECONDS);
         }
         if (config.reclaimIntervalMs() > 0) {
-            maintenance.scheduleWithFixedDelay(this::periodicReclaim, config.reclaimIntervalMs(),
+            reclaiming.scheduleWithFixedDelay(this::periodicReclaim, config.reclaimIntervalMs(),
                     config.reclaimIntervalMs(), TimeUnit.MILLISECONDS);
         }
         if (config.scrubIntervalMs() > 0) {
@@ -651,7 +655,7 @@ public final class TimerStore implements AutoCloseable {
 
     /**
      * Stops taking writes, finishes those queued (and their fsync), then closes in reverse order of opening:
-     * scrubber, maintenance, committer, flusher, index, log. Idempotent.
+     * scrubber, reclaimer, maintenance, committer, flusher, index, log. Idempotent.
      */
     @Override
     public synchronized void close() throws IOException {
@@ -662,9 +666,12 @@ public final class TimerStore implements AutoCloseable {
         // Not shutdownNow: interrupting an fsync or a reclaim in progress closes its FileChannel under it.
         scrubber.stop();
         scrubbing.shutdown();
+        reclaimer.stop();
+        reclaiming.shutdown();
         maintenance.shutdown();
         try {
             scrubbing.awaitTermination(30, TimeUnit.SECONDS);
+            reclaiming.awaitTermination(30, TimeUnit.SECONDS);
             maintenance.awaitTermination(30, TimeUnit.SECONDS);
             committer.stop();
             flusher.stop();

@@ -152,7 +152,9 @@ class SpaceReclaimTest {
             store.ack(e.dueMs(), e.seq());
             assertTrue(store.append(TestMessages.message("T", "K"), T0 + 1).join().duplicate());
             clock.advance(store.config().dedupRetentionMs() + 1);
-            assertEquals(1, store.reclaimSpace().expiredTombstones());
+            ReclaimReport report = store.reclaimSpace();
+            assertEquals(1, report.expiredTombstones());
+            assertEquals(0, report.expiryRestNanos(), "one chunk: nothing to rest after");
             assertTrue(!store.append(TestMessages.message("T", "K"), T0 + 1).join().duplicate(),
                     "after the retention the same key is a new timer");
         }
@@ -169,7 +171,15 @@ class SpaceReclaimTest {
                 store.ack(e.dueMs(), e.seq());
             }
             clock.advance(store.config().dedupRetentionMs() + n);
-            assertEquals(n, store.reclaimSpace().expiredTombstones());
+            long began = System.nanoTime();
+            ReclaimReport report = store.reclaimSpace();
+            long took = System.nanoTime() - began;
+            assertEquals(n, report.expiredTombstones());
+            // Three chunks, a rest after each of the first two: about three times their work, never more in all.
+            assertTrue(report.expiryRestNanos() > 0, "rested between chunks");
+            assertTrue(report.expiryRestNanos() <= SpaceReclaimer.EXPIRY_REST_FACTOR * report.expiryWorkNanos()
+                    + 50_000_000, report.toString()); // + the last rest's oversleep on a busy machine
+            assertTrue(took >= report.expiryWorkNanos() + report.expiryRestNanos(), report + " in " + took + " ns");
             assertEquals(0, store.reclaimSpace().expiredTombstones(), "nothing left for a second pass");
             for (int i = 0; i < n; i += 499) {
                 assertTrue(!store.append(TestMessages.message("T", "K" + i), T0 + 1).join().duplicate(),
