@@ -7,9 +7,10 @@ package io.sundial.store;
  * @param compactedSegments sparse segments whose live records were moved forward
  * @param movedRecords      live records moved by compaction
  * @param expiredTombstones unique-key tombstones forgotten
+ * @param moreTombstonesDue the pass stopped at its limit of expiries with more expired: the next can start now
  * @param expiryWorkNanos   time spent forgetting them
  * @param expiryRestNanos   time the pass rested between chunks of them, so as to take a share of a core only
  */
 public record ReclaimReport(int deletedSegments, int compactedSegments, long movedRecords, int expiredTombstones,
-                            long expiryWorkNanos, long expiryRestNanos) {
+                            boolean moreTombstonesDue, long expiryWorkNanos, long expiryRestNanos) {
 }

@@ -65,6 +65,8 @@ final class SpaceReclaimer {
     private final long compactionDelayMs;
     /** Sealed segments seen sparse, by base: since when (monotonic ms). Only touched inside {@link #reclaim}. */
     private final Map<Long, Long> sparseSince = new HashMap<>();
+    /** At most this many expiries a pass, so that a pass also deletes segments soon (tests lower it). */
+    private volatile int tombstonesPerPass = TOMBSTONES_PER_PASS;
     /** Set at close: a pass in progress stops expiring at its next chunk. */
     private volatile boolean stopping;
 
@@ -82,6 +84,10 @@ final class SpaceReclaimer {
     /** Ends the expiry of a pass in progress at its next chunk, so that closing the store does not wait for it. */
     void stop() {
         stopping = true;
+    }
+
+    void tombstonesPerPass(int limit) {
+        this.tombstonesPerPass = limit;
     }
 
     synchronized ReclaimReport reclaim() throws IOException {
@@ -116,12 +122,15 @@ final class SpaceReclaimer {
             LOG.info("Space reclaim: deleted {} segments, compacted {} (moved {} live records), expired {} "
                     + "tombstones", deleted, compacted, moved, expired);
         }
-        return new ReclaimReport(deleted, compacted, moved, expired, expiry.workNanos, expiry.restNanos);
+        return new ReclaimReport(deleted, compacted, moved, expired, expiry.more, expiry.workNanos,
+                expiry.restNanos);
     }
 
     /** One pass's expiries, and the time it spent on them and resting between them. */
     private static final class Expiry {
         int count;
+        /** The pass stopped at its limit with expired tombstones left. */
+        boolean more;
         long workNanos;
         long restNanos;
     }
@@ -135,7 +144,8 @@ final class SpaceReclaimer {
         long now = clock.wallMillis();
         byte[] from = null;
         Expiry expiry = new Expiry();
-        while (expiry.count < TOMBSTONES_PER_PASS && !stopping) {
+        int limit = tombstonesPerPass;
+        while (expiry.count < limit && !stopping) {
             if (expiry.count > 0) {
                 rest(expiry);
             }
@@ -152,7 +162,8 @@ final class SpaceReclaimer {
             }
             expiry.workNanos += System.nanoTime() - began;
             expiry.count += chunk.count();
-            if (chunk.count() < TOMBSTONES_PER_LOCK) {
+            expiry.more = chunk.count() == TOMBSTONES_PER_LOCK;
+            if (!expiry.more) {
                 break;
             }
             from = chunk.nextFrom();

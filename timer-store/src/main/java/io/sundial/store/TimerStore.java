@@ -175,10 +175,30 @@ public final class TimerStore implements AutoCloseable {
 
     private void periodicReclaim() {
         try {
-            reclaimer.reclaim();
+            reclaimUntilCaughtUp();
         } catch (IOException | RuntimeException e) {
             LOG.error("Timer store space reclaim failed", e);
         }
+    }
+
+    /**
+     * Reclaim passes one after another while the last stopped at its limit of expiries with more expired: at a
+     * sustained delivery rate above one pass per interval, tombstones would otherwise pile up in the index. Each
+     * pass also deletes and compacts segments, so a long catch-up never holds disk space back. Returns the passes.
+     */
+    int reclaimUntilCaughtUp() throws IOException {
+        int passes = 0;
+        ReclaimReport report;
+        do {
+            report = reclaimer.reclaim();
+            passes++;
+        } while (report.moreTombstonesDue() && !closed);
+        return passes;
+    }
+
+    /** Lowers the expiries of one reclaim pass (tests of {@link #reclaimUntilCaughtUp}). */
+    void tombstonesPerPass(int limit) {
+        reclaimer.tombstonesPerPass(limit);
     }
 
     /** Sets who is told of new, cancelled and rescheduled timers (the timing wheel). */

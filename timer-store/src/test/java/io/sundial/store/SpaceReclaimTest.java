@@ -180,7 +180,32 @@ class SpaceReclaimTest {
             assertTrue(report.expiryRestNanos() <= SpaceReclaimer.EXPIRY_REST_FACTOR * report.expiryWorkNanos()
                     + 50_000_000, report.toString()); // + the last rest's oversleep on a busy machine
             assertTrue(took >= report.expiryWorkNanos() + report.expiryRestNanos(), report + " in " + took + " ns");
+            assertTrue(!report.moreTombstonesDue(), report.toString());
             assertEquals(0, store.reclaimSpace().expiredTombstones(), "nothing left for a second pass");
+            for (int i = 0; i < n; i += 499) {
+                assertTrue(!store.append(TestMessages.message("T", "K" + i), T0 + 1).join().duplicate(),
+                        "K" + i + " forgotten");
+            }
+        }
+    }
+
+    @Test
+    void shouldRunPassAfterPassWhileEachStopsAtItsLimit() throws Exception {
+        try (TimerStore store = open()) {
+            int n = 2_500;
+            for (int i = 0; i < n; i++) {
+                store.append(TestMessages.message("T", "K" + i), T0 + i).join();
+            }
+            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, n)) {
+                store.ack(e.dueMs(), e.seq());
+            }
+            clock.advance(store.config().dedupRetentionMs() + n);
+            store.tombstonesPerPass(1_000);
+            ReclaimReport one = store.reclaimSpace();
+            assertEquals(1_024, one.expiredTombstones(), "a pass ends after the chunk that reached its limit");
+            assertTrue(one.moreTombstonesDue(), one.toString());
+            assertEquals(2, store.reclaimUntilCaughtUp(), "the rest in two more passes");
+            assertEquals(0, store.reclaimSpace().expiredTombstones());
             for (int i = 0; i < n; i += 499) {
                 assertTrue(!store.append(TestMessages.message("T", "K" + i), T0 + 1).join().duplicate(),
                         "K" + i + " forgotten");
