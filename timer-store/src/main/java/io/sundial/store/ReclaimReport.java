@@ -8,9 +8,11 @@ package io.sundial.store;
  * @param movedRecords      live records moved by compaction
  * @param expiredTombstones unique-key tombstones forgotten
  * @param moreTombstonesDue the pass stopped at its limit of expiries with more expired: the next can start now
+ * @param expiryDeferred    the pass ended while appends or deliveries were under way, leaving tombstones that
+ *                          expired within the last minute for a later pass
  * @param expiryWorkNanos   time spent forgetting them
  * @param expiryRestNanos   time the pass rested between chunks of them, so as to take a share of a core only
  */
 public record ReclaimReport(int deletedSegments, int compactedSegments, long movedRecords, int expiredTombstones,
-                            boolean moreTombstonesDue, long expiryWorkNanos, long expiryRestNanos) {
+                            boolean moreTombstonesDue, boolean expiryDeferred, long expiryWorkNanos, long expiryRestNanos) {
 }

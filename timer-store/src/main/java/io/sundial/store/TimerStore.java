@@ -67,6 +67,8 @@ public final class TimerStore implements AutoCloseable {
     private final Flusher flusher;
     private final Committer committer;
     private final SpaceReclaimer reclaimer;
+    /** Appends and deliveries: reclaim holds back its expiries while they are under way. */
+    private final ForegroundActivity foreground;
     /** The ASYNC_FLUSH interval's fsync. */
     private final ScheduledExecutorService maintenance;
     /** Its own thread: a pass rests between its expiries (see SpaceReclaimer), which must not delay an fsync. */
@@ -84,6 +86,7 @@ public final class TimerStore implements AutoCloseable {
         this.config = config;
         this.diskSpace = new DiskSpace(usableBytes, config.minFreeDiskBytes(), clock, config.storePath().toString());
         this.clock = clock;
+        this.foreground = new ForegroundActivity(clock);
         this.log = log;
         this.kv = kv;
         this.index = index;
@@ -92,7 +95,7 @@ public final class TimerStore implements AutoCloseable {
         this.committer = new Committer(log, index, indexLock, delivering, clock, config.flushMode(), flusher,
                 recovery.nextSeq(), config.appendQueueCapacity());
         this.reclaimer = new SpaceReclaimer(log, index, indexLock, committer, clock, config.compactionThreshold(),
-                config.compactionDelayMs());
+                config.compactionDelayMs(), foreground);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-maintenance"));
         this.reclaiming = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-reclaimer"));
         this.scrubber = new Scrubber(log, corruptRecords, config.scrubBytesPerSecond(), clock);
@@ -225,6 +228,7 @@ public final class TimerStore implements AutoCloseable {
         if (diskSpace.full()) {
             return CompletableFuture.failedFuture(new StoreFullException(diskSpace.refusal()));
         }
+        foreground.touch();
         long now = clock.wallMillis();
         List<PreparedAppend> prepared = new ArrayList<>(requests.size());
         for (AppendRequest r : requests) {
@@ -317,6 +321,7 @@ public final class TimerStore implements AutoCloseable {
 
     /** See {@link DeliverySession#begin}. */
     List<DueEntry> beginDelivery(DeliverySession owner, List<TimerId> ids) {
+        foreground.touch();
         boolean[] marked = delivering.mark(owner, ids);
         if (marked == null) {
             // A task that ran after its service closed: marks it made now would never be ended.

@@ -212,4 +212,47 @@ class SpaceReclaimTest {
             }
         }
     }
+
+    @Test
+    void shouldHoldBackExpiryWhileTheStoreIsBusyAndForgetOnceItIsQuiet() throws Exception {
+        try (TimerStore store = open()) {
+            store.append(TestMessages.message("T", "K"), T0 + 1).join();
+            DueEntry e = store.findByUniqKey("T", "K").get(0);
+            store.ack(e.dueMs(), e.seq());
+            // The retention ends on the wall clock while the monotonic clock says the append was just now.
+            clock.stepWallTo(clock.wallMillis() + store.config().dedupRetentionMs() + 1);
+            ReclaimReport busy = store.reclaimSpace();
+            assertEquals(0, busy.expiredTombstones(), busy.toString());
+            assertTrue(busy.expiryDeferred(), busy.toString());
+            assertTrue(store.append(TestMessages.message("T", "K"), T0 + 1).join().duplicate(), "still remembered");
+
+            clock.advance(SpaceReclaimer.EXPIRY_QUIET_MS);
+            ReclaimReport quiet = store.reclaimSpace();
+            assertEquals(1, quiet.expiredTombstones(), quiet.toString());
+            assertTrue(!quiet.expiryDeferred(), quiet.toString());
+            assertTrue(!store.append(TestMessages.message("T", "K"), T0 + 1).join().duplicate(), "forgotten");
+        }
+    }
+
+    @Test
+    void shouldForgetTombstonesOverdueByMoreThanTheLagEvenWhileBusy() throws Exception {
+        try (TimerStore store = open()) {
+            store.append(TestMessages.message("T", "old"), T0 + 1).join();
+            DueEntry old = store.findByUniqKey("T", "old").get(0);
+            store.ack(old.dueMs(), old.seq());
+            clock.stepWallTo(clock.wallMillis() + store.config().dedupRetentionMs() - 1_000);
+            store.append(TestMessages.message("T", "recent"), T0 + 1).join();
+            DueEntry recent = store.findByUniqKey("T", "recent").get(0);
+            store.ack(recent.dueMs(), recent.seq());
+            // "old" expired more than the lag ago, "recent" less; an append just now keeps the store busy.
+            clock.stepWallTo(clock.wallMillis() + SpaceReclaimer.EXPIRY_MAX_LAG_MS + 1_002);
+            store.append(TestMessages.message("T", "now"), T0 + 1).join();
+            ReclaimReport report = store.reclaimSpace();
+            assertEquals(1, report.expiredTombstones(), report.toString());
+            assertTrue(report.expiryDeferred(), report.toString());
+            assertTrue(!store.append(TestMessages.message("T", "old"), T0 + 1).join().duplicate(), "old forgotten");
+            assertTrue(store.append(TestMessages.message("T", "recent"), T0 + 1).join().duplicate(),
+                    "recent still remembered");
+        }
+    }
 }
