@@ -35,6 +35,8 @@ final class LaneState {
     boolean inFlight;
     /** In the scheduler's ready queue. */
     boolean ready;
+    /** Free to send but waiting for more timers (see {@link Scheduler#LINGER_BATCH}); not in the ready queue. */
+    boolean lingering;
     /** Consecutive batches answered with a retry; reset by a delivery. */
     int attempts;
     boolean backingOff;
@@ -47,6 +49,11 @@ final class LaneState {
     long reloadAfterSeq;
     /** The latest due time among timers that left: re-reading is done only once the wall clock has passed it. */
     long maxDroppedDueMs;
+    /**
+     * Its last batch was as large as allowed: the lane is draining a burst, and what is left of it goes at once
+     * rather than lingering (see {@link Scheduler#LINGER_BATCH}).
+     */
+    boolean lastBatchFull;
     /** The most timers its next batch may carry (slow start, see {@link #takeBatch}). */
     private int batchLimit = FIRST_BATCH;
 
@@ -73,7 +80,9 @@ final class LaneState {
      * cut the service's backlog rate by a third).
      */
     List<Fired> takeBatch(int maxBatch) {
-        int n = Math.min(Math.min(maxBatch, batchLimit), queue.size());
+        int limit = Math.min(maxBatch, batchLimit);
+        int n = Math.min(limit, queue.size());
+        lastBatchFull = n == limit;
         List<Fired> batch = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             batch.add(queue.poll());
@@ -86,6 +95,6 @@ final class LaneState {
 
     /** Nothing queued, in flight, waiting or to re-read: the lane can be forgotten. */
     boolean idle() {
-        return queue.isEmpty() && !inFlight && !backingOff && !reloading && !ready;
+        return queue.isEmpty() && !inFlight && !backingOff && !reloading && !ready && !lingering;
     }
 }

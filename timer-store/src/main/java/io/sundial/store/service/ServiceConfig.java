@@ -24,6 +24,7 @@ public final class ServiceConfig {
     public static final String DISPATCH_BATCH_SIZE = "dispatchBatchSize";
     public static final String DISPATCH_THREADS = "dispatchThreads";
     public static final String ACK_LINGER_MS = "ackLingerMs";
+    public static final String DISPATCH_LINGER_MS = "dispatchLingerMs";
     public static final String RETRY_BACKOFF_MIN_MS = "retryBackoffMinMs";
     public static final String RETRY_BACKOFF_MAX_MS = "retryBackoffMaxMs";
     public static final String CLOSE_TIMEOUT_MS = "closeTimeoutMs";
@@ -40,6 +41,7 @@ public final class ServiceConfig {
     /** 0: one per available processor, at least 2. */
     private int dispatchThreads = 0;
     private long ackLingerMs = 5;
+    private long dispatchLingerMs = 0;
     private long retryBackoffMinMs = 100;
     private long retryBackoffMaxMs = 30_000;
     private long closeTimeoutMs = 10_000;
@@ -82,6 +84,9 @@ public final class ServiceConfig {
         if ((v = get(props, ACK_LINGER_MS)) != null) {
             c = c.withAckLingerMs(parseLong(ACK_LINGER_MS, v));
         }
+        if ((v = get(props, DISPATCH_LINGER_MS)) != null) {
+            c = c.withDispatchLingerMs(parseLong(DISPATCH_LINGER_MS, v));
+        }
         String min = get(props, RETRY_BACKOFF_MIN_MS);
         String max = get(props, RETRY_BACKOFF_MAX_MS);
         if (min != null || max != null) {
@@ -104,6 +109,7 @@ public final class ServiceConfig {
         c.maxFirePerStep = maxFirePerStep;
         c.dispatchBatchSize = dispatchBatchSize;
         c.ackLingerMs = ackLingerMs;
+        c.dispatchLingerMs = dispatchLingerMs;
         c.dispatchThreads = dispatchThreads;
         c.retryBackoffMinMs = retryBackoffMinMs;
         c.retryBackoffMaxMs = retryBackoffMaxMs;
@@ -209,6 +215,20 @@ public final class ServiceConfig {
         return c;
     }
 
+    /**
+     * How long a lane with fewer than {@link Scheduler#LINGER_BATCH} fired timers waits for more before sending
+     * them (counted from its oldest); 0 sends at once. Larger sends cost the broker and the consumer less per
+     * message.
+     */
+    public ServiceConfig withDispatchLingerMs(long ms) {
+        if (ms < 0 || ms > 100) {
+            throw bad(DISPATCH_LINGER_MS, ms, "must be between 0 (send at once) and 100 ms");
+        }
+        ServiceConfig c = copy();
+        c.dispatchLingerMs = ms;
+        return c;
+    }
+
     /** The least retry delay and the cap on it; delays double per attempt with jitter, see {@link Backoff}. */
     public ServiceConfig withRetryBackoffMs(long minMs, long maxMs) {
         if (minMs < 1 || minMs > 3_600_000) {
@@ -271,6 +291,10 @@ public final class ServiceConfig {
         return ackLingerMs;
     }
 
+    public long dispatchLingerMs() {
+        return dispatchLingerMs;
+    }
+
     public long retryBackoffMinMs() {
         return retryBackoffMinMs;
     }
@@ -294,7 +318,7 @@ public final class ServiceConfig {
                 + LOAD_BATCH_SIZE + "=" + loadBatchSize + ", " + LOAD_INTERVAL_MS + "=" + loadIntervalMs + ", "
                 + WHEEL_TICK_MS + "=" + wheelTickMs + ", " + MAX_FIRE_PER_STEP + "=" + maxFirePerStep + ", "
                 + DISPATCH_BATCH_SIZE + "=" + dispatchBatchSize + ", " + DISPATCH_THREADS + "=" + dispatchThreads
-                + ", " + ACK_LINGER_MS + "=" + ackLingerMs + ", " + RETRY_BACKOFF_MIN_MS + "=" + retryBackoffMinMs
+                + ", " + ACK_LINGER_MS + "=" + ackLingerMs + ", " + DISPATCH_LINGER_MS + "=" + dispatchLingerMs + ", " + RETRY_BACKOFF_MIN_MS + "=" + retryBackoffMinMs
                 + ", " + RETRY_BACKOFF_MAX_MS + "="
                 + retryBackoffMaxMs + ", " + CLOSE_TIMEOUT_MS + "=" + closeTimeoutMs;
     }
