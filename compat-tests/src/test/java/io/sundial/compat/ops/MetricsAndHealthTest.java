@@ -62,6 +62,9 @@ class MetricsAndHealthTest {
                 assertEquals(50, value(metrics, "sundial_delivery_lateness_seconds_count"),
                         "one lateness sample per delivered message");
                 assertEquals(50, value(metrics, "sundial_delivery_lateness_seconds_bucket{le=\"3600.0\"}"));
+                assertEquals(50, value(metrics, "sundial_republish_batch_timers_sum"), "every timer in one call");
+                double calls = value(metrics, "sundial_republish_batch_timers_count");
+                assertTrue(calls >= 1 && calls <= 50, "calls: " + calls);
                 assertTrue(metrics.contains("jvm_memory_used_bytes"), "JVM metrics too");
                 assertEquals(200, get(base + "/health/live").statusCode());
 

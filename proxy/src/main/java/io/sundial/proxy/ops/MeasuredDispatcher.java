@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A {@link Dispatcher} that records, around the real one, each call's latency and each delivered timer's
+ * A {@link Dispatcher} that records, around the real one, each call's latency and size and each delivered timer's
  * lateness (wall clock when the backend acknowledged it, minus its due time).
  */
 public final class MeasuredDispatcher implements Dispatcher {
@@ -28,7 +28,7 @@ public final class MeasuredDispatcher implements Dispatcher {
     public CompletionStage<List<Outcome>> dispatch(Lane lane, List<DueTimer> timers) {
         long start = clock.monoNanos();
         return delegate.dispatch(lane, timers).whenComplete((outcomes, error) -> {
-            metrics.republished(clock.monoNanos() - start);
+            metrics.republished(clock.monoNanos() - start, timers.size());
             if (outcomes == null || outcomes.size() != timers.size()) {
                 return;
             }

@@ -1,6 +1,7 @@
 package io.sundial.proxy.ops;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -37,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code sundial_timers_cancelled_total}, {@code sundial_timers_rescheduled_total},
  *       {@code sundial_timers_retried_total}, {@code sundial_timers_parked_total};</li>
  *   <li>histograms {@code sundial_delivery_lateness_seconds} (re-published minus due, buckets 1 ms to 1 h),
- *       {@code sundial_republish_latency_seconds}, {@code sundial_store_append_latency_seconds};
+ *       {@code sundial_republish_latency_seconds}, {@code sundial_republish_batch_timers} (timers per call),
+ *       {@code sundial_store_append_latency_seconds};
  *       {@code sundial_store_fsync_seconds} (count and sum); {@code sundial_fire_lag_seconds} and
  *       {@code sundial_loader_lag_seconds} (gauges); {@code sundial_sends_inflight_bytes};
  *       {@code sundial_store_corrupt_records}, {@code sundial_store_free_bytes}, {@code sundial_store_full};</li>
@@ -60,6 +62,7 @@ public final class SundialMetrics {
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final Timer lateness;
     private final Timer republishLatency;
+    private final DistributionSummary republishBatch;
     private final Timer appendLatency;
     private final MultiGauge pendingByTopic;
 
@@ -81,6 +84,11 @@ public final class SundialMetrics {
         republishLatency = Timer.builder("sundial.republish.latency")
                 .description("time of a re-publish call to the backend, per batch")
                 .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        // Near 1 at moderate rates: each call then costs the broker a send and the consumer a pull per timer, which
+        // dispatchLingerMs trades a little lateness against.
+        republishBatch = DistributionSummary.builder("sundial.republish.batch").baseUnit("timers")
+                .description("timers per re-publish call (a lane's batch)")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
         appendLatency = Timer.builder("sundial.store.append.latency")
                 .description("time to store an intercepted send (per its flush mode)")
                 .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
@@ -151,8 +159,9 @@ public final class SundialMetrics {
         lateness.record(Math.max(0, latenessMs), TimeUnit.MILLISECONDS);
     }
 
-    public void republished(long nanos) {
+    public void republished(long nanos, int timers) {
         republishLatency.record(nanos, TimeUnit.NANOSECONDS);
+        republishBatch.record(timers);
     }
 
     public void appended(long nanos) {
