@@ -25,6 +25,13 @@ class SpaceReclaimTest {
         return TimerStore.open(StoreFixture.config(dir), clock);
     }
 
+    /** Stores a timer of topic T with {@code uniqKey} and acknowledges it: a tombstone of the key remains. */
+    private static void deliver(TimerStore store, String uniqKey) {
+        store.append(TestMessages.message("T", uniqKey), T0 + 1).join();
+        DueEntry e = store.findByUniqKey("T", uniqKey).get(0);
+        store.ack(e.dueMs(), e.seq());
+    }
+
     private static void fill(TimerStore store, int n) {
         for (int i = 0; i < n; i++) {
             store.append(TestMessages.sized("T", "m" + i, BODY), T0 + i).join();
@@ -147,9 +154,7 @@ class SpaceReclaimTest {
     @Test
     void shouldForgetTombstonesAfterTheirRetention() throws Exception {
         try (TimerStore store = open()) {
-            store.append(TestMessages.message("T", "K"), T0 + 1).join();
-            DueEntry e = store.findByUniqKey("T", "K").get(0);
-            store.ack(e.dueMs(), e.seq());
+            deliver(store, "K");
             assertTrue(store.append(TestMessages.message("T", "K"), T0 + 1).join().duplicate());
             clock.advance(store.config().dedupRetentionMs() + 1);
             ReclaimReport report = store.reclaimSpace();
@@ -216,9 +221,7 @@ class SpaceReclaimTest {
     @Test
     void shouldHoldBackExpiryWhileTheStoreIsBusyAndForgetOnceItIsQuiet() throws Exception {
         try (TimerStore store = open()) {
-            store.append(TestMessages.message("T", "K"), T0 + 1).join();
-            DueEntry e = store.findByUniqKey("T", "K").get(0);
-            store.ack(e.dueMs(), e.seq());
+            deliver(store, "K");
             // The retention ends on the wall clock while the monotonic clock says the append was just now.
             clock.stepWallTo(clock.wallMillis() + store.config().dedupRetentionMs() + 1);
             ReclaimReport busy = store.reclaimSpace();
@@ -237,13 +240,9 @@ class SpaceReclaimTest {
     @Test
     void shouldForgetTombstonesOverdueByMoreThanTheLagEvenWhileBusy() throws Exception {
         try (TimerStore store = open()) {
-            store.append(TestMessages.message("T", "old"), T0 + 1).join();
-            DueEntry old = store.findByUniqKey("T", "old").get(0);
-            store.ack(old.dueMs(), old.seq());
+            deliver(store, "old");
             clock.stepWallTo(clock.wallMillis() + store.config().dedupRetentionMs() - 1_000);
-            store.append(TestMessages.message("T", "recent"), T0 + 1).join();
-            DueEntry recent = store.findByUniqKey("T", "recent").get(0);
-            store.ack(recent.dueMs(), recent.seq());
+            deliver(store, "recent");
             // "old" expired more than the lag ago, "recent" less; an append just now keeps the store busy.
             clock.stepWallTo(clock.wallMillis() + SpaceReclaimer.EXPIRY_MAX_LAG_MS + 1_002);
             store.append(TestMessages.message("T", "now"), T0 + 1).join();
