@@ -14,5 +14,6 @@ package io.sundial.store;
  * @param expiryRestNanos   time the pass rested between chunks of them, so as to take a share of a core only
  */
 public record ReclaimReport(int deletedSegments, int compactedSegments, long movedRecords, int expiredTombstones,
-                            boolean moreTombstonesDue, boolean expiryDeferred, long expiryWorkNanos, long expiryRestNanos) {
+                            boolean moreTombstonesDue, boolean expiryDeferred, long expiryWorkNanos,
+                            long expiryRestNanos) {
 }

@@ -45,10 +45,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * go, so after each chunk the pass rests {@value #EXPIRY_REST_FACTOR} times as long as the chunk worked: it takes
  * at most a quarter of a core, and still forgets some 25,000 a second on this project's 2-core machine.
  *
- * <p><b>Why expiry waits for a quiet store.</b> Even a quarter of a core is lateness when it falls inside a
- * burst: the bench's 10,000-timer deliveries of half a second still saw 0.2-0.3 CPU-s of expiry in them, more
- * than the wheel, dispatch and acknowledgements together. While appends or deliveries have happened within the
- * last {@value #EXPIRY_QUIET_MS} ms, a pass therefore forgets only tombstones that expired more than
+ * <p><b>Why expiry waits for a quiet store.</b> Even a quarter of a core is taken from a burst when it falls
+ * inside one: the bench's 10,000-timer deliveries of half a second still counted 0.2-0.3 CPU-s of expiry in their
+ * windows, more than the wheel, dispatch and acknowledgements together. While appends or deliveries have happened
+ * within the last {@value #EXPIRY_QUIET_MS} ms, a pass therefore forgets only tombstones that expired more than
  * {@value #EXPIRY_MAX_LAG_MS} ms ago and leaves the rest to a later pass. A key is then remembered up to a minute
  * (plus one interval) longer than {@code dedupRetentionMs}, which only widens the duplicate window; under
  * traffic that never pauses, expiry runs a minute behind at its usual pace instead of stopping.

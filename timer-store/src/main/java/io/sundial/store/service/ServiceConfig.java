@@ -318,8 +318,8 @@ public final class ServiceConfig {
                 + LOAD_BATCH_SIZE + "=" + loadBatchSize + ", " + LOAD_INTERVAL_MS + "=" + loadIntervalMs + ", "
                 + WHEEL_TICK_MS + "=" + wheelTickMs + ", " + MAX_FIRE_PER_STEP + "=" + maxFirePerStep + ", "
                 + DISPATCH_BATCH_SIZE + "=" + dispatchBatchSize + ", " + DISPATCH_THREADS + "=" + dispatchThreads
-                + ", " + ACK_LINGER_MS + "=" + ackLingerMs + ", " + DISPATCH_LINGER_MS + "=" + dispatchLingerMs + ", " + RETRY_BACKOFF_MIN_MS + "=" + retryBackoffMinMs
-                + ", " + RETRY_BACKOFF_MAX_MS + "="
+                + ", " + ACK_LINGER_MS + "=" + ackLingerMs + ", " + DISPATCH_LINGER_MS + "=" + dispatchLingerMs
+                + ", " + RETRY_BACKOFF_MIN_MS + "=" + retryBackoffMinMs + ", " + RETRY_BACKOFF_MAX_MS + "="
                 + retryBackoffMaxMs + ", " + CLOSE_TIMEOUT_MS + "=" + closeTimeoutMs;
     }
 }
