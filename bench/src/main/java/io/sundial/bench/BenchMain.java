@@ -93,6 +93,9 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--sundial-set", description = "a Sundial setting for the whole run, KEY=VALUE (repeatable;"
             + " conf/sundial.properties lists them)")
     Map<String, String> sundialProperties = new LinkedHashMap<>();
+    @Option(names = "--broker-set", description = "a broker setting for every phase, KEY=VALUE (repeatable), after"
+            + " the phase's own: for finding where a tail comes from, not for comparisons")
+    Map<String, String> brokerSettings = new LinkedHashMap<>();
     @Option(names = "--sundial-flush", defaultValue = "SYNC_FLUSH",
             description = "Sundial's flushDiskType outside the send scenario (default: the product's, ${DEFAULT-VALUE})")
     String sundialFlush;
@@ -153,6 +156,7 @@ public final class BenchMain implements Callable<Integer> {
             } else if (!phaseName.equals(Targets.DEFAULT)) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "unknown phase " + phaseName);
             }
+            brokerProps.putAll(brokerSettings);
             MachineCheck.Result machine = MachineCheck.measure(Runtime.getRuntime().availableProcessors(),
                     Duration.ofSeconds(1));
             report.add(new RunResult(phaseName, MACHINE, MACHINE, 0, Map.of("cores", (double) machine.cores(),
