@@ -29,6 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CrashRecoveryTest {
     @TempDir
     Path dir;
+    /** Copies taken before a simulated crash; a directory of their own so that JUnit deletes them too. */
+    @TempDir
+    Path snapshots;
 
     private final ManualClock clock = StoreFixture.clock();
 
@@ -38,7 +41,7 @@ class CrashRecoveryTest {
 
     private Path snapshot(String what) throws IOException {
         Path from = dir.resolve(what);
-        Path to = dir.resolveSibling(dir.getFileName() + "-" + what + "-" + System.nanoTime());
+        Path to = snapshots.resolve(what + "-" + System.nanoTime());
         copyTree(from, to);
         return to;
     }

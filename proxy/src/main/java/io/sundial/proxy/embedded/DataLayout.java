@@ -17,6 +17,8 @@ import java.nio.file.Path;
  *   logs/          the servers' log files and their captured stdout and stderr (NAME.stdout.log, NAME.stderr.log)
  *   rocketmq-home/ the existing, empty directory that ROCKETMQ_HOME must name
  *   user-home/     user.home of the child JVMs, where RocksDB's own LOG and other stray files go
+ *   tmp/           java.io.tmpdir of the child JVMs: the self-signed certificate that the servers' TLS (permissive,
+ *                  as shipped) writes at every start would otherwise pile up in the machine's /tmp
  * </pre>
  */
 final class DataLayout {
@@ -28,7 +30,8 @@ final class DataLayout {
 
     /** Creates every directory of the layout that does not exist yet. */
     DataLayout create() throws IOException {
-        for (Path dir : new Path[] {conf(), namesrvDir(), brokerDir(), store(), logs(), rocketmqHome(), userHome()}) {
+        for (Path dir : new Path[] {conf(), namesrvDir(), brokerDir(), store(), logs(), rocketmqHome(), userHome(),
+            tmp()}) {
             Files.createDirectories(dir);
         }
         return this;
@@ -64,6 +67,10 @@ final class DataLayout {
 
     Path userHome() {
         return root.resolve("user-home");
+    }
+
+    Path tmp() {
+        return root.resolve("tmp");
     }
 
     Path stdout(String server) {

@@ -69,6 +69,7 @@ final class ServerCommands {
                 + ":time,uptime,level,tags:filecount=3,filesize=10m");
         command.add("-Dfile.encoding=UTF-8");
         command.add("-Duser.home=" + layout.userHome());
+        command.add("-Djava.io.tmpdir=" + layout.tmp());
         command.add("-Drocketmq.home.dir=" + layout.rocketmqHome());
         command.add("-Drocketmq.log.root=" + layout.logs());
         command.add("-Drmq.logback.configurationFile=" + ServerConfigWriter.logbackFile(layout, server));

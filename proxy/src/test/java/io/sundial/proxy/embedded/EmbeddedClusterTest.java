@@ -75,7 +75,7 @@ class EmbeddedClusterTest {
 
     @Test
     @Order(1)
-    void shouldWriteEverythingUnderTheDataDirectory() {
+    void shouldWriteEverythingUnderTheDataDirectory() throws Exception {
         assertTrue(cluster.namesrvAddr().startsWith("127.0.0.1:"));
         assertEquals("127.0.0.1:" + cluster.brokerPort(), cluster.brokerAddr());
         assertTrue(Files.isRegularFile(dataDir.resolve("conf/broker.conf")));
@@ -84,6 +84,10 @@ class EmbeddedClusterTest {
         assertTrue(Files.isRegularFile(cluster.logDir().resolve("broker.log")), "broker logs to the data dir");
         assertTrue(Files.isRegularFile(cluster.logDir().resolve("namesrv.log")), "name server logs to the data dir");
         assertNotEquals(cluster.namesrvPid(), cluster.brokerPid());
+        try (var tmp = Files.list(dataDir.resolve("tmp"))) {
+            assertTrue(tmp.anyMatch(p -> p.getFileName().toString().startsWith("keyutil_")),
+                    "the servers' self-signed certificates stay in the data dir, not in the machine's /tmp");
+        }
     }
 
     @Test
