@@ -10,21 +10,20 @@ import io.sundial.store.time.Clock;
  */
 final class ForegroundActivity {
     private final Clock clock;
-    /** Monotonic time of the last touch; meaningful only once {@link #touched}. */
+    /** Monotonic time of the last touch; until the first, a century before the store opened. */
     private volatile long lastNanos;
-    private volatile boolean touched;
 
     ForegroundActivity(Clock clock) {
         this.clock = clock;
+        this.lastNanos = clock.monoNanos() - (1L << 62);
     }
 
     void touch() {
         lastNanos = clock.monoNanos();
-        touched = true;
     }
 
     /** Whether foreground work happened less than {@code nanos} ago. */
     boolean within(long nanos) {
-        return touched && clock.monoNanos() - lastNanos < nanos;
+        return clock.monoNanos() - lastNanos < nanos;
     }
 }
