@@ -32,6 +32,25 @@ class SpaceReclaimTest {
         store.ack(e.dueMs(), e.seq());
     }
 
+    /** Leaves {@code n} tombstones of keys K0.. and moves the clock past their retention. */
+    private void expiredTombstones(TimerStore store, int n) {
+        for (int i = 0; i < n; i++) {
+            store.append(TestMessages.message("T", "K" + i), T0 + i).join();
+        }
+        for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, n)) {
+            store.ack(e.dueMs(), e.seq());
+        }
+        clock.advance(store.config().dedupRetentionMs() + n);
+    }
+
+    /** Keys K0.. of {@link #expiredTombstones} are new timers again (sampled every 499th). */
+    private static void assertForgotten(TimerStore store, int n) {
+        for (int i = 0; i < n; i += 499) {
+            assertTrue(!store.append(TestMessages.message("T", "K" + i), T0 + 1).join().duplicate(),
+                    "K" + i + " forgotten");
+        }
+    }
+
     private static void fill(TimerStore store, int n) {
         for (int i = 0; i < n; i++) {
             store.append(TestMessages.sized("T", "m" + i, BODY), T0 + i).join();
@@ -169,13 +188,7 @@ class SpaceReclaimTest {
     void shouldForgetTombstonesChunkByChunkInOnePass() throws Exception {
         try (TimerStore store = open()) {
             int n = 2_500; // more than two chunks of the index lock's share
-            for (int i = 0; i < n; i++) {
-                store.append(TestMessages.message("T", "K" + i), T0 + i).join();
-            }
-            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, n)) {
-                store.ack(e.dueMs(), e.seq());
-            }
-            clock.advance(store.config().dedupRetentionMs() + n);
+            expiredTombstones(store, n);
             long began = System.nanoTime();
             ReclaimReport report = store.reclaimSpace();
             long took = System.nanoTime() - began;
@@ -187,10 +200,7 @@ class SpaceReclaimTest {
             assertTrue(took >= report.expiryWorkNanos() + report.expiryRestNanos(), report + " in " + took + " ns");
             assertTrue(!report.moreTombstonesDue(), report.toString());
             assertEquals(0, store.reclaimSpace().expiredTombstones(), "nothing left for a second pass");
-            for (int i = 0; i < n; i += 499) {
-                assertTrue(!store.append(TestMessages.message("T", "K" + i), T0 + 1).join().duplicate(),
-                        "K" + i + " forgotten");
-            }
+            assertForgotten(store, n);
         }
     }
 
@@ -198,23 +208,14 @@ class SpaceReclaimTest {
     void shouldRunPassAfterPassWhileEachStopsAtItsLimit() throws Exception {
         try (TimerStore store = open()) {
             int n = 2_500;
-            for (int i = 0; i < n; i++) {
-                store.append(TestMessages.message("T", "K" + i), T0 + i).join();
-            }
-            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, n)) {
-                store.ack(e.dueMs(), e.seq());
-            }
-            clock.advance(store.config().dedupRetentionMs() + n);
+            expiredTombstones(store, n);
             store.tombstonesPerPass(1_000);
             ReclaimReport one = store.reclaimSpace();
             assertEquals(1_024, one.expiredTombstones(), "a pass ends after the chunk that reached its limit");
             assertTrue(one.moreTombstonesDue(), one.toString());
             assertEquals(2, store.reclaimUntilCaughtUp(), "the rest in two more passes");
             assertEquals(0, store.reclaimSpace().expiredTombstones());
-            for (int i = 0; i < n; i += 499) {
-                assertTrue(!store.append(TestMessages.message("T", "K" + i), T0 + 1).join().duplicate(),
-                        "K" + i + " forgotten");
-            }
+            assertForgotten(store, n);
         }
     }
 
