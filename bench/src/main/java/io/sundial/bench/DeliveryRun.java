@@ -47,7 +47,7 @@ final class DeliveryRun {
         Receipts receipts = new Receipts(n);
         Sender.Outcome sent;
         Map<String, Double> memory;
-        Map<String, Double> cpu = new HashMap<>();
+        Map<String, Double> cpu;
         try (Receiver ignored = Receiver.start(phase.namesrv(), topic, receipts);
              ProcessSampler mem = ProcessSampler.sample(phase.pids())) {
             sent = new Sender(phase.producer(target), settings.inFlight()).send(n, rate, (i, now) -> {
@@ -58,19 +58,30 @@ final class DeliveryRun {
             awaitDeliveries(receipts);
             Thread.sleep(2000); // late duplicates
             memory = mem.peakMiB();
-            // CPU seconds from the first due time to the last receipt: the delivery's cost, per process and, for
-            // Sundial, per thread group
-            long from = receipts.firstDue();
-            long to = receipts.lastReceived();
-            mem.cpuSeconds(from, to).forEach((proc, seconds) -> cpu.put(proc + "CpuS", seconds));
-            mem.sundialThreadCpuSeconds(from, to)
-                    .forEach((group, seconds) -> cpu.put("sundialThreadCpuS:" + group, seconds));
+            cpu = cpuOfDelivery(mem, receipts);
         }
+        writeRawIfAsked(scenario + "-" + target.name() + "-" + run, receipts);
+        return result(scenario, target.label(), run, receipts, sent, memory, cpu, windowMs);
+    }
+
+    /**
+     * CPU seconds from the first due time to the last receipt: the delivery's cost, per process and, for Sundial,
+     * per thread group.
+     */
+    static Map<String, Double> cpuOfDelivery(ProcessSampler mem, Receipts receipts) {
+        Map<String, Double> cpu = new HashMap<>();
+        long from = receipts.firstDue();
+        long to = receipts.lastReceived();
+        mem.cpuSeconds(from, to).forEach((proc, seconds) -> cpu.put(proc + "CpuS", seconds));
+        mem.sundialThreadCpuSeconds(from, to)
+                .forEach((group, seconds) -> cpu.put("sundialThreadCpuS:" + group, seconds));
+        return cpu;
+    }
+
+    void writeRawIfAsked(String name, Receipts receipts) throws IOException {
         if (settings.rawDir() != null) {
-            writeRaw(settings.rawDir().resolve(phase.name() + "-" + scenario + "-" + target.name() + "-" + run
-                    + ".csv"), receipts);
+            writeRaw(settings.rawDir().resolve(phase.name() + "-" + name + ".csv"), receipts);
         }
-        return result(scenario, target, run, receipts, sent, memory, cpu, windowMs);
     }
 
     /** One line per message: its number and its due, fired, stored and received times (epoch ms, empty if none). */
@@ -89,7 +100,7 @@ final class DeliveryRun {
         return ms == Long.MIN_VALUE ? "" : Long.toString(ms);
     }
 
-    private static void awaitDeliveries(Receipts receipts) throws InterruptedException {
+    static void awaitDeliveries(Receipts receipts) throws InterruptedException {
         long lastDue = receipts.lastDue();
         long deadline = Math.max(lastDue, System.currentTimeMillis()) + DRAIN_MS;
         while (!receipts.complete() && System.currentTimeMillis() < deadline) {
@@ -97,7 +108,8 @@ final class DeliveryRun {
         }
     }
 
-    private RunResult result(String scenario, Target target, int run, Receipts r, Sender.Outcome sent,
+    /** The run's figures from its receipts; {@code target} is the label its runs.csv lines carry. */
+    RunResult result(String scenario, String target, int run, Receipts r, Sender.Outcome sent,
                              Map<String, Double> memory, Map<String, Double> cpu, long windowMs) {
         int n = r.size();
         int received = (int) r.receivedCount();
@@ -164,7 +176,7 @@ final class DeliveryRun {
         if (sent.firstFailure() != null) {
             System.out.println("  first send failure: " + sent.firstFailure());
         }
-        return new RunResult(phase.name(), scenario, target.label(), run, f, d);
+        return new RunResult(phase.name(), scenario, target, run, f, d);
     }
 
     /**

@@ -100,7 +100,7 @@ final class Sender {
         return new Outcome(acked.get(), failed.get(), seconds, Distribution.of(latency), firstFailure[0]);
     }
 
-    private static void noteFailure(String[] first, Throwable e) {
+    static void noteFailure(String[] first, Throwable e) {
         synchronized (first) {
             if (first[0] == null) {
                 first[0] = e.getClass().getSimpleName() + ": " + e.getMessage();

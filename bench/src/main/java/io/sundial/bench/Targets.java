@@ -51,6 +51,15 @@ final class Targets {
                     m(TUNED, scenario, BUILT_IN, "p99"), m(TUNED, scenario, SUNDIAL, "p99"), 5);
         }
         atMost("DELAY level 3: Sundial p99 <= 20 ms", m(DEFAULT, "delay", SUNDIAL, "p99"), 20);
+        double burstCeiling = m(DEFAULT, BurstCeilingRun.SCENARIO, CEILING, "p99");
+        for (String scenario : List.of("ten", "delay")) {
+            double p99 = m(DEFAULT, scenario, SUNDIAL, "p99");
+            if (!Double.isNaN(burstCeiling) && !Double.isNaN(p99)) {
+                checks.add(new Check(scenario + ": Sundial p99 against the burst's ceiling (an ideal scheduler in"
+                        + " the bench, consumer running)", String.format(Locale.ROOT, "%s ms vs %s ms",
+                        Report.fmt(p99), Report.fmt(burstCeiling)), null));
+            }
+        }
         atLeastTimes("send, ASYNC_FLUSH: Sundial >= the broker's timer-message rate",
                 m(DEFAULT, "send-async", SUNDIAL, "sendRate"), m(DEFAULT, "send-async", BUILT_IN, "sendRate"), 1);
         atLeastTimes("send, Sundial SYNC_FLUSH: >= 70% of the broker's (ASYNC_FLUSH) rate",

@@ -89,6 +89,19 @@ class TargetsTest {
         assertEquals(3, merged.results().size());
     }
 
+    @Test
+    void shouldReportTheBurstsAgainstTheirCeilingAndShowTheCeilingWithoutABuiltInColumn() throws Exception {
+        Report report = report();
+        report.add(new RunResult("default", BurstCeilingRun.SCENARIO, Report.CEILING, 1, Map.of("p99", 27.0), null));
+        report.add(run("default", "ten", Target.SUNDIAL, 1, Map.of("p99", 39.0)));
+        report.add(run("default", "ten", Target.BROKER, 1, Map.of("p99", 851.0)));
+        Targets.Check ten = find(new Targets(report).check(), "ten: Sundial p99 against the burst's ceiling (an ideal"
+                + " scheduler in the bench, consumer running)");
+        assertEquals("39 ms vs 27 ms", ten.measured());
+        assertEquals(null, ten.met(), "a bound of the machine, reported, not a target");
+        assertTrue(report.tables().contains("| ten-ceiling | p99 | 27 (ceiling) |  |  | 1 |"), report.tables());
+    }
+
     private static Targets.Check find(List<Targets.Check> checks, String target) {
         return checks.stream().filter(c -> c.target().equals(target)).findFirst()
                 .orElseThrow(() -> new AssertionError("no check " + target + " in " + checks));
