@@ -132,5 +132,4 @@ final class BurstCeilingRun {
         long[] latency = latencyMicros.stream().mapToLong(Long::longValue).toArray();
         return new Sender.Outcome(acked.get(), failed.get(), seconds, Distribution.of(latency), firstFailure[0]);
     }
-
 }

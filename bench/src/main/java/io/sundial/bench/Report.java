@@ -194,7 +194,7 @@ final class Report {
         return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%.0f" : "%.2f", v);
     }
 
-    /** A scenario run once per phase with no timer at all: the bound no scheduler goes below here. */
+    /** A scenario with no timer at all, run by the bench alone: a bound of the broker and consumer on these cores. */
     static boolean isCeiling(String scenario) {
         return scenario.equals("ceiling") || scenario.equals(BurstCeilingRun.SCENARIO);
     }
