@@ -11,6 +11,7 @@ import org.rocksdb.Env;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
+import org.rocksdb.Priority;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -43,12 +44,16 @@ import java.util.Map;
  *   <li>Counters use the built-in {@code uint64add} merge operator: no read-modify-write on the hot path.</li>
  *   <li>Plain deletes only: single-delete is undefined for keys written more than once, as reschedule and
  *       compaction do.</li>
+ *   <li>Compaction threads (RocksDB's low-priority pool, process-wide) run at the lowest CPU priority.</li>
  * </ul>
  * Every {@link RocksDBException} is wrapped in an {@link IndexException} naming the operation. Thread-safe.
  */
 public final class RocksKeyValueStore implements KeyValueStore {
     static {
         RocksDB.loadLibrary();
+        // Compactions run on the lowest CPU priority (nice 19), so that they take what the deliveries, the broker
+        // and the consumer leave of the cores instead of stretching a burst (decision 0029). Flushes keep theirs.
+        Env.getDefault().lowerThreadPoolCPUPriority(Priority.LOW);
     }
 
     private final Path dir;

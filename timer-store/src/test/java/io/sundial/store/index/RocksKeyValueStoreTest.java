@@ -3,8 +3,12 @@ package io.sundial.store.index;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +19,50 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RocksKeyValueStoreTest {
     @TempDir
     Path dir;
+
+    @Test
+    void shouldCompactOnTheLowestCpuPriority() throws Exception {
+        try (RocksKeyValueStore kv = new RocksKeyValueStore(dir, 16 << 20)) {
+            // Enough level-0 files for an automatic compaction, which runs in the low-priority pool.
+            for (int file = 0; file < 8; file++) {
+                try (KeyValueStore.Batch b = kv.newBatch()) {
+                    for (int i = 0; i < 1000; i++) {
+                        b.put(Table.DUE, Keys.due(i, file), new byte[64]);
+                    }
+                    kv.write(b, false);
+                }
+                kv.flushMemtables();
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            List<Integer> nices;
+            do {
+                Thread.sleep(50);
+                nices = compactionThreadNices();
+            } while (!nices.contains(19) && System.nanoTime() < deadline);
+            assertTrue(nices.contains(19), "nice values of RocksDB's compaction threads: " + nices);
+        }
+    }
+
+    /** The nice value of each of this process's threads named rocksdb:low (Linux /proc). */
+    private static List<Integer> compactionThreadNices() throws IOException {
+        List<Integer> nices = new ArrayList<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).startsWith("rocksdb:low")) {
+                        continue;
+                    }
+                    String stat = Files.readString(task.resolve("stat"));
+                    // after "(comm) ": state is field 3 of the stat line, nice field 19
+                    String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    nices.add(Integer.parseInt(after[19 - 3]));
+                } catch (NoSuchFileException threadEnded) {
+                    // listed, then gone
+                }
+            }
+        }
+        return nices;
+    }
 
     @Test
     void shouldAddAndSubtractCountersWithTheMergeOperatorAcrossReopen() {
