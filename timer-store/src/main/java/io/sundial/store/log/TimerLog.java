@@ -15,8 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 
@@ -38,7 +37,8 @@ public final class TimerLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TimerLog.class);
     private final Path dir;
     private final int segmentSize;
-    private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+    /** Changed by a roll (the writer) and a deletion (space reclaim), read by everyone. */
+    private final AtomicReference<SegmentTable> segments = new AtomicReference<>(SegmentTable.EMPTY);
     private final long cutBytes;
     private volatile Segment active;
     private volatile long writePosition;
@@ -84,7 +84,7 @@ public final class TimerLog implements AutoCloseable {
                 if (s != last) {
                     s.writeOffset(s.capacity());
                 }
-                log.segments.put(s.base(), s);
+                log.segments.updateAndGet(t -> t.with(s));
             }
             log.active = last;
             log.writePosition = last.endPosition();
@@ -162,7 +162,7 @@ public final class TimerLog implements AutoCloseable {
 
     /** Position of the first byte still on disk. */
     public long startPosition() {
-        return segments.firstKey();
+        return segments.get().firstBase();
     }
 
     /**
@@ -211,7 +211,7 @@ public final class TimerLog implements AutoCloseable {
         Segment next = Segment.create(dir, full.base() + full.capacity(), segmentSize);
         syncDirectory(dir);
         full.writeOffset(full.capacity());
-        segments.put(next.base(), next);
+        segments.updateAndGet(t -> t.with(next));
         active = next;
         LOG.debug("Timer log rolled to {}", next);
         return next;
@@ -305,11 +305,11 @@ public final class TimerLog implements AutoCloseable {
     }
 
     private Segment segmentFor(long position) throws SegmentGoneException {
-        Map.Entry<Long, Segment> e = segments.floorEntry(position);
-        if (e == null || !e.getValue().contains(position)) {
+        Segment segment = segments.get().floor(position);
+        if (segment == null || !segment.contains(position)) {
             throw new SegmentGoneException(position);
         }
-        return e.getValue();
+        return segment;
     }
 
     /**
@@ -319,7 +319,7 @@ public final class TimerLog implements AutoCloseable {
      */
     public void scan(long from, RecordVisitor visitor) throws IOException, CorruptRecordException {
         long writeEnd = writePosition;
-        for (Segment segment : segments.tailMap(segments.floorKey(Math.max(from, startPosition())), true).values()) {
+        for (Segment segment : segments.get().from(Math.max(from, startPosition()))) {
             if (segment.base() >= writeEnd) {
                 break;
             }
@@ -343,7 +343,7 @@ public final class TimerLog implements AutoCloseable {
      * go on. Null when the segment is active, or gone (deleted or closed meanwhile).
      */
     public SegmentCheck check(long base, IntPredicate pace) throws IOException {
-        Segment segment = segments.get(base);
+        Segment segment = segments.get().get(base);
         if (segment == null || segment == active) {
             return null;
         }
@@ -384,8 +384,9 @@ public final class TimerLog implements AutoCloseable {
     /** A description of each segment, oldest first. */
     public List<SegmentInfo> segments() {
         Segment current = active;
-        List<SegmentInfo> out = new ArrayList<>(segments.size());
-        for (Segment s : segments.values()) {
+        SegmentTable table = segments.get();
+        List<SegmentInfo> out = new ArrayList<>(table.size());
+        for (Segment s : table.all()) {
             out.add(new SegmentInfo(s.base(), s.capacity(), s.writeOffset(), s == current));
         }
         return out;
@@ -393,20 +394,20 @@ public final class TimerLog implements AutoCloseable {
 
     /** The base of the segment holding {@code position}, or -1 if no segment holds it. */
     public long segmentBaseOf(long position) {
-        Map.Entry<Long, Segment> e = segments.floorEntry(position);
-        return e != null && e.getValue().contains(position) ? e.getKey() : -1;
+        Segment segment = segments.get().floor(position);
+        return segment != null && segment.contains(position) ? segment.base() : -1;
     }
 
     /** Deletes a sealed segment; the active one is never deleted. */
     public void deleteSegment(long base) throws IOException {
-        Segment segment = segments.get(base);
+        Segment segment = segments.get().get(base);
         if (segment == null) {
             return;
         }
         if (segment == active) {
             throw new IllegalStateException("the active segment " + segment + " cannot be deleted");
         }
-        segments.remove(base);
+        segments.updateAndGet(t -> t.without(base));
         segment.closeAndDelete();
         syncDirectory(dir);
         LOG.info("Timer log deleted segment {}", segment);
@@ -415,7 +416,7 @@ public final class TimerLog implements AutoCloseable {
     /** Bytes the segment files occupy by their declared size. */
     public long sizeOnDisk() {
         long total = 0;
-        for (Segment s : segments.values()) {
+        for (Segment s : segments.get().all()) {
             total += s.capacity();
         }
         return total;
@@ -446,7 +447,7 @@ public final class TimerLog implements AutoCloseable {
         } catch (IOException e) {
             failure = e;
         }
-        for (Segment s : segments.values()) {
+        for (Segment s : segments.get().all()) {
             try {
                 s.close();
             } catch (IOException e) {
