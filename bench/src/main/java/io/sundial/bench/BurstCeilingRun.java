@@ -6,7 +6,6 @@ import org.apache.rocketmq.common.message.Message;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -41,25 +40,13 @@ final class BurstCeilingRun {
     RunResult run(int run, int n) throws Exception {
         String topic = "Bench_" + phase.name() + "_tenceiling_" + run + "_"
                 + Long.toString(System.currentTimeMillis(), 36);
-        phase.createTopic(topic);
-        Receipts receipts = new Receipts(n);
-        Sender.Outcome sent;
-        Map<String, Double> memory;
-        Map<String, Double> cpu;
-        try (Receiver ignored = Receiver.start(phase.namesrv(), topic, receipts);
-             ProcessSampler mem = ProcessSampler.sample(phase.pids())) {
+        return delivery.measure(SCENARIO, Report.CEILING, Integer.toString(run), run, topic, n, 0, receipts -> {
             long first = System.currentTimeMillis() + LEAD_MS;
             for (int i = 0; i < n; i++) {
                 receipts.expect(i, first + (long) (i * 1000 / RATE));
             }
-            sent = dispatchWhenDue(topic, receipts);
-            DeliveryRun.awaitDeliveries(receipts);
-            Thread.sleep(2000); // late duplicates
-            memory = mem.peakMiB();
-            cpu = DeliveryRun.cpuOfDelivery(mem, receipts);
-        }
-        delivery.writeRawIfAsked(SCENARIO + "-" + run, receipts);
-        return delivery.result(SCENARIO, Report.CEILING, run, receipts, sent, memory, cpu, 0);
+            return dispatchWhenDue(topic, receipts);
+        });
     }
 
     /** Sends each message once its due time has come, never before; returns once every send is answered. */

@@ -41,8 +41,27 @@ final class DeliveryRun {
     /** As {@link #run}, and with {@code windowMs > 0} the p99 of each window of due times and their drift. */
     RunResult run(String scenario, Target target, int run, int n, double rate, Timing timing, long windowMs)
             throws Exception {
-
         String topic = topic(scenario, target, run);
+        return measure(scenario, target.label(), target.name() + "-" + run, run, topic, n, windowMs,
+                receipts -> new Sender(phase.producer(target), settings.inFlight()).send(n, rate, (i, now) -> {
+                    Message m = new Message(topic, "bench", Integer.toString(i), body);
+                    receipts.expect(i, timing.apply(m, i, now));
+                    return m;
+                }, receipts));
+    }
+
+    /** Puts {@code n} messages on their way, each with its due time in the receipts; returns once all are sent. */
+    interface Sends {
+        Sender.Outcome send(Receipts receipts) throws Exception;
+    }
+
+    /**
+     * The frame of every delivery run: a fresh {@code topic} and consumer and the process sampler around
+     * {@code sends}, then the wait for every acknowledged message, and the figures. {@code rawName} names the
+     * --raw file after the phase and scenario; {@code target} is the label of the run's runs.csv lines.
+     */
+    RunResult measure(String scenario, String target, String rawName, int run, String topic, int n, long windowMs,
+                      Sends sends) throws Exception {
         phase.createTopic(topic);
         Receipts receipts = new Receipts(n);
         Sender.Outcome sent;
@@ -50,25 +69,23 @@ final class DeliveryRun {
         Map<String, Double> cpu;
         try (Receiver ignored = Receiver.start(phase.namesrv(), topic, receipts);
              ProcessSampler mem = ProcessSampler.sample(phase.pids())) {
-            sent = new Sender(phase.producer(target), settings.inFlight()).send(n, rate, (i, now) -> {
-                Message m = new Message(topic, "bench", Integer.toString(i), body);
-                receipts.expect(i, timing.apply(m, i, now));
-                return m;
-            }, receipts);
+            sent = sends.send(receipts);
             awaitDeliveries(receipts);
             Thread.sleep(2000); // late duplicates
             memory = mem.peakMiB();
             cpu = cpuOfDelivery(mem, receipts);
         }
-        writeRawIfAsked(scenario + "-" + target.name() + "-" + run, receipts);
-        return result(scenario, target.label(), run, receipts, sent, memory, cpu, windowMs);
+        if (settings.rawDir() != null) {
+            writeRaw(settings.rawDir().resolve(phase.name() + "-" + scenario + "-" + rawName + ".csv"), receipts);
+        }
+        return result(scenario, target, run, receipts, sent, memory, cpu, windowMs);
     }
 
     /**
      * CPU seconds from the first due time to the last receipt: the delivery's cost, per process and, for Sundial,
      * per thread group.
      */
-    static Map<String, Double> cpuOfDelivery(ProcessSampler mem, Receipts receipts) {
+    private static Map<String, Double> cpuOfDelivery(ProcessSampler mem, Receipts receipts) {
         Map<String, Double> cpu = new HashMap<>();
         long from = receipts.firstDue();
         long to = receipts.lastReceived();
@@ -76,12 +93,6 @@ final class DeliveryRun {
         mem.sundialThreadCpuSeconds(from, to)
                 .forEach((group, seconds) -> cpu.put("sundialThreadCpuS:" + group, seconds));
         return cpu;
-    }
-
-    void writeRawIfAsked(String name, Receipts receipts) throws IOException {
-        if (settings.rawDir() != null) {
-            writeRaw(settings.rawDir().resolve(phase.name() + "-" + name + ".csv"), receipts);
-        }
     }
 
     /** One line per message: its number and its due, fired, stored and received times (epoch ms, empty if none). */
@@ -100,7 +111,7 @@ final class DeliveryRun {
         return ms == Long.MIN_VALUE ? "" : Long.toString(ms);
     }
 
-    static void awaitDeliveries(Receipts receipts) throws InterruptedException {
+    private static void awaitDeliveries(Receipts receipts) throws InterruptedException {
         long lastDue = receipts.lastDue();
         long deadline = Math.max(lastDue, System.currentTimeMillis()) + DRAIN_MS;
         while (!receipts.complete() && System.currentTimeMillis() < deadline) {
@@ -108,8 +119,7 @@ final class DeliveryRun {
         }
     }
 
-    /** The run's figures from its receipts; {@code target} is the label its runs.csv lines carry. */
-    RunResult result(String scenario, String target, int run, Receipts r, Sender.Outcome sent,
+    private RunResult result(String scenario, String target, int run, Receipts r, Sender.Outcome sent,
                              Map<String, Double> memory, Map<String, Double> cpu, long windowMs) {
         int n = r.size();
         int received = (int) r.receivedCount();
