@@ -65,6 +65,11 @@ public final class SundialProcess implements AutoCloseable {
         return dir.resolve("logs").resolve("gc.log");
     }
 
+    /** Its java.io.tmpdir (bin/sundial start's default SUNDIAL_TMP_DIR: tmp/ under the log directory). */
+    public Path tmpDir() {
+        return dir.resolve("logs").resolve("tmp");
+    }
+
     /** JVM options of the next start (SUNDIAL_JAVA_OPTS); -Xmx512m unless set. */
     public SundialProcess javaOpts(String opts) {
         this.javaOpts = opts;

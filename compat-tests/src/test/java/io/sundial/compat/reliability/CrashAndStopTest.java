@@ -155,6 +155,11 @@ class CrashAndStopTest {
                 retries.shutdownNow();
                 producer.shutdown();
             }
+            try (java.util.stream.Stream<java.nio.file.Path> tmp = java.nio.file.Files.list(sundial.tmpDir())) {
+                assertTrue(tmp.anyMatch(p -> p.getFileName().toString().startsWith("librocksdbjni")),
+                        "RocksDB's copy of its library is in Sundial's own tmp dir (where start clears what killed"
+                                + " runs leave), not in /tmp");
+            }
             com.alibaba.fastjson2.JSONObject after = new io.sundial.compat.AdminCli(sundial.address(), null)
                     .run("status").json();
             report(scenario + ", restart to serving " + restartMs.get() + " ms, after the restart Sundial retried "
