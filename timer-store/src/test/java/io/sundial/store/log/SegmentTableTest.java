@@ -1,6 +1,7 @@
 package io.sundial.store.log;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,14 @@ class SegmentTableTest {
 
     private final List<Segment> opened = new ArrayList<>();
 
+    /** Three adjoining segments, at 0, SIZE and 2 * SIZE. */
+    private List<Segment> segments;
+
+    @BeforeEach
+    void createSegments() throws IOException {
+        segments = List.of(segment(0), segment(SIZE), segment(2 * SIZE));
+    }
+
     @AfterEach
     void closeSegments() throws IOException {
         for (Segment s : opened) {
@@ -36,9 +45,9 @@ class SegmentTableTest {
 
     @Test
     void shouldFindTheSegmentAtOrBeforeEachPositionWhateverTheOrderTheyCameIn() throws IOException {
-        Segment a = segment(0);
-        Segment b = segment(SIZE);
-        Segment c = segment(2 * SIZE);
+        Segment a = segments.get(0);
+        Segment b = segments.get(1);
+        Segment c = segments.get(2);
         SegmentTable t = SegmentTable.EMPTY.with(c).with(a).with(b);
         assertEquals(List.of(a, b, c), t.all(), "oldest first");
         assertSame(a, t.floor(0));
@@ -53,9 +62,9 @@ class SegmentTableTest {
 
     @Test
     void shouldRemoveAndReplaceWithoutChangingTheTableItCameFrom() throws IOException {
-        Segment a = segment(0);
-        Segment b = segment(SIZE);
-        Segment c = segment(2 * SIZE);
+        Segment a = segments.get(0);
+        Segment b = segments.get(1);
+        Segment c = segments.get(2);
         SegmentTable full = SegmentTable.EMPTY.with(a).with(b).with(c);
         SegmentTable withoutMiddle = full.without(SIZE);
         assertEquals(List.of(a, c), withoutMiddle.all());
@@ -71,9 +80,9 @@ class SegmentTableTest {
 
     @Test
     void shouldListTheSegmentsFromTheOneHoldingAPosition() throws IOException {
-        Segment a = segment(0);
-        Segment b = segment(SIZE);
-        Segment c = segment(2 * SIZE);
+        Segment a = segments.get(0);
+        Segment b = segments.get(1);
+        Segment c = segments.get(2);
         SegmentTable t = SegmentTable.EMPTY.with(a).with(b).with(c);
         assertEquals(List.of(b, c), t.from(SIZE + 100));
         assertEquals(List.of(c), t.from(2 * SIZE));
