@@ -28,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -155,7 +156,7 @@ class CrashAndStopTest {
                 retries.shutdownNow();
                 producer.shutdown();
             }
-            try (java.util.stream.Stream<java.nio.file.Path> tmp = java.nio.file.Files.list(sundial.tmpDir())) {
+            try (Stream<Path> tmp = Files.list(sundial.tmpDir())) {
                 assertTrue(tmp.anyMatch(p -> p.getFileName().toString().startsWith("librocksdbjni")),
                         "RocksDB's copy of its library is in Sundial's own tmp dir (where start clears what killed"
                                 + " runs leave), not in /tmp");
