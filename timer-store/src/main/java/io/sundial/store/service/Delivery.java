@@ -20,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -76,16 +77,17 @@ final class Delivery implements AutoCloseable {
     /**
      * @param onDone     hears of each settled batch
      * @param onAnswered hears of a lane whose batch the backend took whole, before that batch is settled
+     * @param dispatchingABurst whether acknowledgements should wait (see {@link AckCombiner})
      */
-    Delivery(TimerStore store, Dispatcher dispatcher, Executor executor, long ackLingerMs, Consumer<Result> onDone,
-             Consumer<LaneState> onAnswered) {
+    Delivery(TimerStore store, Dispatcher dispatcher, Executor executor, ServiceConfig config,
+             Consumer<Result> onDone, Consumer<LaneState> onAnswered, BooleanSupplier dispatchingABurst) {
         this.store = store;
         this.session = store.deliverySession();
         this.dispatcher = dispatcher;
         this.executor = executor;
         this.onDone = onDone;
         this.onAnswered = onAnswered;
-        this.acks = new AckCombiner(session, ackLingerMs);
+        this.acks = new AckCombiner(session, config.ackLingerMs(), config.ackBurstWaitMs(), dispatchingABurst);
         for (int i = 0; i < counts.length; i++) {
             counts[i] = new LongAdder();
         }

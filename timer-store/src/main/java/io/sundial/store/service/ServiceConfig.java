@@ -24,6 +24,7 @@ public final class ServiceConfig {
     public static final String DISPATCH_BATCH_SIZE = "dispatchBatchSize";
     public static final String DISPATCH_THREADS = "dispatchThreads";
     public static final String ACK_LINGER_MS = "ackLingerMs";
+    public static final String ACK_BURST_WAIT_MS = "ackBurstWaitMs";
     public static final String DISPATCH_LINGER_MS = "dispatchLingerMs";
     public static final String RETRY_BACKOFF_MIN_MS = "retryBackoffMinMs";
     public static final String RETRY_BACKOFF_MAX_MS = "retryBackoffMaxMs";
@@ -41,6 +42,7 @@ public final class ServiceConfig {
     /** 0: one per available processor, at least 2. */
     private int dispatchThreads = 0;
     private long ackLingerMs = 5;
+    private long ackBurstWaitMs = 5_000;
     private long dispatchLingerMs = 0;
     private long retryBackoffMinMs = 100;
     private long retryBackoffMaxMs = 30_000;
@@ -84,6 +86,9 @@ public final class ServiceConfig {
         if ((v = get(props, ACK_LINGER_MS)) != null) {
             c = c.withAckLingerMs(parseLong(ACK_LINGER_MS, v));
         }
+        if ((v = get(props, ACK_BURST_WAIT_MS)) != null) {
+            c = c.withAckBurstWaitMs(parseLong(ACK_BURST_WAIT_MS, v));
+        }
         if ((v = get(props, DISPATCH_LINGER_MS)) != null) {
             c = c.withDispatchLingerMs(parseLong(DISPATCH_LINGER_MS, v));
         }
@@ -109,6 +114,7 @@ public final class ServiceConfig {
         c.maxFirePerStep = maxFirePerStep;
         c.dispatchBatchSize = dispatchBatchSize;
         c.ackLingerMs = ackLingerMs;
+        c.ackBurstWaitMs = ackBurstWaitMs;
         c.dispatchLingerMs = dispatchLingerMs;
         c.dispatchThreads = dispatchThreads;
         c.retryBackoffMinMs = retryBackoffMinMs;
@@ -216,6 +222,20 @@ public final class ServiceConfig {
     }
 
     /**
+     * How long acknowledgements may wait while a burst is being re-published (more fired timers waiting for their
+     * lanes than one batch holds), so that their index writes take no CPU from it (see {@link AckCombiner});
+     * 0 never waits past {@link #ackLingerMs()}. Only with a linger.
+     */
+    public ServiceConfig withAckBurstWaitMs(long ms) {
+        if (ms < 0 || ms > 60_000) {
+            throw bad(ACK_BURST_WAIT_MS, ms, "must be between 0 (never wait for a burst) and 60000 ms");
+        }
+        ServiceConfig c = copy();
+        c.ackBurstWaitMs = ms;
+        return c;
+    }
+
+    /**
      * How long a lane with fewer than {@link Scheduler#LINGER_BATCH} fired timers waits for more before sending
      * them (counted from its oldest); 0 sends at once. Larger sends cost the broker and the consumer less per
      * message.
@@ -291,6 +311,10 @@ public final class ServiceConfig {
         return ackLingerMs;
     }
 
+    public long ackBurstWaitMs() {
+        return ackBurstWaitMs;
+    }
+
     public long dispatchLingerMs() {
         return dispatchLingerMs;
     }
@@ -318,7 +342,8 @@ public final class ServiceConfig {
                 + LOAD_BATCH_SIZE + "=" + loadBatchSize + ", " + LOAD_INTERVAL_MS + "=" + loadIntervalMs + ", "
                 + WHEEL_TICK_MS + "=" + wheelTickMs + ", " + MAX_FIRE_PER_STEP + "=" + maxFirePerStep + ", "
                 + DISPATCH_BATCH_SIZE + "=" + dispatchBatchSize + ", " + DISPATCH_THREADS + "=" + dispatchThreads
-                + ", " + ACK_LINGER_MS + "=" + ackLingerMs + ", " + DISPATCH_LINGER_MS + "=" + dispatchLingerMs
+                + ", " + ACK_LINGER_MS + "=" + ackLingerMs + ", " + ACK_BURST_WAIT_MS + "=" + ackBurstWaitMs
+                + ", " + DISPATCH_LINGER_MS + "=" + dispatchLingerMs
                 + ", " + RETRY_BACKOFF_MIN_MS + "=" + retryBackoffMinMs + ", " + RETRY_BACKOFF_MAX_MS + "="
                 + retryBackoffMaxMs + ", " + CLOSE_TIMEOUT_MS + "=" + closeTimeoutMs;
     }

@@ -7,10 +7,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.sundial.store.service.ServiceHarness.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,6 +65,89 @@ class AckCombinerTest {
             } finally {
                 acks.close();
             }
+        }
+    }
+
+    /** Acknowledges {@code batches} during a burst: none is written before it ends, all of them after. */
+    private static void assertWaitedOutABurst(ServiceHarness h, DeliverySession session, List<List<DueEntry>> batches)
+            throws Exception {
+        long pendingBefore = h.store.pendingCount();
+        int timers = batches.stream().mapToInt(List::size).sum();
+        AtomicBoolean burst = new AtomicBoolean(true);
+        AckCombiner acks = new AckCombiner(session, 5, 60_000, burst::get);
+        try {
+            CountDownLatch reported = new CountDownLatch(batches.size());
+            batches.forEach(b -> acks.ack(b, reported::countDown));
+
+            assertFalse(reported.await(300, TimeUnit.MILLISECONDS), "written during the burst");
+            assertEquals(pendingBefore, h.store.pendingCount());
+
+            burst.set(false);
+            assertTrue(reported.await(10, TimeUnit.SECONDS));
+            assertEquals(pendingBefore - timers, h.store.pendingCount());
+        } finally {
+            acks.close();
+        }
+    }
+
+    @Test
+    void shouldWaitOutABurstThenWriteWhatWaited() throws Exception {
+        try (ServiceHarness h = new ServiceHarness(dir, ServiceHarness.config())) {
+            DeliverySession session = h.store.deliverySession();
+            h.append("T", "not delivered", T0 + 5_000);
+            assertWaitedOutABurst(h, session, List.of(List.of(delivering(h, session, "a")),
+                    List.of(delivering(h, session, "b"))));
+            assertEquals(1, h.store.pendingCount());
+        }
+    }
+
+    @Test
+    void shouldWaitOutABurstEvenPastAFullGroup() throws Exception {
+        try (ServiceHarness h = new ServiceHarness(dir, ServiceHarness.config())) {
+            List<Long> due = new ArrayList<>();
+            for (int i = 0; i < AckCombiner.MAX_GROUP; i++) {
+                due.add(T0 + 1000);
+            }
+            List<TimerId> ids = h.appendAll("T", 1, due, "k").stream().map(seq -> new TimerId(T0 + 1000, seq))
+                    .toList();
+            DeliverySession session = h.store.deliverySession();
+            assertWaitedOutABurst(h, session, List.of(session.begin(ids)));
+        }
+    }
+
+    @Test
+    void shouldWriteDuringABurstOnceTheGroupWaitedItsLongest() throws Exception {
+        try (ServiceHarness h = new ServiceHarness(dir, ServiceHarness.config())) {
+            DeliverySession session = h.store.deliverySession();
+            DueEntry a = delivering(h, session, "a");
+            AckCombiner acks = new AckCombiner(session, 5, 200, () -> true);
+            try {
+                CountDownLatch reported = new CountDownLatch(1);
+                long start = System.nanoTime();
+                acks.ack(List.of(a), reported::countDown);
+                assertTrue(reported.await(10, TimeUnit.SECONDS), "a burst that never ends held it forever");
+                assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(200),
+                        "written before it had waited 200 ms");
+                assertFalse(pending(h, a));
+            } finally {
+                acks.close();
+            }
+        }
+    }
+
+    @Test
+    void shouldWriteWhatWaitsForABurstWhenClosed() throws Exception {
+        try (ServiceHarness h = new ServiceHarness(dir, ServiceHarness.config())) {
+            DeliverySession session = h.store.deliverySession();
+            DueEntry a = delivering(h, session, "a");
+            AckCombiner acks = new AckCombiner(session, 5, 60_000, () -> true);
+            CountDownLatch reported = new CountDownLatch(1);
+            acks.ack(List.of(a), reported::countDown);
+            assertTrue(pending(h, a));
+
+            acks.close();
+            assertEquals(0, reported.getCount(), "close left a delivered batch unacknowledged");
+            assertFalse(pending(h, a));
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 
 import static io.sundial.store.service.ServiceHarness.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The hand-off: outcomes per timer (delivered, retry, park), lanes kept apart, batches, and failures. */
@@ -113,6 +114,35 @@ class SchedulerDeliveryTest {
             assertEquals(1, h.dispatcher.calls().size());
             assertEquals(0, h.stats().reloaded());
             assertEquals(0, h.stats().lanes());
+        }
+    }
+
+    @Test
+    void shouldCallItABurstFromMoreFiredTimersWaitingForTheirLaneThanABatchHoldsUntilASecondAfter() throws Exception {
+        try (ServiceHarness h = new ServiceHarness(dir, config())) { // batches of 8
+            h.dispatcher.hold("T");
+            List<Long> due = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                due.add(T0 + 100);
+            }
+            h.appendAll("T", 1, due, "k");
+            assertFalse(h.scheduler.dispatchingABurst(), "nothing fired yet");
+
+            h.advanceTo(T0 + 100); // one lane: 8 in flight, 12 waiting
+            assertTrue(h.scheduler.dispatchingABurst());
+
+            h.dispatcher.takeHeld().forEach(c -> c.answer(Outcome.delivered()));
+            h.settle(); // 8 more in flight, 4 waiting
+            assertTrue(h.scheduler.dispatchingABurst(), "its tail is still on the way to the consumers");
+            h.dispatcher.takeHeld().forEach(c -> c.answer(Outcome.delivered()));
+            h.settle();
+            h.dispatcher.takeHeld().forEach(c -> c.answer(Outcome.delivered()));
+            h.settle();
+            assertEquals(20, h.stats().delivered());
+            h.advanceTo(T0 + 100 + TimeUnit.NANOSECONDS.toMillis(Scheduler.BURST_TAIL_NANOS) - 1);
+            assertTrue(h.scheduler.dispatchingABurst());
+            h.advanceTo(T0 + 100 + TimeUnit.NANOSECONDS.toMillis(Scheduler.BURST_TAIL_NANOS));
+            assertFalse(h.scheduler.dispatchingABurst(), "a second after the last step with a backlog");
         }
     }
 

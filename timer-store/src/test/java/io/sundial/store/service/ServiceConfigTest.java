@@ -19,6 +19,7 @@ class ServiceConfigTest {
         assertEquals(100, c.retryBackoffMinMs());
         assertEquals(30_000, c.retryBackoffMaxMs());
         assertEquals(1, c.wheelConfig().tickMs());
+        assertEquals(5_000, c.ackBurstWaitMs());
     }
 
     @Test
@@ -35,6 +36,7 @@ class ServiceConfigTest {
         p.setProperty("retryBackoffMinMs", " 50 ");
         p.setProperty("retryBackoffMaxMs", "5000");
         p.setProperty("closeTimeoutMs", "0");
+        p.setProperty("ackBurstWaitMs", "250");
         p.setProperty("unrelated", "ignored");
         ServiceConfig c = ServiceConfig.fromProperties(p);
         assertEquals(60_000, c.loadWindowMs());
@@ -48,6 +50,7 @@ class ServiceConfigTest {
         assertEquals(50, c.retryBackoffMinMs());
         assertEquals(5_000, c.retryBackoffMaxMs());
         assertEquals(0, c.closeTimeoutMs());
+        assertEquals(250, c.ackBurstWaitMs());
     }
 
     @Test
@@ -56,6 +59,7 @@ class ServiceConfigTest {
         assertMessage(() -> ServiceConfig.defaults().withMaxWheelReferences(-5), "maxWheelReferences=-5");
         assertMessage(() -> ServiceConfig.defaults().withWheelTickMs(1001), "wheelTickMs=1001");
         assertMessage(() -> ServiceConfig.defaults().withDispatchBatchSize(0), "dispatchBatchSize=0");
+        assertMessage(() -> ServiceConfig.defaults().withAckBurstWaitMs(-1), "ackBurstWaitMs=-1");
         assertMessage(() -> ServiceConfig.defaults().withRetryBackoffMs(500, 100), "retryBackoffMaxMs=100");
         Properties p = new Properties();
         p.setProperty("retryBackoffMaxMs", "50"); // below the default minimum of 100
