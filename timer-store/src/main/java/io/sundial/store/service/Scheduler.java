@@ -121,6 +121,8 @@ final class Scheduler {
     private int waitingForLanes;
     /** When, on the monotonic clock, a step last ended with more timers waiting for their lanes than a batch. */
     private volatile long burstSeenNanos;
+    /** The loader has more to read but the memory bound leaves it no room (as of the last step). */
+    private volatile boolean loaderHeldByTheBound;
     private volatile int lanesGauge;
     private volatile int backingOffGauge;
     private volatile long cursorGauge;
@@ -609,10 +611,11 @@ final class Scheduler {
     /**
      * Whether a burst is being re-published: more fired timers waited for their lanes than one batch holds at the
      * end of a step within the last {@link #BURST_TAIL_NANOS}. Work that can wait (acknowledgements) should
-     * (decision 0031). Any thread.
+     * (decision 0031), unless the loader waits for the memory it holds: a timer stays in memory until its
+     * acknowledgement is written. Any thread.
      */
     boolean dispatchingABurst() {
-        return clock.monoNanos() - burstSeenNanos < BURST_TAIL_NANOS;
+        return !loaderHeldByTheBound && clock.monoNanos() - burstSeenNanos < BURST_TAIL_NANOS;
     }
 
     // ---- stats
@@ -623,6 +626,7 @@ final class Scheduler {
         if (waitingForLanes > config.dispatchBatchSize()) {
             burstSeenNanos = clock.monoNanos();
         }
+        loaderHeldByTheBound = loader.behind() && config.maxWheelReferences() - inMemory() < lowWater;
         lanesGauge = lanes.size();
         backingOffGauge = backingOff.size();
         cursorGauge = loader.cursorDueMs();

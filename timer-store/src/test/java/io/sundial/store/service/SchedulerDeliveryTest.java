@@ -147,6 +147,21 @@ class SchedulerDeliveryTest {
     }
 
     @Test
+    void shouldNotCallItABurstWhileTheLoaderWaitsForTheMemoryItsTimersHold() throws Exception {
+        try (ServiceHarness h = new ServiceHarness(dir, config().withMaxWheelReferences(24))) { // batches of 8
+            h.dispatcher.hold("T");
+            List<Long> due = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                due.add(T0 + 100);
+            }
+            h.appendAll("T", 1, due, "k");
+            h.advanceTo(T0 + 100); // 24 in memory: 8 in flight, 16 waiting, 16 more not loaded for want of room
+            assertEquals(24, h.stats().outOfWheel());
+            assertFalse(h.scheduler.dispatchingABurst());
+        }
+    }
+
+    @Test
     void shouldAnswerTooLateToACancelOfATimerBeingDelivered() throws Exception {
         try (ServiceHarness h = new ServiceHarness(dir, config())) {
             h.dispatcher.hold("T");
