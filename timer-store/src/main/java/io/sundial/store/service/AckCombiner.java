@@ -28,12 +28,12 @@ import java.util.function.BooleanSupplier;
  * in flight (a cancel answers "too late") and would be re-published after a crash, for up to {@code lingerMs}
  * longer.
  *
- * <p><b>Waiting out a burst</b> ({@code burstWaitMs > 0}): while {@code dispatchingABurst} says that more fired
- * timers wait for their lanes than a batch holds, a group is not written at all, for up to {@code burstWaitMs}
- * after its first acknowledgement and up to {@link #MAX_WAITING} timers. In a herd of 100,000 the writes took
- * 0.5 CPU-s of the two cores the burst's re-publishing, the broker and its consumers share (decision 0031). What
- * waited is then written in groups of {@link #MAX_GROUP}, each followed by a rest as long as its write, so the
- * catching up takes at most half a core from the burst's tail on its way to the consumers.
+ * <p><b>Waiting out a burst</b> ({@code burstWaitMs > 0}): while {@code dispatchingABurst} says a burst is being
+ * re-published (see {@link Scheduler#dispatchingABurst}), a group is not written at all, for up to
+ * {@code burstWaitMs} after its first acknowledgement and up to {@link #MAX_WAITING} timers. In a herd of 100,000
+ * the writes took 0.5 CPU-s of the two cores the burst's re-publishing, the broker and its consumers share
+ * (decision 0031). What waited is then written in groups of {@link #MAX_GROUP}, each followed by a rest as long as
+ * its write, so the catching up takes at most half a core from the burst's tail on its way to the consumers.
  *
  * <p><b>At once</b> ({@code lingerMs == 0}, and after {@link #close}): the calling thread writes what is queued
  * (flat combining: whoever holds the combiner lock acknowledges everything queued, so batches settled at the same

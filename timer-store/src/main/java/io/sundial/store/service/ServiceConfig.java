@@ -223,8 +223,8 @@ public final class ServiceConfig {
 
     /**
      * How long acknowledgements may wait while a burst is being re-published (more fired timers waiting for their
-     * lanes than one batch holds), so that their index writes take no CPU from it (see {@link AckCombiner});
-     * 0 never waits past {@link #ackLingerMs()}. Only with a linger.
+     * lanes than one batch holds, and a second after), so that their index writes take no CPU from it (see
+     * {@link AckCombiner}); 0 never waits past {@link #ackLingerMs()}. Only with a linger.
      */
     public ServiceConfig withAckBurstWaitMs(long ms) {
         if (ms < 0 || ms > 60_000) {
