@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -104,12 +104,8 @@ class AckCombinerTest {
     @Test
     void shouldWaitOutABurstEvenPastAFullGroup() throws Exception {
         try (ServiceHarness h = new ServiceHarness(dir, ServiceHarness.config())) {
-            List<Long> due = new ArrayList<>();
-            for (int i = 0; i < AckCombiner.MAX_GROUP; i++) {
-                due.add(T0 + 1000);
-            }
-            List<TimerId> ids = h.appendAll("T", 1, due, "k").stream().map(seq -> new TimerId(T0 + 1000, seq))
-                    .toList();
+            List<TimerId> ids = h.appendAll("T", 1, Collections.nCopies(AckCombiner.MAX_GROUP, T0 + 1000), "k")
+                    .stream().map(seq -> new TimerId(T0 + 1000, seq)).toList();
             DeliverySession session = h.store.deliverySession();
             assertWaitedOutABurst(h, session, List.of(session.begin(ids)));
         }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,11 +122,7 @@ class SchedulerDeliveryTest {
     void shouldCallItABurstFromMoreFiredTimersWaitingForTheirLaneThanABatchHoldsUntilASecondAfter() throws Exception {
         try (ServiceHarness h = new ServiceHarness(dir, config())) { // batches of 8
             h.dispatcher.hold("T");
-            List<Long> due = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                due.add(T0 + 100);
-            }
-            h.appendAll("T", 1, due, "k");
+            h.appendAll("T", 1, Collections.nCopies(20, T0 + 100), "k");
             assertFalse(h.scheduler.dispatchingABurst(), "nothing fired yet");
 
             h.advanceTo(T0 + 100); // one lane: 8 in flight, 12 waiting
@@ -150,11 +147,7 @@ class SchedulerDeliveryTest {
     void shouldNotCallItABurstWhileTheLoaderWaitsForTheMemoryItsTimersHold() throws Exception {
         try (ServiceHarness h = new ServiceHarness(dir, config().withMaxWheelReferences(24))) { // batches of 8
             h.dispatcher.hold("T");
-            List<Long> due = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                due.add(T0 + 100);
-            }
-            h.appendAll("T", 1, due, "k");
+            h.appendAll("T", 1, Collections.nCopies(40, T0 + 100), "k");
             h.advanceTo(T0 + 100); // 24 in memory: 8 in flight, 16 waiting, 16 more not loaded for want of room
             assertEquals(24, h.stats().outOfWheel());
             assertFalse(h.scheduler.dispatchingABurst());
