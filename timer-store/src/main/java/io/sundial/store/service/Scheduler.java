@@ -200,7 +200,7 @@ final class Scheduler {
             }
             drainInbox();
         }
-        publishGauges();
+        publishGauges(mono);
         loaderWaitsForRoom = loader.behind();
         if (!drained || reloadCut || !inbox.isEmpty() || !ready.isEmpty()
                 || (loader.behind() && config.maxWheelReferences() - inMemory() >= lowWater)) {
@@ -620,11 +620,12 @@ final class Scheduler {
 
     // ---- stats
 
-    private void publishGauges() {
+    /** @param mono the step's monotonic time, from its start */
+    private void publishGauges(long mono) {
         inWheelGauge = wheel.size();
         outOfWheelGauge = outOfWheel.size();
         if (waitingForLanes > config.dispatchBatchSize()) {
-            burstSeenNanos = clock.monoNanos();
+            burstSeenNanos = mono;
         }
         loaderHeldByTheBound = loader.behind() && config.maxWheelReferences() - inMemory() < lowWater;
         lanesGauge = lanes.size();
