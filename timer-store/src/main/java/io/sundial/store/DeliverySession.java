@@ -45,6 +45,23 @@ public final class DeliverySession implements AutoCloseable {
     }
 
     /**
+     * Records timers the backend took whose {@link #ack} will wait (a burst): if Sundial stops before it is
+     * written, the store acknowledges them when it opens instead of their being delivered again. Only delivered
+     * timers may be recorded. Written without fsync; a failure is logged and costs only duplicates after a crash.
+     */
+    public void recordDelivered(List<DueEntry> delivered) {
+        store.recordDelivered(delivered);
+    }
+
+    /**
+     * Forgets every timer recorded, by any session: call it when all are acknowledged. One whose acknowledgement
+     * write failed is then delivered again after a restart (at least once).
+     */
+    public void forgetRecorded() {
+        store.forgetRecorded();
+    }
+
+    /**
      * Parks a timer in flight after a permanent delivery failure (see {@link TimerStore#release}) and ends its
      * delivery; false if it was not parked (no longer pending, or not this session's).
      */

@@ -2,6 +2,7 @@ package io.sundial.store;
 
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.IndexBatch;
+import io.sundial.store.index.Keys;
 import io.sundial.store.index.TimerIndex;
 import io.sundial.store.index.TimerState;
 import io.sundial.store.index.UniqEntry;
@@ -15,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -33,9 +35,10 @@ import java.util.List;
  *       MOVE (only if the timer is pending elsewhere). Each check makes a record's second application a no-op,
  *       so replay is safe to run twice, including when it is interrupted.</li>
  * </ol>
+ * Then the timers the {@link DeliveredJournal} names as delivered and still pending are acknowledged.
  * Guarantee: every append that completed is pending after a crash unless it was acknowledged or cancelled;
- * nothing acknowledged before the crash is pending again unless its acknowledgement had not reached RocksDB's
- * write-ahead log (then it is delivered again: at least once).
+ * nothing acknowledged before the crash is pending again unless its acknowledgement had reached neither RocksDB's
+ * write-ahead log nor the journal (then it is delivered again: at least once).
  */
 final class Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
@@ -55,7 +58,8 @@ final class Recovery {
         return nextSeq;
     }
 
-    RecoveryReport run() throws IOException {
+    /** Repairs the index, then acknowledges what {@code journal} says was delivered ({@code nowMs}: its time). */
+    RecoveryReport run(DeliveredJournal journal, long nowMs) throws IOException {
         long start = System.nanoTime();
         long validEnd = log.writePosition();
         long applied = index.appliedPosition();
@@ -80,15 +84,49 @@ final class Recovery {
                     + " to rebuild it from the log");
         }
         long replayed = replay(applied, validEnd);
+        long journalAcks = acknowledgeJournaled(journal, nowMs);
         long millis = (System.nanoTime() - start) / 1_000_000;
         RecoveryReport report = new RecoveryReport(log.cutBytesAtOpen(), dropped, replayed, applied, validEnd,
-                millis);
-        if (replayed > 0 || dropped > 0 || report.cutBytes() > 0) {
+                journalAcks, millis);
+        if (replayed > 0 || dropped > 0 || report.cutBytes() > 0 || journalAcks > 0) {
             LOG.info("Timer store recovered in {} ms: replayed {} log records from position {} to {}, dropped {} "
-                    + "index entries beyond the log end, cut {} bytes of torn tail", millis, replayed, applied,
-                    validEnd, dropped, report.cutBytes());
+                    + "index entries beyond the log end, cut {} bytes of torn tail, acknowledged {} timers delivered"
+                    + " before the stop (from the journal)", millis, replayed, applied, validEnd, dropped,
+                    report.cutBytes(), journalAcks);
         }
         return report;
+    }
+
+    /**
+     * Acknowledges the timers the journal names that are still pending: the backend had taken them, and their
+     * acknowledgement had not reached the index. The journal names only delivered timers and a timer's
+     * {@code (dueMs, seq)} is never used again, so acknowledging one twice, or one no longer pending, is a no-op;
+     * the journal is emptied once the acknowledgements are durable, and a crash before that repeats this.
+     */
+    private long acknowledgeJournaled(DeliveredJournal journal, long nowMs) throws IOException {
+        if (journal.isEmpty()) {
+            return 0;
+        }
+        // A timer delivered twice (its first session abandoned it) is named twice: acknowledged once.
+        List<TimerId> ids = new ArrayList<>(new LinkedHashSet<>(journal.read()));
+        long acked = 0;
+        for (int from = 0; from < ids.size(); from += RECORDS_PER_BATCH) {
+            List<TimerId> part = ids.subList(from, Math.min(ids.size(), from + RECORDS_PER_BATCH));
+            List<DueEntry> pending = index.getDueAll(part.stream().map(id -> Keys.due(id.dueMs(), id.seq()))
+                    .toList());
+            try (IndexBatch b = index.newBatch()) {
+                for (DueEntry e : pending) {
+                    if (e != null) {
+                        index.endDelivered(b, e, nowMs, log.segmentBaseOf(e.position()));
+                        acked++;
+                    }
+                }
+                // One fsync, with the last batch: RocksDB's write-ahead log keeps the batches' order.
+                index.write(b, from + RECORDS_PER_BATCH >= ids.size());
+            }
+        }
+        journal.clear();
+        return acked;
     }
 
     private long dropBeyond(long validEnd) {

@@ -8,8 +8,10 @@ package io.sundial.store;
  * @param replayedRecords log records after the applied position re-applied to the index
  * @param fromPosition    where replay started
  * @param toPosition      where replay ended (the end of the valid log)
+ * @param journalAcks     timers delivered before a crash whose acknowledgement the {@link DeliveredJournal}
+ *                        held, acknowledged now instead of delivered again
  * @param millis          how long recovery took
  */
 public record RecoveryReport(long cutBytes, long droppedEntries, long replayedRecords, long fromPosition,
-                             long toPosition, long millis) {
+                             long toPosition, long journalAcks, long millis) {
 }

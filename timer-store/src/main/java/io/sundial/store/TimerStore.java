@@ -43,7 +43,9 @@ import java.util.function.LongSupplier;
  * <p><b>Write path.</b> {@link #append} prepares the record on the caller's thread and queues it for the
  * {@link Committer}, the log's single writer, which group-commits: one log write and one index batch (with the
  * applied log position) per group, and under SYNC_FLUSH one fsync per group before any append completes.
- * Cancel and reschedule go the same way, as log records. {@link #ack} (a delivered timer) writes only the index.
+ * Cancel and reschedule go the same way, as log records. An acknowledgement (a delivered timer) writes only the
+ * index; one that waits out a burst is first recorded in the {@link DeliveredJournal}, which the next open
+ * replays after a crash.
  *
  * <p><b>Guarantees.</b> A completed append is pending until acknowledged or cancelled, across crashes
  * (SYNC_FLUSH: also across power loss; ASYNC_FLUSH: power loss may lose what the last flush interval appended).
@@ -79,11 +81,17 @@ public final class TimerStore implements AutoCloseable {
     /** Its own thread: a pass reads for minutes and must not hold up the maintenance thread's flushes. */
     private final ScheduledExecutorService scrubbing;
     private final RecoveryReport recovery;
+    /** Delivered timers whose acknowledgement waits (decision 0032); guarded by itself. */
+    private final DeliveredJournal journal;
+    /** Whether the journal's last write failed: logged once per episode. */
+    private boolean journalFailing;
     private volatile boolean closed;
 
     private TimerStore(StoreConfig config, Clock clock, TimerLog log, RocksKeyValueStore kv, TimerIndex index,
-                       Recovery recovery, RecoveryReport report, LongSupplier usableBytes) {
+                       Recovery recovery, RecoveryReport report, DeliveredJournal journal,
+                       LongSupplier usableBytes) {
         this.config = config;
+        this.journal = journal;
         this.diskSpace = new DiskSpace(usableBytes, config.minFreeDiskBytes(), clock, config.storePath().toString());
         this.clock = clock;
         this.foreground = new ForegroundActivity(clock);
@@ -112,15 +120,21 @@ public final class TimerStore implements AutoCloseable {
     public static TimerStore open(StoreConfig config, Clock clock, LongSupplier usableBytes) throws IOException {
         TimerLog log = TimerLog.open(config.timerLogPath(), config.segmentSize());
         RocksKeyValueStore kv = null;
+        DeliveredJournal journal = null;
         try {
             kv = openIndex(config);
             TimerIndex index = new TimerIndex(kv, config.dedupRetentionMs());
             Recovery recovery = new Recovery(log, index);
-            RecoveryReport report = recovery.run();
-            TimerStore store = new TimerStore(config, clock, log, kv, index, recovery, report, usableBytes);
+            journal = DeliveredJournal.open(config.storePath());
+            RecoveryReport report = recovery.run(journal, clock.wallMillis());
+            TimerStore store = new TimerStore(config, clock, log, kv, index, recovery, report, journal,
+                    usableBytes);
             store.start();
             return store;
         } catch (IOException | RuntimeException e) {
+            if (journal != null) {
+                journal.close();
+            }
             if (kv != null) {
                 kv.close();
             }
@@ -401,6 +415,46 @@ public final class TimerStore implements AutoCloseable {
             indexLock.unlock();
         }
         return acked;
+    }
+
+    /** See {@link DeliverySession#recordDelivered}. */
+    void recordDelivered(List<DueEntry> delivered) {
+        List<TimerId> ids = new ArrayList<>(delivered.size());
+        for (DueEntry e : delivered) {
+            ids.add(new TimerId(e.dueMs(), e.seq()));
+        }
+        synchronized (journal) {
+            try {
+                journal.append(ids);
+                journalFailing = false;
+            } catch (IOException e) {
+                journalFailed("Recording " + ids.size() + " delivered timers in the journal failed: a crash before"
+                        + " their acknowledgements are written delivers them again (at least once)", e);
+            }
+        }
+    }
+
+    /** See {@link DeliverySession#forgetRecorded}. */
+    void forgetRecorded() {
+        synchronized (journal) {
+            if (journal.isEmpty()) {
+                return;
+            }
+            try {
+                journal.clear();
+                journalFailing = false;
+            } catch (IOException e) {
+                journalFailed("Emptying the journal of delivered timers failed: it keeps timers acknowledged"
+                        + " since, which the next open skips", e);
+            }
+        }
+    }
+
+    private void journalFailed(String what, IOException e) {
+        if (!journalFailing) {
+            journalFailing = true;
+            LOG.error("{}; logged once until the journal works again", what, e);
+        }
     }
 
     /** See {@link DeliverySession#park}. */
@@ -715,6 +769,13 @@ public final class TimerStore implements AutoCloseable {
             kv.flushMemtables();
         } catch (RuntimeException e) {
             LOG.warn("Timer index flush at close failed; the next open will replay from its WAL", e);
+        }
+        synchronized (journal) {
+            try {
+                journal.close();
+            } catch (IOException e) {
+                LOG.warn("Closing the journal of delivered timers failed", e);
+            }
         }
         kv.close();
         log.close();

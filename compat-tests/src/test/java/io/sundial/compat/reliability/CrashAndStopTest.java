@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * kill -9 of Sundial (a child JVM, SYNC_FLUSH) while a stock producer sends 20,000 delayed messages with many in
  * flight, and again while it re-publishes a burst; and a graceful stop ({@code bin/sundial stop}'s SIGTERM) while it
  * both takes sends and fires timers, after which the next start replays nothing. Every message whose send was acknowledged reaches the consumer,
- * none early; duplicates are counted and reported (at least once), and the figures are appended to
+ * none early; duplicates are counted and reported (at least once; after a kill during a burst fewer than half of
+ * what was received before it, decision 0032), and the figures are appended to
  * {@code target/reliability-figures.txt} for docs/reliability.md.
  */
 @Tag("slow")
@@ -54,22 +58,24 @@ class CrashAndStopTest {
         SplittableRandom random = new SplittableRandom();
         int killAfter = 2_000 + random.nextInt(8_000);
         run(env, "kill -9 during sending (after " + killAfter + " acks)", i -> 5_000 + (i * 7_919L % 15_000),
-                (acked, received) -> acked >= killAfter, false);
+                (acked, received) -> acked >= killAfter, Integer.MAX_VALUE);
     }
 
     @Test
     void shouldDeliverEveryAcknowledgedSendAfterAKillDuringABurstOfRepublishing(SundialCluster.Running env)
             throws Exception {
         int killAfter = 2_000 + new SplittableRandom().nextInt(6_000);
+        // Every timer re-published before the kill, at least the killAfter received, waits for its acknowledgement
+        // (the burst): without the journal of delivered timers (decision 0032) all of them would come again.
         run(env, "kill -9 during re-publishing of a burst (after " + killAfter + " received)", i -> 15_000,
-                (acked, received) -> received >= killAfter, false);
+                (acked, received) -> received >= killAfter, killAfter / 2);
     }
 
     @Test
     void shouldLoseNothingAndReplayNothingAcrossAGracefulStopUnderLoad(SundialCluster.Running env) throws Exception {
         int stopAfter = 4_000 + new SplittableRandom().nextInt(6_000);
         run(env, "graceful stop (SIGTERM) while sending and firing (after " + stopAfter + " acks)",
-                i -> 2_000 + (i * 7_919L % 10_000), (acked, received) -> acked >= stopAfter && received > 0, true);
+                i -> 2_000 + (i * 7_919L % 10_000), (acked, received) -> acked >= stopAfter && received > 0, 0);
         String log = Files.readString(dir.resolve("logs").resolve("sundial.log"));
         String closing = log.lines().filter(l -> l.contains("Timer service closed") || l.contains("still with the"))
                 .reduce("", (a, b) -> a + b + "\n");
@@ -88,8 +94,10 @@ class CrashAndStopTest {
         long ms(int i);
     }
 
+    /** @param maxDuplicates what the stop may deliver twice: 0 for a graceful one */
     private void run(SundialCluster.Running env, String scenario, DueOffset dueOffset, KillWhen killWhen,
-                     boolean graceful) throws Exception {
+                     int maxDuplicates) throws Exception {
+        boolean graceful = maxDuplicates == 0;
         String topic = Clients.unique("Kill");
         env.cluster().createTopic(topic, 4, EmbeddedCluster.PERM_READ_WRITE);
         Map<String, Long> acked = new ConcurrentHashMap<>();
@@ -164,7 +172,8 @@ class CrashAndStopTest {
             com.alibaba.fastjson2.JSONObject after = new io.sundial.compat.AdminCli(sundial.address(), null)
                     .run("status").json();
             report(scenario + ", restart to serving " + restartMs.get() + " ms, after the restart Sundial retried "
-                    + after.getString("retried") + " re-publishes", acked, arrivals, failures.get(), graceful);
+                    + after.getString("retried") + " re-publishes and " + journalAcks() + " timers were acknowledged"
+                    + " from the journal", acked, arrivals, failures.get(), maxDuplicates);
         }
     }
 
@@ -216,9 +225,16 @@ class CrashAndStopTest {
         return arrivals.stream().map(a -> a.message().getMsgId()).distinct().count();
     }
 
-    /** Figures of one run; a graceful stop must leave no duplicate (a kill may: the counted at-least-once window). */
+    /** What the store's recovery acknowledged from the journal of delivered timers at the restart (its log line). */
+    private String journalAcks() throws IOException {
+        Matcher m = Pattern.compile("acknowledged (\\d+) timers delivered before the stop")
+                .matcher(Files.readString(dir.resolve("logs").resolve("sundial.log")));
+        return m.find() ? m.group(1) : "0";
+    }
+
+    /** Figures of one run; a kill may deliver some twice (the counted at-least-once window), a graceful stop none. */
     private static void report(String scenario, Map<String, Long> acked, List<Clients.Arrival> arrivals,
-                               int failedAttempts, boolean graceful) throws Exception {
+                               int failedAttempts, int maxDuplicates) throws Exception {
         Map<String, Integer> times = new HashMap<>();
         int early = 0;
         for (Clients.Arrival a : arrivals) {
@@ -243,8 +259,7 @@ class CrashAndStopTest {
         assertEquals(0, lost, "every acknowledged message delivered");
         assertEquals(0, early, "none early");
         assertTrue(times.keySet().containsAll(acked.keySet()));
-        if (graceful) {
-            assertEquals(0, duplicates, "a graceful stop delivers nothing twice (each copy is described above)");
-        }
+        assertTrue(duplicates <= maxDuplicates, duplicates + " duplicates, at most " + maxDuplicates
+                + " expected (each copy is described above)");
     }
 }

@@ -34,6 +34,9 @@ import java.util.function.BooleanSupplier;
  * the writes took 0.5 CPU-s of the two cores the burst's re-publishing, the broker and its consumers share
  * (decision 0031). What waited is then written in groups of {@link #MAX_GROUP}, each followed by a rest as long as
  * its write, so the catching up takes at most half a core from the burst's tail on its way to the consumers.
+ * While they wait, what waits is recorded every {@code lingerMs} ({@link DeliverySession#recordDelivered}), so
+ * that a crash does not deliver a whole burst again (decision 0032); the record is forgotten once nothing
+ * recorded waits any more.
  *
  * <p><b>At once</b> ({@code lingerMs == 0}, and after {@link #close}): the calling thread writes what is queued
  * (flat combining: whoever holds the combiner lock acknowledges everything queued, so batches settled at the same
@@ -61,6 +64,10 @@ final class AckCombiner implements AutoCloseable {
     private volatile long groupStartNanos;
     private volatile boolean closing;
     private final ReentrantLock combining = new ReentrantLock();
+    /** Queued batches recorded as delivered; guarded by {@link #combining}. */
+    private int recordedWaiting;
+    /** Whether this combiner recorded anything not forgotten since; guarded by {@link #combining}. */
+    private boolean recorded;
 
     AckCombiner(DeliverySession session, long lingerMs) {
         this(session, lingerMs, 0, () -> false);
@@ -108,9 +115,10 @@ final class AckCombiner implements AutoCloseable {
         }
     }
 
-    /** The group's linger is over: written now, or looked at again a linger later while a burst goes on. */
+    /** The group's linger is over: written now, or recorded and looked at again a linger later in a burst. */
     private void lingerOver() {
         if (waitsForBurst()) {
+            recordWaiting();
             try {
                 writer.schedule(this::lingerOver, lingerMs, TimeUnit.MILLISECONDS);
                 return;
@@ -119,6 +127,29 @@ final class AckCombiner implements AutoCloseable {
             }
         }
         writeQueued(true);
+    }
+
+    /** Records the queued batches not recorded yet, so that a crash while they wait does not re-publish them. */
+    private void recordWaiting() {
+        combining.lock();
+        try {
+            List<DueEntry> fresh = new ArrayList<>();
+            for (Pending p : queue) {
+                if (!p.recorded) {
+                    p.recorded = true;
+                    recordedWaiting++;
+                    fresh.addAll(p.delivered);
+                }
+            }
+            if (!fresh.isEmpty()) {
+                session.recordDelivered(fresh);
+                recorded = true;
+            }
+        } catch (RuntimeException x) {
+            LOG.error("Recording delivered timers failed; a crash before their acknowledgement re-publishes them", x);
+        } finally {
+            combining.unlock();
+        }
     }
 
     private boolean waitsForBurst() {
@@ -138,10 +169,17 @@ final class AckCombiner implements AutoCloseable {
                 while (group.size() < MAX_GROUP && (p = queue.poll()) != null) {
                     taken.add(p);
                     group.addAll(p.delivered);
+                    if (p.recorded) {
+                        recordedWaiting--;
+                    }
                 }
                 queued.addAndGet(-group.size());
                 if (!group.isEmpty()) {
                     session.ack(group);
+                }
+                if (recorded && recordedWaiting == 0) {
+                    recorded = false;
+                    session.forgetRecorded();
                 }
             } catch (RuntimeException x) {
                 // Delivered but still pending: delivered again after a restart (at least once).
@@ -199,6 +237,15 @@ final class AckCombiner implements AutoCloseable {
         writeQueued(false);
     }
 
-    private record Pending(List<DueEntry> delivered, Runnable then) {
+    private static final class Pending {
+        final List<DueEntry> delivered;
+        final Runnable then;
+        /** Guarded by the combiner's lock. */
+        boolean recorded;
+
+        Pending(List<DueEntry> delivered, Runnable then) {
+            this.delivered = delivered;
+            this.then = then;
+        }
     }
 }

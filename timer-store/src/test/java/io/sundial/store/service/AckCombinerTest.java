@@ -6,6 +6,7 @@ import io.sundial.store.index.DueEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -108,6 +109,35 @@ class AckCombinerTest {
                     .stream().map(seq -> new TimerId(T0 + 1000, seq)).toList();
             DeliverySession session = h.store.deliverySession();
             assertWaitedOutABurst(h, session, List.of(session.begin(ids)));
+        }
+    }
+
+    @Test
+    void shouldRecordWhatWaitsForABurstAndForgetItOnceWritten() throws Exception {
+        try (ServiceHarness h = new ServiceHarness(dir, ServiceHarness.config())) {
+            DeliverySession session = h.store.deliverySession();
+            DueEntry a = delivering(h, session, "a");
+            Path journal = dir.resolve("delivered.journal");
+            AtomicBoolean burst = new AtomicBoolean(true);
+            AckCombiner acks = new AckCombiner(session, 5, 60_000, burst::get);
+            try {
+                CountDownLatch reported = new CountDownLatch(1);
+                acks.ack(List.of(a), reported::countDown);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (Files.size(journal) == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                Thread.sleep(50); // later lingers must not record it again
+                assertEquals(4 + 16 + 4, Files.size(journal), "one block naming the one timer that waits");
+                assertTrue(pending(h, a));
+
+                burst.set(false);
+                assertTrue(reported.await(10, TimeUnit.SECONDS));
+                assertFalse(pending(h, a));
+                assertEquals(0, Files.size(journal), "the record outlived the acknowledgement");
+            } finally {
+                acks.close();
+            }
         }
     }
 
