@@ -51,11 +51,17 @@ final class AckCombiner implements AutoCloseable {
     static final int MAX_GROUP = 4096;
     /** Timers that may wait for a burst to pass (some 30 MB of heap); beyond, they are written during it. */
     static final int MAX_WAITING = 262_144;
+    /**
+     * Timers recorded since the record was last forgotten beyond which it is rewritten with only what still waits:
+     * under bursts that never let the writer catch up, it would otherwise grow by 16 bytes a delivery.
+     */
+    static final int MAX_RECORDED = 4 * MAX_WAITING;
 
     private final DeliverySession session;
     private final long lingerMs;
     private final long burstWaitNanos;
     private final BooleanSupplier dispatchingABurst;
+    private final int maxRecorded;
     private final ScheduledThreadPoolExecutor writer;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     /** Timers queued and not yet taken by a write; 0 → more starts a group. */
@@ -68,13 +74,22 @@ final class AckCombiner implements AutoCloseable {
     private int recordedWaiting;
     /** Whether this combiner recorded anything not forgotten since; guarded by {@link #combining}. */
     private boolean recorded;
+    /** Timers recorded since the record was last forgotten; guarded by {@link #combining}. */
+    private int recordedTimers;
 
     AckCombiner(DeliverySession session, long lingerMs) {
         this(session, lingerMs, 0, () -> false);
     }
 
     AckCombiner(DeliverySession session, long lingerMs, long burstWaitMs, BooleanSupplier dispatchingABurst) {
+        this(session, lingerMs, burstWaitMs, dispatchingABurst, MAX_RECORDED);
+    }
+
+    /** @param maxRecorded see {@link #MAX_RECORDED} (tests lower it) */
+    AckCombiner(DeliverySession session, long lingerMs, long burstWaitMs, BooleanSupplier dispatchingABurst,
+                int maxRecorded) {
         this.session = session;
+        this.maxRecorded = maxRecorded;
         this.lingerMs = lingerMs;
         this.burstWaitNanos = TimeUnit.MILLISECONDS.toNanos(burstWaitMs);
         this.dispatchingABurst = dispatchingABurst;
@@ -142,7 +157,11 @@ final class AckCombiner implements AutoCloseable {
                 }
             }
             if (!fresh.isEmpty()) {
+                if (recordedTimers + fresh.size() > maxRecorded) {
+                    fresh = forgetTheRecordAndCollectWhatWaits();
+                }
                 session.recordDelivered(fresh);
+                recordedTimers += fresh.size();
                 recorded = true;
             }
         } catch (RuntimeException x) {
@@ -150,6 +169,19 @@ final class AckCombiner implements AutoCloseable {
         } finally {
             combining.unlock();
         }
+    }
+
+    /** Forgets the record and returns every recorded timer that still waits, to be recorded anew. */
+    private List<DueEntry> forgetTheRecordAndCollectWhatWaits() {
+        session.forgetRecorded();
+        recordedTimers = 0;
+        List<DueEntry> all = new ArrayList<>();
+        for (Pending p : queue) {
+            if (p.recorded) {
+                all.addAll(p.delivered);
+            }
+        }
+        return all;
     }
 
     private boolean waitsForBurst() {
@@ -179,6 +211,7 @@ final class AckCombiner implements AutoCloseable {
                 }
                 if (recorded && recordedWaiting == 0) {
                     recorded = false;
+                    recordedTimers = 0;
                     session.forgetRecorded();
                 }
             } catch (RuntimeException x) {

@@ -141,6 +141,35 @@ class AckCombinerTest {
         }
     }
 
+    private static void awaitSize(Path file, long size) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Files.size(file) != size && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(size, Files.size(file));
+    }
+
+    @Test
+    void shouldRewriteTheRecordWithWhatStillWaitsOnceItHoldsTooMany() throws Exception {
+        try (ServiceHarness h = new ServiceHarness(dir, ServiceHarness.config())) {
+            DeliverySession session = h.store.deliverySession();
+            Path journal = dir.resolve("delivered.journal");
+            AckCombiner acks = new AckCombiner(session, 5, 60_000, () -> true, 2);
+            try {
+                acks.ack(List.of(delivering(h, session, "a")), () -> { });
+                awaitSize(journal, 4 + 16 + 4);
+                acks.ack(List.of(delivering(h, session, "b")), () -> { });
+                awaitSize(journal, 2 * (4 + 16 + 4));
+                acks.ack(List.of(delivering(h, session, "c")), () -> { });
+                awaitSize(journal, 4 + 3 * 16 + 4); // one block naming all three, not a third block
+            } finally {
+                acks.close();
+            }
+            assertEquals(0, Files.size(journal));
+            assertEquals(0, h.store.pendingCount());
+        }
+    }
+
     @Test
     void shouldWriteDuringABurstOnceTheGroupWaitedItsLongest() throws Exception {
         try (ServiceHarness h = new ServiceHarness(dir, ServiceHarness.config())) {
