@@ -409,7 +409,7 @@ final class Committer {
         }
 
         private boolean isDelivering(DueEntry e) {
-            return delivering.isMarked(new TimerId(e.dueMs(), e.seq()));
+            return delivering.isMarked(TimerId.of(e));
         }
 
         /** The parked timers a cancel ends. */

@@ -2,7 +2,6 @@ package io.sundial.store;
 
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.IndexBatch;
-import io.sundial.store.index.Keys;
 import io.sundial.store.index.TimerIndex;
 import io.sundial.store.index.TimerState;
 import io.sundial.store.index.UniqEntry;
@@ -112,8 +111,7 @@ final class Recovery {
         long acked = 0;
         for (int from = 0; from < ids.size(); from += RECORDS_PER_BATCH) {
             List<TimerId> part = ids.subList(from, Math.min(ids.size(), from + RECORDS_PER_BATCH));
-            List<DueEntry> pending = index.getDueAll(part.stream().map(id -> Keys.due(id.dueMs(), id.seq()))
-                    .toList());
+            List<DueEntry> pending = index.getDueAll(part.stream().map(TimerId::dueKey).toList());
             try (IndexBatch b = index.newBatch()) {
                 for (DueEntry e : pending) {
                     if (e != null) {

@@ -4,7 +4,6 @@ import io.sundial.store.config.DaemonThreads;
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.IndexException;
 import io.sundial.store.index.IndexBatch;
-import io.sundial.store.index.Keys;
 import io.sundial.store.index.ParkedTimer;
 import io.sundial.store.index.RocksKeyValueStore;
 import io.sundial.store.index.StoredTimer;
@@ -308,7 +307,7 @@ public final class TimerStore implements AutoCloseable {
         try (IndexBatch b = index.newBatch()) {
             // One multi-get for the batch; delivery then writes blindly (TimerIndex.endTimer's delivered path).
             List<DueEntry> pending = index.prefetchDue(b,
-                    delivered.stream().map(id -> Keys.due(id.dueMs(), id.seq())).toList());
+                    delivered.stream().map(TimerId::dueKey).toList());
             for (DueEntry e : pending) {
                 if (index.endTimer(b, e, TimerState.DELIVERED, now, log.segmentBaseOf(e.position()))) {
                     acked++;
@@ -399,7 +398,7 @@ public final class TimerStore implements AutoCloseable {
         try (IndexBatch b = index.newBatch()) {
             List<TimerId> ended = new ArrayList<>(delivered.size());
             for (DueEntry e : delivered) {
-                TimerId id = new TimerId(e.dueMs(), e.seq());
+                TimerId id = TimerId.of(e);
                 if (delivering.isMarkedBy(id, owner)) { // else abandoned (the service closed): not ours to end
                     index.endDelivered(b, e, now, log.segmentBaseOf(e.position()));
                     ended.add(id);
@@ -421,7 +420,7 @@ public final class TimerStore implements AutoCloseable {
     void recordDelivered(List<DueEntry> delivered) {
         List<TimerId> ids = new ArrayList<>(delivered.size());
         for (DueEntry e : delivered) {
-            ids.add(new TimerId(e.dueMs(), e.seq()));
+            ids.add(TimerId.of(e));
         }
         synchronized (journal) {
             try {
@@ -459,7 +458,7 @@ public final class TimerStore implements AutoCloseable {
 
     /** See {@link DeliverySession#park}. */
     boolean park(DeliverySession owner, DueEntry entry, String reason) {
-        TimerId id = new TimerId(entry.dueMs(), entry.seq());
+        TimerId id = TimerId.of(entry);
         indexLock.lock();
         try (IndexBatch b = index.newBatch()) {
             if (!delivering.isMarkedBy(id, owner)) {
@@ -554,7 +553,7 @@ public final class TimerStore implements AutoCloseable {
 
     /** The pending timers filed under {@code ids}, in the same order, null where none is (one multi-get). */
     public List<DueEntry> getAll(List<TimerId> ids) {
-        return index.getDueAll(ids.stream().map(id -> Keys.due(id.dueMs(), id.seq())).toList());
+        return index.getDueAll(ids.stream().map(TimerId::dueKey).toList());
     }
 
     /** The pending timer filed under {@code (dueMs, seq)}, or null. */

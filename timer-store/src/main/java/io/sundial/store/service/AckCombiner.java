@@ -72,9 +72,7 @@ final class AckCombiner implements AutoCloseable {
     private final ReentrantLock combining = new ReentrantLock();
     /** Queued batches recorded as delivered; guarded by {@link #combining}. */
     private int recordedWaiting;
-    /** Whether this combiner recorded anything not forgotten since; guarded by {@link #combining}. */
-    private boolean recorded;
-    /** Timers recorded since the record was last forgotten; guarded by {@link #combining}. */
+    /** Timers recorded since the record was last forgotten (0: nothing to forget); guarded by {@link #combining}. */
     private int recordedTimers;
 
     AckCombiner(DeliverySession session, long lingerMs) {
@@ -162,7 +160,6 @@ final class AckCombiner implements AutoCloseable {
                 }
                 session.recordDelivered(fresh);
                 recordedTimers += fresh.size();
-                recorded = true;
             }
         } catch (RuntimeException x) {
             LOG.error("Recording delivered timers failed; a crash before their acknowledgement re-publishes them", x);
@@ -209,8 +206,7 @@ final class AckCombiner implements AutoCloseable {
                 if (!group.isEmpty()) {
                     session.ack(group);
                 }
-                if (recorded && recordedWaiting == 0) {
-                    recorded = false;
+                if (recordedTimers > 0 && recordedWaiting == 0) {
                     recordedTimers = 0;
                     session.forgetRecorded();
                 }

@@ -303,7 +303,7 @@ final class Delivery implements AutoCloseable {
             DueEntry e = marked.get(i);
             State s = result.states()[i];
             if (e != null && s != State.DELIVERED && s != State.PARKED) {
-                ended.add(new TimerId(e.dueMs(), e.seq()));
+                ended.add(TimerId.of(e));
             }
         }
         try {

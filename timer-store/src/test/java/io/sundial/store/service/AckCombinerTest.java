@@ -123,10 +123,7 @@ class AckCombinerTest {
             try {
                 CountDownLatch reported = new CountDownLatch(1);
                 acks.ack(List.of(a), reported::countDown);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (Files.size(journal) == 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
+                awaitSize(journal, 4 + 16 + 4);
                 Thread.sleep(50); // later lingers must not record it again
                 assertEquals(4 + 16 + 4, Files.size(journal), "one block naming the one timer that waits");
                 assertTrue(pending(h, a));
