@@ -1,16 +1,17 @@
 package io.sundial.bench;
 
 import io.sundial.proxy.config.ProxyConfig;
+import io.sundial.proxy.net.FreePorts;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -33,8 +34,8 @@ final class SundialNode implements AutoCloseable {
         this.dir = dir;
         this.javaOpts = javaOpts;
         this.extraSettings = Map.copyOf(extraSettings);
-        this.port = freePort();
-        this.metricsPort = freePort();
+        this.port = FreePorts.pickSingle();
+        this.metricsPort = FreePorts.pickSingle(Set.of(port));
     }
 
     String address() {
@@ -121,9 +122,4 @@ final class SundialNode implements AutoCloseable {
         stop();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -1,16 +1,17 @@
 package io.sundial.compat;
 
 import io.sundial.proxy.config.ProxyConfig;
+import io.sundial.proxy.net.FreePorts;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,8 +33,8 @@ public final class SundialProcess implements AutoCloseable {
     public SundialProcess(Path dir, String namesrvAddr, String... settings) throws IOException {
         this.dir = dir;
         this.conf = dir.resolve("sundial.properties");
-        this.port = freePort();
-        this.metricsPort = freePort();
+        this.port = FreePorts.pickSingle();
+        this.metricsPort = FreePorts.pickSingle(Set.of(port));
         List<String> lines = new ArrayList<>(List.of(
                 ProxyConfig.LISTEN_PORT + "=" + port,
                 ProxyConfig.METRICS_PORT + "=" + metricsPort,
@@ -138,9 +139,4 @@ public final class SundialProcess implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -3,6 +3,7 @@ package io.sundial.compat.ops;
 import io.sundial.compat.Clients;
 import io.sundial.compat.SundialCluster;
 import io.sundial.proxy.config.ProxyConfig;
+import io.sundial.proxy.net.FreePorts;
 import io.sundial.store.RecoveryReport;
 import io.sundial.store.TimerStore;
 import io.sundial.store.time.Clock;
@@ -14,12 +15,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,12 +41,12 @@ class LifecycleTest {
 
     @Test
     void shouldStartReportStopAndLeaveACleanStore(SundialCluster.Running env) throws Exception {
-        int port = freePort();
+        int port = FreePorts.pickSingle();
         Path store = dir.resolve("store");
         Path conf = dir.resolve("sundial.properties");
         Files.writeString(conf, String.join("\n",
                 ProxyConfig.LISTEN_PORT + "=" + port,
-                ProxyConfig.METRICS_PORT + "=" + freePort(),
+                ProxyConfig.METRICS_PORT + "=" + FreePorts.pickSingle(Set.of(port)),
                 ProxyConfig.BACKEND_NAMESRV_ADDR + "=" + env.namesrvAddr(),
                 ProxyConfig.ADMIN_TOKEN + "=lifecycle-token",
                 "storePathRootDir=" + store,
@@ -118,9 +119,4 @@ class LifecycleTest {
         return new Result(p.exitValue(), Files.readString(out));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

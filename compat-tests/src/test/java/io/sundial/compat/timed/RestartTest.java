@@ -3,6 +3,7 @@ package io.sundial.compat.timed;
 import io.sundial.compat.Clients;
 import io.sundial.compat.SundialCluster;
 import io.sundial.proxy.Sundial;
+import io.sundial.proxy.net.FreePorts;
 
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.common.message.Message;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -35,10 +35,7 @@ class RestartTest {
 
     @Test
     void shouldDeliverEveryPendingTimerOnceAfterARestartOnTheSameData(SundialCluster.Running env) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = FreePorts.pickSingle();
         String topic = Clients.unique("Restart");
         env.cluster().createTopic(topic, 2, 6);
         Map<String, Long> due = new HashMap<>();

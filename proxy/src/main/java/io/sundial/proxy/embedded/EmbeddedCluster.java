@@ -1,5 +1,6 @@
 package io.sundial.proxy.embedded;
 
+import io.sundial.proxy.net.FreePorts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

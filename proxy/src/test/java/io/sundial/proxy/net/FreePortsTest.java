@@ -1,9 +1,10 @@
-package io.sundial.proxy.embedded;
+package io.sundial.proxy.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -39,6 +40,18 @@ class FreePortsTest {
         int first = FreePorts.pickSingle(Set.of());
         for (int i = 0; i < 20; i++) {
             assertNotEquals(first, FreePorts.pickSingle(Set.of(first)));
+        }
+    }
+
+    @Test
+    void shouldPickPortsBelowTheRangeOutgoingConnectionsAreGiven() {
+        int ephemeralLow = FreePorts.ephemeralLow();
+        assumeTrue(ephemeralLow > 12_000, "this machine's ephemeral range starts at " + ephemeralLow);
+        for (int i = 0; i < 20; i++) {
+            int single = FreePorts.pickSingle();
+            assertTrue(single < ephemeralLow, single + " is in the ephemeral range");
+            int broker = FreePorts.pickBroker(Set.of());
+            assertTrue(broker + 1 < ephemeralLow, "broker " + broker + " reaches the ephemeral range");
         }
     }
 }
