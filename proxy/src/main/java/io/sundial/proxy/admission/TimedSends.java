@@ -10,7 +10,6 @@ import io.sundial.store.StoreFullException;
 import io.sundial.store.TimerStore;
 import io.sundial.store.record.TimerMessage;
 import io.sundial.store.time.Clock;
-import org.apache.rocketmq.common.constant.PermName;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageDecoder;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
@@ -18,7 +17,6 @@ import org.apache.rocketmq.remoting.protocol.RequestCode;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
 import org.apache.rocketmq.remoting.protocol.header.SendMessageResponseHeader;
-import org.apache.rocketmq.remoting.protocol.route.QueueData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -168,7 +166,7 @@ public final class TimedSends {
                 return CompletableFuture.completedFuture(topicNotExist(header));
             }
             return routes.route(defaultTopic).thenCompose(def -> {
-                if (autoCreates(def)) {
+                if (def.autoCreates()) {
                     return CompletableFuture.completedFuture(null);
                 }
                 // No broker at all reads as "no such topic": an outage, not a refusal. Accepted, the timer is
@@ -176,18 +174,6 @@ public final class TimedSends {
                 return routes.anyBroker().thenApply(any -> any ? topicNotExist(header) : null);
             });
         });
-    }
-
-    private static boolean autoCreates(RouteAnswer defaultRoute) {
-        if (!defaultRoute.found()) {
-            return false;
-        }
-        for (QueueData q : defaultRoute.route().getQueueDatas()) {
-            if (PermName.isInherited(q.getPerm())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static RemotingCommand topicNotExist(SendMessageRequestHeader header) {

@@ -8,6 +8,7 @@ import io.sundial.store.service.DueTimer;
 import io.sundial.store.service.Lane;
 import io.sundial.store.service.Outcome;
 import org.apache.rocketmq.common.constant.PermName;
+import org.apache.rocketmq.common.topic.TopicValidator;
 import org.apache.rocketmq.remoting.RemotingClient;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.RequestCode;
@@ -43,6 +44,8 @@ public final class Republisher implements Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Republisher.class);
     /** Bytes one batch send carries at most; a single larger message is sent alone. */
     static final long MAX_BATCH_BYTES = 1 << 20;
+    /** The stock producer's {@code defaultTopicQueueNums}, for a message stored without one. */
+    private static final int DEFAULT_TOPIC_QUEUE_NUMS = 4;
 
     private final RemotingClient client;
     private final BackendRoutes routes;
@@ -59,28 +62,59 @@ public final class Republisher implements Dispatcher {
     @Override
     public CompletionStage<List<Outcome>> dispatch(Lane lane, List<DueTimer> timers) {
         return routes.route(lane.topic()).thenCompose(answer -> {
-            if (!answer.found()) {
-                return noRoute(lane, answer).thenApply(o -> Collections.nCopies(timers.size(), o));
+            if (answer.found()) {
+                return sendRuns(lane, answer.route(), runs(timers), 0, new ArrayList<>(timers.size()));
             }
-            List<List<DueTimer>> runs = runs(timers);
-            List<Outcome> outcomes = new ArrayList<>(timers.size());
-            return sendRuns(lane, answer.route(), runs, 0, outcomes);
+            if (answer.code() == ResponseCode.TOPIC_NOT_EXIST) {
+                return sendCreating(lane, timers, answer);
+            }
+            return noRoute(lane, timers, answer);
         });
     }
 
     /**
-     * A topic the name server has no route for is parked — unless the name server knows no broker at all: a
-     * stopped broker unregisters and takes every route with it, so that is an outage, retried, not a deleted topic.
+     * A topic the backend does not have yet, on a backend that creates topics at their first send: sent by the
+     * route the topic gets then (reckoned from the default topic's, as the stock client does), with the default
+     * topic in the header so that the broker creates it. Without auto-creation, see {@link #noRoute}.
      */
-    private CompletableFuture<Outcome> noRoute(Lane lane, RouteAnswer answer) {
+    private CompletableFuture<List<Outcome>> sendCreating(Lane lane, List<DueTimer> timers, RouteAnswer missing) {
+        TimerMessage first = timers.get(0).message();
+        return routes.route(defaultTopic(first)).thenCompose(defaultRoute -> {
+            TopicRouteData created = defaultRoute.autoCreatedRoute(defaultTopicQueueNums(first));
+            if (created == null) {
+                return noRoute(lane, timers, missing);
+            }
+            // Whatever the outcome, the next batch asks the name server again: the topic may exist by then.
+            return sendRuns(lane, created, runs(timers), 0, new ArrayList<>(timers.size()))
+                    .whenComplete((outcomes, error) -> routes.invalidate(lane.topic()));
+        });
+    }
+
+    private static String defaultTopic(TimerMessage m) {
+        return m.defaultTopic().isEmpty() ? TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC : m.defaultTopic();
+    }
+
+    private static int defaultTopicQueueNums(TimerMessage m) {
+        return m.defaultTopicQueueNums() > 0 ? m.defaultTopicQueueNums() : DEFAULT_TOPIC_QUEUE_NUMS;
+    }
+
+    /**
+     * The outcome of every timer of a lane whose topic has no route: parked if the topic does not exist and the
+     * backend would not create it — unless the name server knows no broker at all: a stopped broker unregisters
+     * and takes every route with it, so that is an outage, retried, not a deleted topic.
+     */
+    private CompletableFuture<List<Outcome>> noRoute(Lane lane, List<DueTimer> timers, RouteAnswer answer) {
+        CompletableFuture<Outcome> outcome;
         if (answer.code() != ResponseCode.TOPIC_NOT_EXIST) {
-            return CompletableFuture.completedFuture(Outcome.retry("no route for topic " + lane.topic() + ": "
+            outcome = CompletableFuture.completedFuture(Outcome.retry("no route for topic " + lane.topic() + ": "
                     + answer.code() + " " + answer.remark()));
+        } else {
+            outcome = routes.anyBroker().thenApply(any -> any
+                    ? Outcome.park("topic " + lane.topic() + " does not exist on the backend: " + answer.remark())
+                    : Outcome.retry("the backend has no broker registered (outage): topic " + lane.topic()
+                            + " has no route"));
         }
-        return routes.anyBroker().thenApply(any -> any
-                ? Outcome.park("topic " + lane.topic() + " does not exist on the backend: " + answer.remark())
-                : Outcome.retry("the backend has no broker registered (outage): topic " + lane.topic()
-                        + " has no route"));
+        return outcome.thenApply(o -> Collections.nCopies(timers.size(), o));
     }
 
     private CompletableFuture<List<Outcome>> sendRuns(Lane lane, TopicRouteData route, List<List<DueTimer>> runs,
@@ -205,8 +239,8 @@ public final class Republisher implements Dispatcher {
         SendMessageRequestHeader h = new SendMessageRequestHeader();
         h.setProducerGroup(first.producerGroup().isEmpty() ? "SUNDIAL_REPUBLISHER" : first.producerGroup());
         h.setTopic(topic);
-        h.setDefaultTopic(first.defaultTopic().isEmpty() ? "TBW102" : first.defaultTopic());
-        h.setDefaultTopicQueueNums(first.defaultTopicQueueNums() > 0 ? first.defaultTopicQueueNums() : 4);
+        h.setDefaultTopic(defaultTopic(first));
+        h.setDefaultTopicQueueNums(defaultTopicQueueNums(first));
         h.setQueueId(queueId);
         h.setSysFlag(first.sysFlag());
         h.setBornTimestamp(first.bornTimestamp());
