@@ -31,6 +31,10 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "9877", description = "Sundial's port (default ${DEFAULT-VALUE})")
     int port;
 
+    @Option(names = "--metrics-port", defaultValue = "9878",
+            description = "Sundial's metrics and health port (default ${DEFAULT-VALUE})")
+    int metricsPort;
+
     @Option(names = "--flush", defaultValue = "ASYNC_FLUSH",
             description = "Sundial's flushDiskType: SYNC_FLUSH or ASYNC_FLUSH (default ${DEFAULT-VALUE})")
     String flush;
@@ -46,6 +50,7 @@ final class QuickstartCommand implements Callable<Integer> {
         try {
             Properties p = new Properties();
             p.setProperty(ProxyConfig.LISTEN_PORT, Integer.toString(port));
+            p.setProperty(ProxyConfig.METRICS_PORT, Integer.toString(metricsPort));
             p.setProperty(ProxyConfig.BACKEND_NAMESRV_ADDR, cluster.namesrvAddr());
             p.setProperty("storePathRootDir", root.resolve("sundial").toString());
             p.setProperty("flushDiskType", flush);
