@@ -11,8 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -121,5 +121,4 @@ final class SundialNode implements AutoCloseable {
     public void close() throws InterruptedException {
         stop();
     }
-
 }

@@ -138,5 +138,4 @@ public final class SundialProcess implements AutoCloseable {
             kill();
         }
     }
-
 }

@@ -118,5 +118,4 @@ class LifecycleTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", args) + " did not finish");
         return new Result(p.exitValue(), Files.readString(out));
     }
-
 }
