@@ -36,9 +36,11 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Outcomes: stored (SUCCESS, or the flush/slave timeouts that still store) is Delivered. {@code NO_PERMISSION}
  * (a write-disabled topic or broker) tries another writable queue of the topic; with none, and for a topic the
- * backend does not have or a message it refuses, the timer is parked, never dropped. Anything else (busy, not
- * available, network, timeout) is Retry; after a failure in transport the broker gets no more sends until it
- * answers a probe ({@link BrokerGate}), so that a frozen broker does not receive one copy per retry. Thread-safe.
+ * backend does not have and would not create at its first send, or a message it refuses, the timer is parked,
+ * never dropped; a topic the backend would create is sent as the stock client sends it then. Anything else
+ * (busy, not available, network, timeout) is Retry; after a failure in transport the broker gets no more sends
+ * until it answers a probe ({@link BrokerGate}), so that a frozen broker does not receive one copy per retry.
+ * Thread-safe.
  */
 public final class Republisher implements Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Republisher.class);
