@@ -1,5 +1,6 @@
 package io.sundial.compat.ops;
 
+import io.sundial.compat.AdminCli;
 import io.sundial.compat.Clients;
 import io.sundial.proxy.net.FreePorts;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -25,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The README's first command and its producer example, as a new user runs them: {@code bin/sundial quickstart}
  * starts a name server, a broker and Sundial; a timed send and a plain one, to topics nobody created, reach a
- * consumer of the real name server (the timed one not before its time); Ctrl-C stops everything it started.
+ * consumer of the real name server (the timed one not before its time); the admin command it prints answers;
+ * Ctrl-C stops everything it started.
  */
 @Tag("slow")
 class QuickstartTest {
@@ -66,7 +68,8 @@ class QuickstartTest {
             String namesrv = "127.0.0.1:" + namesrvPort;
             String reminders = Clients.unique("PaymentReminders");
             String orders = Clients.unique("Orders");
-            DefaultMQProducer producer = Clients.producer("127.0.0.1:" + port);
+            String sundial = "127.0.0.1:" + port;
+            DefaultMQProducer producer = Clients.producer(sundial);
             long due;
             SendResult timed;
             SendResult plain;
@@ -87,6 +90,13 @@ class QuickstartTest {
             assertEquals(new Clients.ReadBack(1, 0, 0, 0),
                     Clients.readBack(namesrv, reminders, Map.of(timed.getMsgId(), due), Duration.ofSeconds(30)),
                     "the timed send arrived once, not early");
+            // The admin command the quickstart prints, as printed (reads need no token).
+            assertTrue(Files.readString(out).contains("bin/sundial admin status -s " + sundial), Files.readString(out));
+            AdminCli.Result status = new AdminCli(sundial, null).run("status");
+            assertEquals(0, status.exit(), status.stderr());
+            assertEquals("UP", status.json().getString("health"), status.json().toString());
+            assertEquals(1, status.json().getLongValue("delivered"), status.json().toString());
+            assertEquals(0, status.json().getLongValue("pending"), status.json().toString());
 
             // What Ctrl-C in the terminal sends.
             Process ctrlC = new ProcessBuilder("kill", "-INT", Long.toString(quickstart.pid())).start();
