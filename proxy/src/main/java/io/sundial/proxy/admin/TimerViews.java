@@ -47,7 +47,7 @@ final class TimerViews {
         if (t.parked()) {
             return State.PARKED;
         }
-        if (store.isDelivering(new TimerId(e.dueMs(), e.seq()))) {
+        if (store.isDelivering(TimerId.of(e))) {
             return State.IN_FLIGHT;
         }
         if (e.dueMs() <= nowMs) {

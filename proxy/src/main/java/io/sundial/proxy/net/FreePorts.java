@@ -31,6 +31,8 @@ public final class FreePorts {
     /** Linux's own default lower bound, used where the range cannot be read. */
     private static final int DEFAULT_EPHEMERAL_LOW = 32_768;
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+    /** Read once: a pick makes up to {@value #ATTEMPTS} candidates. */
+    private static final int EPHEMERAL_LOW = readEphemeralLow();
 
     private FreePorts() {
     }
@@ -91,6 +93,10 @@ public final class FreePorts {
 
     /** The lowest port the operating system hands to outgoing connections. */
     static int ephemeralLow() {
+        return EPHEMERAL_LOW;
+    }
+
+    private static int readEphemeralLow() {
         // Read as a stream: some kernels report a size for /proc files that cuts a whole-file read short.
         try (BufferedReader in = Files.newBufferedReader(EPHEMERAL_RANGE)) {
             String[] range = in.readLine().trim().split("\\s+");
@@ -105,7 +111,7 @@ public final class FreePorts {
      * low to leave room, the operating system's own pick.
      */
     private static int candidate(int width) {
-        int high = ephemeralLow() - width;
+        int high = EPHEMERAL_LOW - width;
         if (high - LOWEST >= 1_000) {
             return ThreadLocalRandom.current().nextInt(LOWEST, high);
         }
