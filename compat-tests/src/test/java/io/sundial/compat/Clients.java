@@ -12,6 +12,7 @@ import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.remoting.RPCHook;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +37,12 @@ public final class Clients {
     }
 
     public static DefaultMQProducer producer(String namesrvAddr) throws MQClientException {
-        DefaultMQProducer p = new DefaultMQProducer(unique("pg"));
+        return producer(namesrvAddr, null);
+    }
+
+    /** A started producer whose requests {@code rpcHook} signs (an {@code AclClientRPCHook}), or none if null. */
+    public static DefaultMQProducer producer(String namesrvAddr, RPCHook rpcHook) throws MQClientException {
+        DefaultMQProducer p = new DefaultMQProducer(unique("pg"), rpcHook);
         p.setNamesrvAddr(namesrvAddr);
         p.setInstanceName(unique("producer"));
         p.setSendMsgTimeout(10_000);
@@ -63,7 +69,13 @@ public final class Clients {
 
     /** A consumer of {@code topic} on the real cluster; every message received lands in {@link Received}. */
     public static Received consume(String namesrvAddr, String topic, boolean orderly) throws MQClientException {
-        DefaultMQPushConsumer c = new DefaultMQPushConsumer(unique("cg"));
+        return consume(namesrvAddr, topic, orderly, null);
+    }
+
+    /** As {@link #consume(String, String, boolean)}, every request signed by {@code rpcHook} unless it is null. */
+    public static Received consume(String namesrvAddr, String topic, boolean orderly, RPCHook rpcHook)
+            throws MQClientException {
+        DefaultMQPushConsumer c = new DefaultMQPushConsumer(unique("cg"), rpcHook);
         c.setNamesrvAddr(namesrvAddr);
         c.setInstanceName(unique("consumer"));
         c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
