@@ -7,6 +7,7 @@ import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.RequestCode;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
+import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeaderV2;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,17 @@ public final class SendCheck {
      */
     public static SendMessageRequestHeader header(RemotingCommand request) throws MalformedSendException {
         try {
-            return SendMessageRequestHeader.parseRequestHeader(request);
+            // RocketMQ's parser knows the send codes only; a reply is a send with a code of its own.
+            SendMessageRequestHeader header = switch (request.getCode()) {
+                case RequestCode.SEND_REPLY_MESSAGE -> request.decodeCommandCustomHeader(SendMessageRequestHeader.class);
+                case RequestCode.SEND_REPLY_MESSAGE_V2 -> SendMessageRequestHeaderV2.createSendMessageRequestHeaderV1(
+                        request.decodeCommandCustomHeader(SendMessageRequestHeaderV2.class));
+                default -> SendMessageRequestHeader.parseRequestHeader(request);
+            };
+            if (header == null) {
+                throw new MalformedSendException("request code " + request.getCode() + " is not a send", null);
+            }
+            return header;
         } catch (RemotingCommandException | RuntimeException e) {
             throw new MalformedSendException("malformed send header: " + e.getMessage(), e);
         }

@@ -34,7 +34,8 @@ final class SendAdmission extends ChannelInboundHandlerAdapter {
     static boolean isSend(RemotingCommand command) {
         int code = command.getCode();
         return command.getType() == RemotingCommandType.REQUEST_COMMAND && (code == RequestCode.SEND_MESSAGE
-                || code == RequestCode.SEND_MESSAGE_V2 || code == RequestCode.SEND_BATCH_MESSAGE);
+                || code == RequestCode.SEND_MESSAGE_V2 || code == RequestCode.SEND_BATCH_MESSAGE
+                || code == RequestCode.SEND_REPLY_MESSAGE || code == RequestCode.SEND_REPLY_MESSAGE_V2);
     }
 
     @Override

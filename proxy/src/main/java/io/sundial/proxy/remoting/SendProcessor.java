@@ -13,6 +13,7 @@ import org.apache.rocketmq.common.sysflag.MessageSysFlag;
 import org.apache.rocketmq.remoting.common.RemotingHelper;
 import org.apache.rocketmq.remoting.netty.NettyRequestProcessor;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.RequestCode;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
 import org.apache.rocketmq.remoting.protocol.route.QueueData;
@@ -25,8 +26,10 @@ import java.util.concurrent.CompletableFuture;
  * Sends: {@code SEND_MESSAGE} (10), {@code SEND_MESSAGE_V2} (310) and {@code SEND_BATCH_MESSAGE} (320), sync,
  * async or oneway. Transactional sends are refused ({@code MESSAGE_ILLEGAL}): their {@code END_TRANSACTION} is
  * oneway and the broker's check-back would reach Sundial, not the producer, so passing them through would lose
- * them silently. Sends with a delivery time go to {@link TimedSends}; every other send passes through to the
- * broker the producer chose. Each send arrives admitted into the {@link InflightBudget} ({@link SendAdmission});
+ * them silently. So are requests of request-reply ({@code producer.request}): the broker pushes the reply to the
+ * connection the requester registered on, which is Sundial's. Replies ({@code SEND_REPLY_MESSAGE}) pass through.
+ * Sends with a delivery time go to {@link TimedSends}; every other send passes through to the broker the producer
+ * chose. Each send arrives admitted into the {@link InflightBudget} ({@link SendAdmission});
  * its bytes are given back once its answer is written.
  */
 final class SendProcessor implements NettyRequestProcessor {
@@ -83,6 +86,18 @@ final class SendProcessor implements NettyRequestProcessor {
             metrics.rejected(reason(refusal.getCode()));
             return CompletableFuture.completedFuture(refusal);
         }
+        if (isReply(request)) {
+            // The broker pushes a reply to its requester's own connection, and keeps no timers for replies.
+            metrics.passedThrough();
+            return passThrough(header, request);
+        }
+        if (isRequest(header)) {
+            metrics.rejected("request_reply");
+            return CompletableFuture.completedFuture(Responses.error(ResponseCode.MESSAGE_ILLEGAL, "request-reply"
+                    + " requests are not supported through Sundial: the broker pushes the reply to the connection"
+                    + " the requester registered on, which is Sundial's; send requests to the cluster's name server"
+                    + " directly (responders may send their replies through Sundial)"));
+        }
         if (isTransactional(header)) {
             metrics.rejected("transactional");
             return CompletableFuture.completedFuture(Responses.error(ResponseCode.MESSAGE_ILLEGAL, "transactional"
@@ -100,7 +115,11 @@ final class SendProcessor implements NettyRequestProcessor {
             });
         }
         metrics.passedThrough();
-        RemotingCommand outgoing = ((TimedSends.Decision.Forward) decision).request();
+        return passThrough(header, ((TimedSends.Decision.Forward) decision).request());
+    }
+
+    /** Passes {@code outgoing} to the broker the producer chose. */
+    private CompletableFuture<RemotingCommand> passThrough(SendMessageRequestHeader header, RemotingCommand outgoing) {
         String brokerName = brokerFor(header);
         if (brokerName == null) {
             return CompletableFuture.completedFuture(Responses.error(ResponseCode.SERVICE_NOT_AVAILABLE,
@@ -123,15 +142,28 @@ final class SendProcessor implements NettyRequestProcessor {
     }
 
     private static boolean isTransactional(SendMessageRequestHeader header) {
-        if ((header.getSysFlag() & MessageSysFlag.TRANSACTION_PREPARED_TYPE) != 0) {
-            return true;
-        }
+        return (header.getSysFlag() & MessageSysFlag.TRANSACTION_PREPARED_TYPE) != 0
+                || Boolean.parseBoolean(property(header, MessageConst.PROPERTY_TRANSACTION_PREPARED));
+    }
+
+    private static boolean isReply(RemotingCommand request) {
+        return request.getCode() == RequestCode.SEND_REPLY_MESSAGE
+                || request.getCode() == RequestCode.SEND_REPLY_MESSAGE_V2;
+    }
+
+    /** A request of {@code producer.request}: the client names itself as the one to reply to. */
+    private static boolean isRequest(SendMessageRequestHeader header) {
+        return property(header, MessageConst.PROPERTY_MESSAGE_REPLY_TO_CLIENT) != null;
+    }
+
+    /** One property of the send, or null; most sends carry neither name looked for, so the string is looked at first. */
+    private static String property(SendMessageRequestHeader header, String name) {
         String props = header.getProperties();
-        if (props == null || !props.contains(MessageConst.PROPERTY_TRANSACTION_PREPARED)) {
-            return false;
+        if (props == null || !props.contains(name)) {
+            return null;
         }
         Map<String, String> map = MessageDecoder.string2messageProperties(props);
-        return Boolean.parseBoolean(map.get(MessageConst.PROPERTY_TRANSACTION_PREPARED));
+        return map.get(name);
     }
 
     /**

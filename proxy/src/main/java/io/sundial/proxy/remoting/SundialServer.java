@@ -66,6 +66,8 @@ public final class SundialServer implements AutoCloseable {
         server.registerProcessor(RequestCode.SEND_MESSAGE, send, sendExecutor);
         server.registerProcessor(RequestCode.SEND_MESSAGE_V2, send, sendExecutor);
         server.registerProcessor(RequestCode.SEND_BATCH_MESSAGE, send, sendExecutor);
+        server.registerProcessor(RequestCode.SEND_REPLY_MESSAGE, send, sendExecutor);
+        server.registerProcessor(RequestCode.SEND_REPLY_MESSAGE_V2, send, sendExecutor);
         server.registerProcessor(RequestCode.RECALL_MESSAGE, new RecallProcessor(cancels), sendExecutor);
         ClientProcessor client = new ClientProcessor();
         server.registerProcessor(RequestCode.HEART_BEAT, client, otherExecutor);
