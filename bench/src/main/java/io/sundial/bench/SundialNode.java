@@ -34,8 +34,8 @@ final class SundialNode implements AutoCloseable {
         this.dir = dir;
         this.javaOpts = javaOpts;
         this.extraSettings = Map.copyOf(extraSettings);
-        this.port = FreePorts.pickSingle();
-        this.metricsPort = FreePorts.pickSingle(Set.of(port));
+        this.port = FreePorts.pickSundial();
+        this.metricsPort = FreePorts.pickSingle(Set.copyOf(FreePorts.sundialPorts(port)));
     }
 
     String address() {

@@ -33,8 +33,8 @@ public final class SundialProcess implements AutoCloseable {
     public SundialProcess(Path dir, String namesrvAddr, String... settings) throws IOException {
         this.dir = dir;
         this.conf = dir.resolve("sundial.properties");
-        this.port = FreePorts.pickSingle();
-        this.metricsPort = FreePorts.pickSingle(Set.of(port));
+        this.port = FreePorts.pickSundial();
+        this.metricsPort = FreePorts.pickSingle(Set.copyOf(FreePorts.sundialPorts(port)));
         List<String> lines = new ArrayList<>(List.of(
                 ProxyConfig.LISTEN_PORT + "=" + port,
                 ProxyConfig.METRICS_PORT + "=" + metricsPort,

@@ -77,12 +77,13 @@ public final class Sundial implements AutoCloseable {
             ops = new OpsHttpServer(config.metricsPort(), metrics, health).start();
             InflightBudget budget = new InflightBudget(config.limits().maxInflightBytes());
             metrics.bind(budget);
-            server = new SundialServer(config.listenPort(), config.advertisedAddress(), routes, forwarder,
-                    timedSends, cancels, new AdminProcessor(admin, config.admin()), metrics, budget,
-                    config.limits());
+            server = new SundialServer(config.listenPort(), config.vipChannelEnabled(), config.advertisedAddress(),
+                    routes, forwarder, timedSends, cancels, new AdminProcessor(admin, config.admin()), metrics,
+                    budget, config.limits());
             server.start();
-            LOG.info("Sundial serving producers on port {} in front of name server {}; metrics and health on "
-                    + "http port {}", server.port(), config.backendNamesrvAddr(), ops.port());
+            LOG.info("Sundial serving producers on port {}{} in front of name server {}; metrics and health on "
+                    + "http port {}", server.port(), server.vipPort() < 0 ? "" : " (VIP channel " + server.vipPort()
+                    + ")", config.backendNamesrvAddr(), ops.port());
             return this;
         } catch (IOException | RuntimeException e) {
             close();
@@ -93,6 +94,11 @@ public final class Sundial implements AutoCloseable {
     /** The port producers connect to. */
     public int port() {
         return server.port();
+    }
+
+    /** The VIP channel's port ({@code listenPort - 2}), or -1 when not served. */
+    public int vipPort() {
+        return server.vipPort();
     }
 
     /** The HTTP port of /metrics and /health. */

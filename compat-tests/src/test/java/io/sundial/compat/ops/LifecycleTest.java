@@ -41,12 +41,12 @@ class LifecycleTest {
 
     @Test
     void shouldStartReportStopAndLeaveACleanStore(SundialCluster.Running env) throws Exception {
-        int port = FreePorts.pickSingle();
+        int port = FreePorts.pickSundial();
         Path store = dir.resolve("store");
         Path conf = dir.resolve("sundial.properties");
         Files.writeString(conf, String.join("\n",
                 ProxyConfig.LISTEN_PORT + "=" + port,
-                ProxyConfig.METRICS_PORT + "=" + FreePorts.pickSingle(Set.of(port)),
+                ProxyConfig.METRICS_PORT + "=" + FreePorts.pickSingle(Set.copyOf(FreePorts.sundialPorts(port))),
                 ProxyConfig.BACKEND_NAMESRV_ADDR + "=" + env.namesrvAddr(),
                 ProxyConfig.ADMIN_TOKEN + "=lifecycle-token",
                 "storePathRootDir=" + store,

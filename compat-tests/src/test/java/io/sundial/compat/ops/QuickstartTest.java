@@ -43,8 +43,8 @@ class QuickstartTest {
         int brokerPort = FreePorts.pickBroker(Set.of(namesrvPort));
         Set<Integer> taken = new HashSet<>(FreePorts.brokerPorts(brokerPort));
         taken.add(namesrvPort);
-        int port = FreePorts.pickSingle(taken);
-        taken.add(port);
+        int port = FreePorts.pickSundial(taken);
+        taken.addAll(FreePorts.sundialPorts(port));
         int metricsPort = FreePorts.pickSingle(taken);
         Path out = dir.resolve("quickstart.out");
         ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "quickstart", "--dir", dir.resolve("qs").toString(),

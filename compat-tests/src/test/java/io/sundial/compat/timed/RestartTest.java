@@ -35,7 +35,7 @@ class RestartTest {
 
     @Test
     void shouldDeliverEveryPendingTimerOnceAfterARestartOnTheSameData(SundialCluster.Running env) throws Exception {
-        int port = FreePorts.pickSingle();
+        int port = FreePorts.pickSundial();
         String topic = Clients.unique("Restart");
         env.cluster().createTopic(topic, 2, 6);
         Map<String, Long> due = new HashMap<>();

@@ -20,6 +20,7 @@ import static io.sundial.store.config.Settings.longInRange;
  */
 public final class ProxyConfig {
     public static final String LISTEN_PORT = "listenPort";
+    public static final String VIP_CHANNEL_ENABLED = "vipChannelEnabled";
     public static final String BACKEND_NAMESRV_ADDR = "backendNamesrvAddr";
     public static final String ADVERTISED_ADDRESS = "advertisedAddress";
     public static final String ROUTE_REFRESH_MS = "routeRefreshIntervalMs";
@@ -35,6 +36,7 @@ public final class ProxyConfig {
     public static final String ADMIN_READ_REQUIRES_TOKEN = "adminReadRequiresToken";
 
     private final int listenPort;
+    private final boolean vipChannelEnabled;
     private final String backendNamesrvAddr;
     private final String advertisedAddress;
     private final long routeRefreshMs;
@@ -50,11 +52,12 @@ public final class ProxyConfig {
     private final int metricsPort;
     private final RequestLimits limits;
 
-    private ProxyConfig(int listenPort, String backendNamesrvAddr, String advertisedAddress, long routeRefreshMs,
-                        long backendTimeoutMs, StoreConfig store, ServiceConfig service, long maxDelayMs,
-                        long[] delayLevelsMs, long sendClockToleranceMs, String backendAccessKey,
+    private ProxyConfig(int listenPort, boolean vipChannelEnabled, String backendNamesrvAddr, String advertisedAddress,
+                        long routeRefreshMs, long backendTimeoutMs, StoreConfig store, ServiceConfig service,
+                        long maxDelayMs, long[] delayLevelsMs, long sendClockToleranceMs, String backendAccessKey,
                         String backendSecretKey, AdminAccess admin, int metricsPort, RequestLimits limits) {
         this.listenPort = listenPort;
+        this.vipChannelEnabled = vipChannelEnabled;
         this.backendNamesrvAddr = backendNamesrvAddr;
         this.advertisedAddress = advertisedAddress;
         this.routeRefreshMs = routeRefreshMs;
@@ -108,16 +111,17 @@ public final class ProxyConfig {
         }
         AdminAccess admin = new AdminAccess(string(p, ADMIN_TOKEN, ""), bool(p, ADMIN_TOKEN_REQUIRED, true),
                 bool(p, ADMIN_READ_REQUIRES_TOKEN, false));
-        return new ProxyConfig(port, namesrv, advertised, refresh, timeout, StoreConfig.fromProperties(p),
-                ServiceConfig.fromProperties(p), maxDelay, levels, sendClockTolerance, accessKey, secretKey, admin,
-                (int) longInRange(p, METRICS_PORT, 9878, 0, 65535), RequestLimits.fromProperties(p));
+        return new ProxyConfig(port, bool(p, VIP_CHANNEL_ENABLED, true), namesrv, advertised, refresh, timeout,
+                StoreConfig.fromProperties(p), ServiceConfig.fromProperties(p), maxDelay, levels, sendClockTolerance,
+                accessKey, secretKey, admin, (int) longInRange(p, METRICS_PORT, 9878, 0, 65535),
+                RequestLimits.fromProperties(p));
     }
 
     /** This configuration with other admin access settings (the quickstart generates its token). */
     public ProxyConfig withAdmin(AdminAccess access) {
-        return new ProxyConfig(listenPort, backendNamesrvAddr, advertisedAddress, routeRefreshMs, backendTimeoutMs,
-                store, service, maxDelayMs, delayLevelsMs, sendClockToleranceMs, backendAccessKey, backendSecretKey,
-                access, metricsPort, limits);
+        return new ProxyConfig(listenPort, vipChannelEnabled, backendNamesrvAddr, advertisedAddress, routeRefreshMs,
+                backendTimeoutMs, store, service, maxDelayMs, delayLevelsMs, sendClockToleranceMs, backendAccessKey,
+                backendSecretKey, access, metricsPort, limits);
     }
 
     /** How much producers' sends may hold at once before they are answered busy. */
@@ -150,6 +154,15 @@ public final class ProxyConfig {
     /** Port of the remoting server (name-server and broker requests of producers). 0 picks a free port. */
     public int listenPort() {
         return listenPort;
+    }
+
+    /**
+     * Whether Sundial also listens on {@code listenPort - 2}, where a client with {@code vipChannelEnabled} (older
+     * 4.x clients' default) sends to the brokers its routes name, as brokers do on their fast port. Not with a
+     * {@code listenPort} of 0: a port picked at random has no agreed neighbour.
+     */
+    public boolean vipChannelEnabled() {
+        return vipChannelEnabled;
     }
 
     /** The backend cluster's name server(s), {@code host:port[;host:port]}. */

@@ -7,10 +7,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 /**
  * Picks TCP ports that are free on every interface, for servers that are about to be launched (often in another
@@ -20,9 +20,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * which is what binding port 0 returns, can be taken as the local port of any outgoing connection (a client
  * reconnecting, a broker registering with its name server) between the check and the server's bind; a port below
  * it can only be taken by another server. A broker needs three ports ({@code p - 2}, {@code p}, {@code p + 1}),
- * all checked. Checks bind the wildcard address without {@code SO_REUSEADDR}, the strictest test: a port in use on
- * any interface, or still in TIME_WAIT, is skipped. Another server may still take a port between the check and the
- * bind; that server then fails to start and says so. Stateless and thread-safe.
+ * Sundial two ({@code p - 2}, its VIP channel, and {@code p}), all checked. Checks bind the wildcard address
+ * without {@code SO_REUSEADDR}, the strictest test: a port in use on any interface, or still in TIME_WAIT, is
+ * skipped. Another server may still take a port between the check and the bind; that server then fails to start
+ * and says so. Stateless and thread-safe.
  */
 public final class FreePorts {
     private static final int ATTEMPTS = 100;
@@ -57,24 +58,38 @@ public final class FreePorts {
      * A broker {@code listenPort} p such that p - 2, p and p + 1 are all free and none is in {@code avoid}.
      */
     public static int pickBroker(Set<Integer> avoid) {
-        for (int i = 0; i < ATTEMPTS; i++) {
-            int listen = candidate(3) + 2;
-            List<Integer> ports = brokerPorts(listen);
-            if (ports.stream().noneMatch(avoid::contains) && ports.stream().allMatch(p -> isFree(p, false))) {
-                return listen;
-            }
-        }
-        throw new IllegalStateException("found no three free ports p-2, p, p+1 for a broker in "
-            + ATTEMPTS + " attempts");
+        return pickGroup(avoid, 3, FreePorts::brokerPorts, "three free ports p-2, p, p+1 for a broker");
     }
 
     /** The ports a broker with this {@code listenPort} binds: fast channel, listen port, HA port. */
     public static List<Integer> brokerPorts(int listenPort) {
-        List<Integer> ports = new ArrayList<>(3);
-        ports.add(listenPort - 2);
-        ports.add(listenPort);
-        ports.add(listenPort + 1);
-        return ports;
+        return List.of(listenPort - 2, listenPort, listenPort + 1);
+    }
+
+    /** A Sundial {@code listenPort} p such that p - 2 (its VIP channel) and p are free, neither in {@code avoid}. */
+    public static int pickSundial(Set<Integer> avoid) {
+        return pickGroup(avoid, 3, FreePorts::sundialPorts, "two free ports p-2, p for Sundial");
+    }
+
+    public static int pickSundial() {
+        return pickSundial(Set.of());
+    }
+
+    /** The ports a Sundial with this {@code listenPort} binds: its VIP channel and the port itself. */
+    public static List<Integer> sundialPorts(int listenPort) {
+        return List.of(listenPort - 2, listenPort);
+    }
+
+    /** A port p whose group (within p - 2 .. p - 2 + width - 1) is free and clear of {@code avoid}. */
+    private static int pickGroup(Set<Integer> avoid, int width, Function<Integer, List<Integer>> group, String what) {
+        for (int i = 0; i < ATTEMPTS; i++) {
+            int listen = candidate(width) + 2;
+            List<Integer> ports = group.apply(listen);
+            if (ports.stream().noneMatch(avoid::contains) && ports.stream().allMatch(p -> isFree(p, false))) {
+                return listen;
+            }
+        }
+        throw new IllegalStateException("found no " + what + " in " + ATTEMPTS + " attempts");
     }
 
     /**

@@ -12,18 +12,23 @@ import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.proxy.route.RouteRewriter;
 import io.sundial.store.config.DaemonThreads;
 import org.apache.rocketmq.remoting.common.TlsMode;
+import org.apache.rocketmq.remoting.RemotingServer;
 import org.apache.rocketmq.remoting.netty.NettyRemotingServer;
+import org.apache.rocketmq.remoting.netty.NettyRequestProcessor;
 import org.apache.rocketmq.remoting.netty.NettyServerConfig;
 import org.apache.rocketmq.remoting.netty.TlsSystemConfig;
 import org.apache.rocketmq.remoting.protocol.RequestCode;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sundial's one remoting port, served by rocketmq-remoting's {@link NettyRemotingServer}: name-server requests
+ * Sundial's remoting port (and its VIP channel, the port minus 2), served by rocketmq-remoting's
+ * {@link NettyRemotingServer}: name-server requests
  * (routes) and broker requests (sends, heartbeats) of producers, one processor per family, and Sundial's admin
  * commands ({@link AdminCodes}); anything else gets {@code REQUEST_CODE_NOT_SUPPORTED}. Sends are admitted into
  * the in-flight budget as they are decoded ({@link SendAdmission}).
@@ -33,16 +38,23 @@ public final class SundialServer implements AutoCloseable {
     private static final int CHECK_CLIENT_CONFIG = 46;
 
     private final NettyRemotingServer server;
+    private final boolean vipChannel;
+    private final List<Registration> registrations = new ArrayList<>();
+    private final NettyRequestProcessor unsupported = new UnsupportedProcessor();
     private final ExecutorService sendExecutor;
     private final ExecutorService otherExecutor;
     private final ExecutorService adminExecutor;
+    /** The VIP channel's listener once started, or null. */
+    private RemotingServer vipServer;
 
     /**
      * @param advertisedAddress the {@code host:port} put in routes; empty for {@code 127.0.0.1} and the bound port
+     * @param vipChannel also serve {@code listenPort - 2} (see {@link #vipPort()}); ignored with a listenPort of 0
      */
-    public SundialServer(int listenPort, String advertisedAddress, BackendRoutes routes, BackendForwarder forwarder,
-                         TimedSends timedSends, ClientCancels cancels, AdminProcessor admin,
+    public SundialServer(int listenPort, boolean vipChannel, String advertisedAddress, BackendRoutes routes,
+                         BackendForwarder forwarder, TimedSends timedSends, ClientCancels cancels, AdminProcessor admin,
                          SundialMetrics metrics, InflightBudget budget, RequestLimits limits) {
+        this.vipChannel = vipChannel && listenPort != 0;
         NettyServerConfig config = new NettyServerConfig();
         config.setListenPort(listenPort);
         config.setBindAddress("0.0.0.0");
@@ -58,25 +70,39 @@ public final class SundialServer implements AutoCloseable {
         otherExecutor = pool("sundial-request", 2, 10_000);
         // Admin commands may scan an index for seconds: their own threads keep routes and heartbeats answered.
         adminExecutor = pool("sundial-admin", 2, 100);
-        server.registerProcessor(RequestCode.GET_ROUTEINFO_BY_TOPIC,
+        register(RequestCode.GET_ROUTEINFO_BY_TOPIC,
                 new RouteProcessor(routes, new RouteRewriter(() -> advertisedAddress.isEmpty() ? "127.0.0.1:" + port()
                         : advertisedAddress)), otherExecutor);
         SendProcessor send = new SendProcessor(forwarder, routes, timedSends, metrics, budget,
                 new SendCheck(limits));
-        server.registerProcessor(RequestCode.SEND_MESSAGE, send, sendExecutor);
-        server.registerProcessor(RequestCode.SEND_MESSAGE_V2, send, sendExecutor);
-        server.registerProcessor(RequestCode.SEND_BATCH_MESSAGE, send, sendExecutor);
-        server.registerProcessor(RequestCode.SEND_REPLY_MESSAGE, send, sendExecutor);
-        server.registerProcessor(RequestCode.SEND_REPLY_MESSAGE_V2, send, sendExecutor);
-        server.registerProcessor(RequestCode.RECALL_MESSAGE, new RecallProcessor(cancels), sendExecutor);
+        register(RequestCode.SEND_MESSAGE, send, sendExecutor);
+        register(RequestCode.SEND_MESSAGE_V2, send, sendExecutor);
+        register(RequestCode.SEND_BATCH_MESSAGE, send, sendExecutor);
+        register(RequestCode.SEND_REPLY_MESSAGE, send, sendExecutor);
+        register(RequestCode.SEND_REPLY_MESSAGE_V2, send, sendExecutor);
+        register(RequestCode.RECALL_MESSAGE, new RecallProcessor(cancels), sendExecutor);
         ClientProcessor client = new ClientProcessor();
-        server.registerProcessor(RequestCode.HEART_BEAT, client, otherExecutor);
-        server.registerProcessor(RequestCode.UNREGISTER_CLIENT, client, otherExecutor);
-        server.registerProcessor(CHECK_CLIENT_CONFIG, client, otherExecutor);
+        register(RequestCode.HEART_BEAT, client, otherExecutor);
+        register(RequestCode.UNREGISTER_CLIENT, client, otherExecutor);
+        register(CHECK_CLIENT_CONFIG, client, otherExecutor);
         for (int code : AdminCodes.names().keySet()) {
-            server.registerProcessor(code, admin, adminExecutor);
+            register(code, admin, adminExecutor);
         }
-        server.registerDefaultProcessor(new UnsupportedProcessor(), otherExecutor);
+        registerAll(server);
+    }
+
+    private void register(int code, NettyRequestProcessor processor, ExecutorService executor) {
+        registrations.add(new Registration(code, processor, executor));
+    }
+
+    private void registerAll(RemotingServer target) {
+        for (Registration r : registrations) {
+            target.registerProcessor(r.code(), r.processor(), r.executor());
+        }
+        target.registerDefaultProcessor(unsupported, otherExecutor);
+    }
+
+    private record Registration(int code, NettyRequestProcessor processor, ExecutorService executor) {
     }
 
     /**
@@ -96,8 +122,28 @@ public final class SundialServer implements AutoCloseable {
                 DaemonThreads.numbered(name));
     }
 
+    /**
+     * Binds the port, then the VIP channel's. The listener of {@code listenPort - 2} shares the port's pipeline and
+     * event loops (rocketmq-remoting's sub-server, as a broker's fast port does) and gets the same processors.
+     *
+     * @throws IllegalStateException naming the setting when the VIP channel's port cannot be bound
+     */
     public void start() {
         server.start();
+        if (vipChannel) {
+            int port = port() - 2;
+            RemotingServer vip = server.newRemotingServer(port);
+            registerAll(vip);
+            try {
+                vip.start();
+            } catch (Exception e) { // Netty's bind rethrows its BindException unchecked
+                server.removeRemotingServer(port);
+                throw new IllegalStateException("cannot listen on " + port + ", listenPort - 2, where clients with"
+                        + " vipChannelEnabled send (" + e.getMessage() + "); free the port or set "
+                        + "vipChannelEnabled=false", e);
+            }
+            vipServer = vip;
+        }
     }
 
     /** The port bound (useful when configured as 0). */
@@ -105,8 +151,20 @@ public final class SundialServer implements AutoCloseable {
         return server.localListenPort();
     }
 
+    /**
+     * The VIP channel's port, {@code listenPort - 2}: a client with {@code vipChannelEnabled} (the default of older
+     * 4.x clients) sends to a broker's port minus 2, so to Sundial's minus 2. -1 when not served.
+     */
+    public int vipPort() {
+        return vipServer == null ? -1 : vipServer.localListenPort();
+    }
+
     @Override
     public void close() {
+        if (vipServer != null) {
+            server.removeRemotingServer(vipServer.localListenPort());
+            vipServer.shutdown();
+        }
         server.shutdown();
         sendExecutor.shutdown();
         otherExecutor.shutdown();

@@ -25,6 +25,20 @@ class FreePortsTest {
     }
 
     @Test
+    void shouldPickASundialPortWhoseVipChannelIsFreeAndClearOfTheGivenPorts() {
+        int listen = FreePorts.pickSundial(Set.of());
+        assertEquals(List.of(listen - 2, listen), FreePorts.sundialPorts(listen));
+        for (int port : FreePorts.sundialPorts(listen)) {
+            assertTrue(FreePorts.isFree(port, false), "port " + port);
+        }
+        for (int i = 0; i < 20; i++) {
+            int other = FreePorts.pickSundial(Set.of(listen - 2));
+            assertNotEquals(listen - 2, other, "the avoided port as listen port");
+            assertNotEquals(listen - 2, other - 2, "the avoided port as VIP channel");
+        }
+    }
+
+    @Test
     void shouldSeeAPortInUseOnAnyInterface() throws Exception {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress("127.0.0.1", 0));
