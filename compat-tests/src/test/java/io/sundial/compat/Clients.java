@@ -9,6 +9,7 @@ import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendCallback;
 import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
@@ -48,6 +49,30 @@ public final class Clients {
         p.setSendMsgTimeout(10_000);
         p.start();
         return p;
+    }
+
+    /**
+     * Sends one plain message (tag {@code plain}, key {@code plain-key}) and one due {@code delayMs} later (tag
+     * {@code timed}, key {@code timed-key}), each answered SEND_OK; returns msgId → due time (0 for the plain one),
+     * as {@link #readBack} takes it.
+     */
+    public static Map<String, Long> sendPlainAndTimed(DefaultMQProducer producer, String topic, long delayMs)
+            throws Exception {
+        Map<String, Long> dueById = new HashMap<>();
+        SendResult plain = producer.send(new Message(topic, "plain", "plain-key", "now".getBytes()));
+        if (plain.getSendStatus() != SendStatus.SEND_OK) {
+            throw new AssertionError("plain send answered " + plain.getSendStatus());
+        }
+        dueById.put(plain.getMsgId(), 0L);
+        Message timed = new Message(topic, "timed", "timed-key", "later".getBytes());
+        long due = System.currentTimeMillis() + delayMs;
+        timed.setDeliverTimeMs(due);
+        SendResult stored = producer.send(timed);
+        if (stored.getSendStatus() != SendStatus.SEND_OK) {
+            throw new AssertionError("timed send answered " + stored.getSendStatus());
+        }
+        dueById.put(stored.getMsgId(), due);
+        return dueById;
     }
 
     /** An asynchronous send, awaited: the callback path of the stock client. */

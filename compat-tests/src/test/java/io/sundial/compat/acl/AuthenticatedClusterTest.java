@@ -12,8 +12,6 @@ import org.apache.rocketmq.acl.common.SessionCredentials;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
-import org.apache.rocketmq.client.producer.SendResult;
-import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.remoting.RPCHook;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -79,18 +76,10 @@ class AuthenticatedClusterTest {
     void shouldDeliverSignedSendsAndLeaveTheProducersSignatureToTheBroker() throws Exception {
         try (Sundial sundial = startSundial("signed", true)) {
             String topic = Clients.unique("Signed");
-            Map<String, Long> dueById = new HashMap<>();
+            Map<String, Long> dueById;
             DefaultMQProducer producer = Clients.producer(sundial.address(), signer(PASSWORD));
             try {
-                SendResult plain = producer.send(new Message(topic, "plain", "plain-key", "now".getBytes()));
-                assertEquals(SendStatus.SEND_OK, plain.getSendStatus());
-                dueById.put(plain.getMsgId(), 0L);
-                Message timed = new Message(topic, "timed", "timed-key", "later".getBytes());
-                long due = System.currentTimeMillis() + 2_000;
-                timed.setDeliverTimeMs(due);
-                SendResult stored = producer.send(timed);
-                assertEquals(SendStatus.SEND_OK, stored.getSendStatus());
-                dueById.put(stored.getMsgId(), due);
+                dueById = Clients.sendPlainAndTimed(producer, topic, 2_000);
             } finally {
                 producer.shutdown();
             }

@@ -6,19 +6,14 @@ import io.sundial.proxy.Sundial;
 import io.sundial.proxy.config.ProxyConfig;
 import io.sundial.proxy.net.FreePorts;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
-import org.apache.rocketmq.client.producer.SendResult;
-import org.apache.rocketmq.client.producer.SendStatus;
-import org.apache.rocketmq.common.message.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,17 +41,9 @@ class VipChannelTest {
             producer.setVipChannelEnabled(true);
             producer.setSendMsgTimeout(10_000);
             producer.start();
-            Map<String, Long> dueById = new HashMap<>();
+            Map<String, Long> dueById;
             try {
-                SendResult plain = producer.send(new Message(topic, "now".getBytes(StandardCharsets.UTF_8)));
-                assertEquals(SendStatus.SEND_OK, plain.getSendStatus());
-                dueById.put(plain.getMsgId(), 0L);
-                Message timed = new Message(topic, "later".getBytes(StandardCharsets.UTF_8));
-                long due = System.currentTimeMillis() + 1_000;
-                timed.setDeliverTimeMs(due);
-                SendResult stored = producer.send(timed);
-                assertEquals(SendStatus.SEND_OK, stored.getSendStatus());
-                dueById.put(stored.getMsgId(), due);
+                dueById = Clients.sendPlainAndTimed(producer, topic, 1_000);
             } finally {
                 producer.shutdown();
             }
