@@ -67,15 +67,39 @@ public final class EmbeddedCluster implements AutoCloseable {
      *     ready within the start timeout (the message then ends with the server's last output lines)
      */
     public static EmbeddedCluster start(EmbeddedClusterConfig config) {
+        return start(config, 0);
+    }
+
+    /**
+     * Starts only a broker, registered with the name server of {@code cluster} (which keeps running it): a second
+     * broker group of that cluster, for multi-broker tests. Its config names the broker (another
+     * {@linkplain EmbeddedClusterConfig#brokerName() broker name}) and its own data directory; its namesrvPort is
+     * ignored. {@link #close()} stops only this broker; close it before {@code cluster}.
+     *
+     * @throws EmbeddedClusterException as {@link #start}
+     */
+    public static EmbeddedCluster joinBroker(EmbeddedCluster cluster, EmbeddedClusterConfig config) {
+        if (config.brokerPort() != 0 && FreePorts.brokerPorts(config.brokerPort()).stream()
+                .anyMatch(cluster.ports()::contains)) {
+            throw new EmbeddedClusterException("broker port " + config.brokerPort() + " collides with " + cluster);
+        }
+        return start(config, cluster.namesrvPort());
+    }
+
+    /** Starts a name server and a broker, or only a broker when {@code joinNamesrvPort} names a running one. */
+    private static EmbeddedCluster start(EmbeddedClusterConfig config, int joinNamesrvPort) {
         RocketMqLib lib = config.libDir() != null ? RocketMqLib.at(config.libDir()) : RocketMqLib.locate();
-        int namesrvPort = config.namesrvPort();
+        boolean joinNamesrv = joinNamesrvPort != 0;
+        int namesrvPort = joinNamesrv ? joinNamesrvPort : config.namesrvPort();
         int brokerPort = config.brokerPort();
         Set<Integer> taken = new HashSet<>();
         if (brokerPort != 0) {
             requireFree("broker", FreePorts.brokerPorts(brokerPort));
             taken.addAll(FreePorts.brokerPorts(brokerPort));
         }
-        if (namesrvPort != 0) {
+        if (joinNamesrv) {
+            taken.add(namesrvPort);
+        } else if (namesrvPort != 0) {
             requireFree("name server", List.of(namesrvPort));
         } else {
             namesrvPort = FreePorts.pickSingle(taken);
@@ -88,11 +112,13 @@ public final class EmbeddedCluster implements AutoCloseable {
         DataLayout layout = new DataLayout(config.dataDir());
         try {
             layout.create();
-            ServerConfigWriter.writeProperties(layout, ServerConfigWriter.NAMESRV,
-                ServerConfigWriter.namesrvProperties(layout, namesrvPort));
+            if (!joinNamesrv) {
+                ServerConfigWriter.writeProperties(layout, ServerConfigWriter.NAMESRV,
+                    ServerConfigWriter.namesrvProperties(layout, namesrvPort));
+                ServerConfigWriter.writeLogback(layout, ServerConfigWriter.NAMESRV);
+            }
             ServerConfigWriter.writeProperties(layout, ServerConfigWriter.BROKER,
                 ServerConfigWriter.brokerProperties(config, layout, namesrvPort, brokerPort));
-            ServerConfigWriter.writeLogback(layout, ServerConfigWriter.NAMESRV);
             ServerConfigWriter.writeLogback(layout, ServerConfigWriter.BROKER);
         } catch (IOException e) {
             throw new EmbeddedClusterException("could not write the cluster's files under " + layout.root(), e);
@@ -100,7 +126,11 @@ public final class EmbeddedCluster implements AutoCloseable {
 
         EmbeddedCluster cluster = new EmbeddedCluster(config, layout, lib, namesrvPort, brokerPort);
         try {
-            cluster.startNamesrv();
+            if (joinNamesrv) {
+                cluster.admin = new ClusterAdmin(cluster.namesrvAddr());
+            } else {
+                cluster.startNamesrv();
+            }
             cluster.startBroker();
             return cluster;
         } catch (RuntimeException e) {
