@@ -68,20 +68,27 @@ public final class BackendRoutes implements AutoCloseable {
     }
 
     /**
-     * Whether the backend's name server knows any broker now (GET_BROKER_CLUSTER_INFO). False also when the name
-     * server does not answer. A missing topic cannot be told from an outage without it: with no broker at all,
-     * every topic reads as missing.
+     * Whether the backend's name servers know any broker now (GET_BROKER_CLUSTER_INFO), asked in turn until one
+     * answers: every broker registers with every name server, so one answer decides, and a name server that is down
+     * must not pass for an empty cluster. False also when none answers. A missing topic cannot be told from an
+     * outage without it: with no broker at all, every topic reads as missing.
      */
     public CompletableFuture<Boolean> anyBroker() {
+        return anyBroker(0);
+    }
+
+    private CompletableFuture<Boolean> anyBroker(int attempt) {
         RemotingCommand request = RemotingCommand.createRequestCommand(RequestCode.GET_BROKER_CLUSTER_INFO, null);
-        return client.invoke(namesrvAddrs.get(0).trim(), request, timeoutMs).handle((response, error) -> {
+        return client.invoke(namesrvAddrs.get(attempt).trim(), request, timeoutMs).handle((response, error) -> {
             if (error != null || response.getCode() != ResponseCode.SUCCESS || response.getBody() == null) {
-                return false;
+                return (Boolean) null;
             }
             ClusterInfo info = ClusterInfo.decode(response.getBody(), ClusterInfo.class);
             return info.getBrokerAddrTable() != null && info.getBrokerAddrTable().values().stream()
                     .anyMatch(b -> b.getBrokerAddrs() != null && !b.getBrokerAddrs().isEmpty());
-        });
+        }).thenCompose(any -> any != null || attempt + 1 >= namesrvAddrs.size()
+                ? CompletableFuture.completedFuture(any != null && any)
+                : anyBroker(attempt + 1));
     }
 
     /** Forgets the cached route of {@code topic} (after a failed send), so the next use asks again. */
