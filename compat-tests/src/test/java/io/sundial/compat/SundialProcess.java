@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
  * (SIGKILL) and start it again on the same store and port.
  */
 public final class SundialProcess implements AutoCloseable {
-    private static final Path SCRIPT = Path.of("..", "bin", "sundial").toAbsolutePath().normalize();
 
     private final Path dir;
     private final Path conf;
@@ -80,10 +79,8 @@ public final class SundialProcess implements AutoCloseable {
     /** Starts it and waits until its port accepts connections. */
     public SundialProcess start() throws IOException, InterruptedException {
         starts++;
-        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "start", "-c", conf.toString())
+        ProcessBuilder pb = SundialScript.builder(javaOpts, dir.resolve("logs"), "start", "-c", conf.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sundial-" + starts + ".out").toFile());
-        pb.environment().put("SUNDIAL_JAVA_OPTS", javaOpts);
-        pb.environment().put("SUNDIAL_LOG_DIR", dir.resolve("logs").toString());
         process = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!accepting()) {

@@ -2,6 +2,7 @@ package io.sundial.compat.ops;
 
 import io.sundial.compat.Clients;
 import io.sundial.compat.SundialCluster;
+import io.sundial.compat.SundialScript;
 import io.sundial.proxy.config.ProxyConfig;
 import io.sundial.proxy.net.FreePorts;
 import io.sundial.store.RecoveryReport;
@@ -18,8 +19,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -34,7 +34,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("slow")
 @ExtendWith(SundialCluster.class)
 class LifecycleTest {
-    private static final Path SCRIPT = Path.of("..", "bin", "sundial").toAbsolutePath().normalize();
 
     @TempDir
     Path dir;
@@ -53,7 +52,7 @@ class LifecycleTest {
                 "flushDiskType=SYNC_FLUSH", ""), StandardCharsets.UTF_8);
         assertEquals(3, run("status", "-c", conf.toString()).exit(), "not running yet");
 
-        Process sundial = environment(new ProcessBuilder(SCRIPT.toString(), "start", "-c", conf.toString()))
+        Process sundial = script("start", "-c", conf.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("start.out").toFile()).start();
         try {
             Path pidFile = store.resolve("sundial.pid");
@@ -100,22 +99,15 @@ class LifecycleTest {
         }
     }
 
-    private ProcessBuilder environment(ProcessBuilder pb) {
-        pb.environment().put("SUNDIAL_JAVA_OPTS", "-Xmx256m");
-        pb.environment().put("SUNDIAL_LOG_DIR", dir.resolve("logs").toString());
-        return pb;
+    private ProcessBuilder script(String... args) {
+        return SundialScript.builder("-Xmx256m", dir.resolve("logs"), args);
     }
 
     private record Result(int exit, String out) {
     }
 
     private Result run(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(SCRIPT.toString()));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "cli", ".out");
-        Process p = environment(new ProcessBuilder(cmd)).redirectErrorStream(true).redirectOutput(out.toFile())
-                .start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", args) + " did not finish");
-        return new Result(p.exitValue(), Files.readString(out));
+        SundialScript.Output o = SundialScript.run(script(args), Duration.ofSeconds(120));
+        return new Result(o.exit(), o.stdout() + o.stderr());
     }
 }

@@ -2,6 +2,7 @@ package io.sundial.compat.ops;
 
 import io.sundial.compat.AdminCli;
 import io.sundial.compat.Clients;
+import io.sundial.compat.SundialScript;
 import io.sundial.proxy.net.FreePorts;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
@@ -31,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("slow")
 class QuickstartTest {
-    private static final Path SCRIPT = Path.of("..", "bin", "sundial").toAbsolutePath().normalize();
     private static final String READY = "Sundial quickstart is running.";
 
     @TempDir
@@ -47,12 +47,11 @@ class QuickstartTest {
         taken.addAll(FreePorts.sundialPorts(port));
         int metricsPort = FreePorts.pickSingle(taken);
         Path out = dir.resolve("quickstart.out");
-        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "quickstart", "--dir", dir.resolve("qs").toString(),
+        ProcessBuilder pb = SundialScript.builder("-Xmx256m", dir.resolve("logs"), "quickstart", "--dir",
+                dir.resolve("qs").toString(),
                 "--namesrv-port", Integer.toString(namesrvPort), "--broker-port", Integer.toString(brokerPort),
                 "--port", Integer.toString(port), "--metrics-port", Integer.toString(metricsPort))
                 .redirectErrorStream(true).redirectOutput(out.toFile());
-        pb.environment().put("SUNDIAL_JAVA_OPTS", "-Xmx256m");
-        pb.environment().put("SUNDIAL_LOG_DIR", dir.resolve("logs").toString());
         Process quickstart = pb.start();
         List<ProcessHandle> started = List.of();
         try {
