@@ -15,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A producer with message trace on ({@code enableMsgTrace}, rocketmq-spring's default), here to a trace topic of
- * its own: its trace producer asks Sundial for the trace topic's route too, so its trace records pass through Sundial to the cluster, where trace
- * readers find a record of each send, timed or not, with its msgId.
+ * A producer with message trace on ({@code enableMsgTrace}), here to a trace topic of its own: its trace producer
+ * asks Sundial for the trace topic's route too, so its trace records pass through Sundial to the cluster, where
+ * trace readers find a record of each send, timed or not, with its msgId.
  */
 @ExtendWith(SundialCluster.class)
 class MessageTraceTest {

@@ -30,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Producers and consumers in a namespace ({@code setNamespace}, as 4.x and most 5.x applications set it; 5.x's
  * {@code setNamespaceV2} instead sends the bare topic with the namespace in a header field, which Sundial passes
- * on untouched): the client puts {@code namespace%topic} on the wire, Sundial stores and routes that name as it is, and the consumer in the same namespace receives the timed,
- * plain and recalled sends as it would from the broker alone, with the namespace stripped from what it sees.
+ * on untouched): the client puts {@code namespace%topic} on the wire, Sundial stores and routes that name as it
+ * is, and the consumer in the same namespace receives the timed, plain and recalled sends as it would from the
+ * broker alone, with the namespace stripped from what it sees.
  */
 @ExtendWith(SundialCluster.class)
 class NamespaceTest {

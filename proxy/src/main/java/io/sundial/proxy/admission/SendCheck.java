@@ -38,7 +38,8 @@ public final class SendCheck {
         try {
             // RocketMQ's parser knows the send codes only; a reply is a send with a code of its own.
             SendMessageRequestHeader header = switch (request.getCode()) {
-                case RequestCode.SEND_REPLY_MESSAGE -> request.decodeCommandCustomHeader(SendMessageRequestHeader.class);
+                case RequestCode.SEND_REPLY_MESSAGE ->
+                        request.decodeCommandCustomHeader(SendMessageRequestHeader.class);
                 case RequestCode.SEND_REPLY_MESSAGE_V2 -> SendMessageRequestHeaderV2.createSendMessageRequestHeaderV1(
                         request.decodeCommandCustomHeader(SendMessageRequestHeaderV2.class));
                 default -> SendMessageRequestHeader.parseRequestHeader(request);

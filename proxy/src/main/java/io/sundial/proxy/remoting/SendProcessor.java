@@ -156,7 +156,7 @@ final class SendProcessor implements NettyRequestProcessor {
         return property(header, MessageConst.PROPERTY_MESSAGE_REPLY_TO_CLIENT) != null;
     }
 
-    /** One property of the send, or null; most sends carry neither name looked for, so the string is looked at first. */
+    /** One property of the send, or null; most sends carry none of the names looked for, so the string goes first. */
     private static String property(SendMessageRequestHeader header, String name) {
         String props = header.getProperties();
         if (props == null || !props.contains(name)) {
