@@ -56,10 +56,9 @@ class TwoBrokersTest {
 
             Map<String, MessageQueue> chosen = new HashMap<>();
             Map<String, Long> dueByKey = new HashMap<>();
-            long due = System.currentTimeMillis() + 3_000;
-            long movedDue = System.currentTimeMillis() + 6_000;
             DefaultMQProducer producer = Clients.producer(sundial.address());
-            try {
+            try (Clients.Received received = Clients.consume(cluster.namesrvAddr(), topic, false)) {
+                long due = System.currentTimeMillis() + 2_000;
                 for (String broker : List.of(brokerA, BROKER_B)) {
                     for (int q = 0; q < QUEUES; q++) {
                         MessageQueue mq = new MessageQueue(topic, broker, q);
@@ -67,35 +66,38 @@ class TwoBrokersTest {
                         send(producer, mq, "timed-" + broker + "-" + q, due, chosen, dueByKey);
                     }
                 }
+                for (Clients.Arrival a : awaitAll(received, chosen.size(), sundial)) {
+                    MessageExt m = a.message();
+                    MessageQueue mq = chosen.get(m.getKeys());
+                    assertNotNull(mq, "unexpected message " + m.getKeys());
+                    assertTrue(m.getStoreTimestamp() >= dueByKey.get(m.getKeys()), m.getKeys() + " stored early");
+                    assertEquals(mq.getBrokerName(), m.getBrokerName(), m.getKeys() + ": the broker chosen");
+                    assertEquals(mq.getQueueId(), m.getQueueId(), m.getKeys() + ": the queue chosen");
+                }
+
+                // Broker A stops taking writes for the topic; Sundial's routes refresh each second here, the
+                // producer's (every 30 s) still show it writable, so the next timer is addressed to it.
+                cluster.createTopic(topic, QUEUES, EmbeddedCluster.PERM_READ_ONLY);
+                Thread.sleep(2_500);
+                long movedDue = System.currentTimeMillis() + 2_000;
                 send(producer, new MessageQueue(topic, brokerA, 0), "moved", movedDue, chosen, dueByKey);
+                MessageExt moved = awaitAll(received, 1, sundial).get(0).message();
+                assertEquals("moved", moved.getKeys());
+                assertTrue(moved.getStoreTimestamp() >= movedDue, "stored before it was due");
+                assertEquals(BROKER_B, moved.getBrokerName(), "moved off the read-only broker");
+                assertEquals(List.of(), received.drain(Duration.ofSeconds(1)), "no second copy");
             } finally {
                 producer.shutdown();
             }
-            // Broker A stops taking writes for the topic before "moved" falls due; Sundial's routes refresh each
-            // second here.
-            cluster.createTopic(topic, QUEUES, EmbeddedCluster.PERM_READ_ONLY);
-
-            try (Clients.Received received = Clients.consume(cluster.namesrvAddr(), topic, false)) {
-                List<Clients.Arrival> arrivals = received.await(chosen.size(), Duration.ofSeconds(40));
-                assertEquals(chosen.size(), arrivals.size(), "all delivered; parked: " + sundial.store().parkedCount());
-                for (Clients.Arrival a : arrivals) {
-                    MessageExt m = a.message();
-                    String key = m.getKeys();
-                    Long wanted = dueByKey.get(key);
-                    assertNotNull(wanted, "unexpected message " + key);
-                    assertTrue(m.getStoreTimestamp() >= wanted, key + " stored before it was due");
-                    if (key.equals("moved")) {
-                        assertEquals(BROKER_B, m.getBrokerName(), "moved off the read-only broker");
-                    } else {
-                        MessageQueue mq = chosen.get(key);
-                        assertEquals(mq.getBrokerName(), m.getBrokerName(), key + ": the broker its producer chose");
-                        assertEquals(mq.getQueueId(), m.getQueueId(), key + ": the queue its producer chose");
-                    }
-                }
-                assertEquals(List.of(), received.drain(Duration.ofSeconds(1)), "no second copy");
-            }
             assertEquals(0, sundial.store().parkedCount(), "nothing parked");
         }
+    }
+
+    private static List<Clients.Arrival> awaitAll(Clients.Received received, int n, Sundial sundial)
+            throws InterruptedException {
+        List<Clients.Arrival> arrivals = received.await(n, Duration.ofSeconds(40));
+        assertEquals(n, arrivals.size(), "all delivered; parked: " + sundial.store().parkedCount());
+        return arrivals;
     }
 
     private static void send(DefaultMQProducer producer, MessageQueue mq, String key, long dueMs,
