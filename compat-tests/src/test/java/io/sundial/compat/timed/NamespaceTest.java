@@ -52,7 +52,7 @@ class NamespaceTest {
         Map<String, Long> dueByKey = new ConcurrentHashMap<>();
         SendResult recalled = null;
         try {
-            long due = System.currentTimeMillis() + 2_000;
+            long due = System.currentTimeMillis() + 4_000; // recalled long before it is due, even on a busy machine
             for (String key : new String[] {"timed", "recalled"}) {
                 Message m = new Message(topic, "t", key, key.getBytes(StandardCharsets.UTF_8));
                 m.setDeliverTimeMs(due);
