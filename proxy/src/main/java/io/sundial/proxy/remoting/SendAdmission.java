@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.sundial.proxy.ops.SundialMetrics;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.RemotingCommandType;
-import org.apache.rocketmq.remoting.protocol.RequestCode;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,11 +30,10 @@ final class SendAdmission extends ChannelInboundHandlerAdapter {
         this.metrics = metrics;
     }
 
+    /** A request the {@link SendProcessor} serves: those are the ones charged to the budget. */
     static boolean isSend(RemotingCommand command) {
-        int code = command.getCode();
-        return command.getType() == RemotingCommandType.REQUEST_COMMAND && (code == RequestCode.SEND_MESSAGE
-                || code == RequestCode.SEND_MESSAGE_V2 || code == RequestCode.SEND_BATCH_MESSAGE
-                || code == RequestCode.SEND_REPLY_MESSAGE || code == RequestCode.SEND_REPLY_MESSAGE_V2);
+        return command.getType() == RemotingCommandType.REQUEST_COMMAND
+                && SendProcessor.CODES.contains(command.getCode());
     }
 
     @Override

@@ -19,6 +19,7 @@ import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
 import org.apache.rocketmq.remoting.protocol.route.QueueData;
 import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -33,6 +34,10 @@ import java.util.concurrent.CompletableFuture;
  * its bytes are given back once its answer is written.
  */
 final class SendProcessor implements NettyRequestProcessor {
+    /** The request codes this processor serves: the sends, then the replies of request-reply. */
+    static final List<Integer> CODES = List.of(RequestCode.SEND_MESSAGE, RequestCode.SEND_MESSAGE_V2,
+            RequestCode.SEND_BATCH_MESSAGE, RequestCode.SEND_REPLY_MESSAGE, RequestCode.SEND_REPLY_MESSAGE_V2);
+
     private final BackendForwarder forwarder;
     private final BackendRoutes routes;
     private final TimedSends timedSends;

@@ -75,11 +75,9 @@ public final class SundialServer implements AutoCloseable {
                         : advertisedAddress)), otherExecutor);
         SendProcessor send = new SendProcessor(forwarder, routes, timedSends, metrics, budget,
                 new SendCheck(limits));
-        register(RequestCode.SEND_MESSAGE, send, sendExecutor);
-        register(RequestCode.SEND_MESSAGE_V2, send, sendExecutor);
-        register(RequestCode.SEND_BATCH_MESSAGE, send, sendExecutor);
-        register(RequestCode.SEND_REPLY_MESSAGE, send, sendExecutor);
-        register(RequestCode.SEND_REPLY_MESSAGE_V2, send, sendExecutor);
+        for (int code : SendProcessor.CODES) {
+            register(code, send, sendExecutor);
+        }
         register(RequestCode.RECALL_MESSAGE, new RecallProcessor(cancels), sendExecutor);
         ClientProcessor client = new ClientProcessor();
         register(RequestCode.HEART_BEAT, client, otherExecutor);
