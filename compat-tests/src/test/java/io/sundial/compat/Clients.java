@@ -167,6 +167,11 @@ public final class Clients {
             this.consumer = consumer;
         }
 
+        /** The stock consumer behind it. */
+        public DefaultMQPushConsumer consumer() {
+            return consumer;
+        }
+
         void add(List<MessageExt> msgs) {
             long now = System.currentTimeMillis();
             for (MessageExt m : msgs) {

@@ -11,6 +11,7 @@ import io.sundial.proxy.forward.BackendClients;
 import io.sundial.proxy.forward.BackendForwarder;
 import io.sundial.proxy.ops.Health;
 import io.sundial.proxy.ops.MeasuredDispatcher;
+import io.sundial.proxy.ops.MisdirectedRequests;
 import io.sundial.proxy.ops.OpsHttpServer;
 import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.remoting.InflightBudget;
@@ -73,13 +74,15 @@ public final class Sundial implements AutoCloseable {
             TimedSends timedSends = new TimedSends(new DeliveryTimeParser(config.delayLevelsMs(),
                     Duration.ofMillis(config.maxDelayMs()), Duration.ofMillis(config.sendClockToleranceMs())), store,
                     cancels, routes, clock, metrics);
-            admin = new AdminOperations(store, timers, config, routes, health, clock);
+            MisdirectedRequests misdirected = new MisdirectedRequests(config.backendNamesrvAddr(), metrics, clock);
+            metrics.bind(misdirected);
+            admin = new AdminOperations(store, timers, config, routes, health, misdirected, clock);
             ops = new OpsHttpServer(config.metricsPort(), metrics, health).start();
             InflightBudget budget = new InflightBudget(config.limits().maxInflightBytes());
             metrics.bind(budget);
             server = new SundialServer(config.listenPort(), config.vipChannelEnabled(), config.advertisedAddress(),
                     routes, forwarder, timedSends, cancels, new AdminProcessor(admin, config.admin()), metrics,
-                    budget, config.limits());
+                    budget, config.limits(), misdirected);
             server.start();
             LOG.info("Sundial serving producers on port {}{} in front of name server {}; metrics and health on "
                     + "http port {}", server.port(), server.vipPort() < 0 ? "" : " (VIP channel " + server.vipPort()

@@ -4,6 +4,7 @@ import io.sundial.proxy.SundialVersion;
 import io.sundial.proxy.admission.SundialIds;
 import io.sundial.proxy.config.ProxyConfig;
 import io.sundial.proxy.ops.Health;
+import io.sundial.proxy.ops.MisdirectedRequests;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.store.ChangeResult;
 import io.sundial.store.StoreStats;
@@ -43,6 +44,7 @@ public final class AdminOperations implements AutoCloseable {
     static final int MAX_MATCHES = 1_000;
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 10_000;
+    static final int STATUS_CONSUMER_ROWS = 20;
     private static final long CHANGE_TIMEOUT_MS = 10_000;
 
     private final TimerStore store;
@@ -51,19 +53,21 @@ public final class AdminOperations implements AutoCloseable {
     private final BackendRoutes routes;
     private final Health health;
     private final Clock clock;
+    private final MisdirectedRequests misdirected;
     private final TimerViews views;
     private final long startTimeMs;
     private final DeliveryRate rate;
     private final ScheduledExecutorService sampler;
 
     public AdminOperations(TimerStore store, TimerService timers, ProxyConfig config, BackendRoutes routes,
-                           Health health, Clock clock) {
+                           Health health, MisdirectedRequests misdirected, Clock clock) {
         this.store = store;
         this.timers = timers;
         this.config = config;
         this.routes = routes;
         this.health = health;
         this.clock = clock;
+        this.misdirected = misdirected;
         this.views = new TimerViews(store);
         this.startTimeMs = clock.wallMillis();
         this.rate = new DeliveryRate(() -> timers.stats().delivered(), clock);
@@ -115,7 +119,25 @@ public final class AdminOperations implements AutoCloseable {
         out.put("corruptRecordsLatest", store.corruptRecords().latest());
         out.put("scrubPasses", s.scrubPasses());
         out.put("lastScrubTimeMs", s.lastScrubEndMs() == 0 ? null : s.lastScrubEndMs());
+        out.put("misdirectedConsumers", misdirectedConsumers());
         return AdminAnswer.ok(out);
+    }
+
+    /** The consumer groups that heartbeated here, latest first, at most {@link #STATUS_CONSUMER_ROWS}. */
+    private List<Map<String, Object>> misdirectedConsumers() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (MisdirectedRequests.ConsumerSeen c : misdirected.consumerGroups()) {
+            if (out.size() == STATUS_CONSUMER_ROWS) {
+                break;
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("group", c.group());
+            row.put("clientId", c.clientId());
+            row.put("from", c.from());
+            row.put("lastSeenTimeMs", c.lastSeenMs());
+            out.add(row);
+        }
+        return out;
     }
 
     private List<Map<String, Object>> paused() {

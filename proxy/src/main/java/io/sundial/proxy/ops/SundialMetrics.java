@@ -32,9 +32,11 @@ import java.util.concurrent.TimeUnit;
  * get the {@code sundial_} prefix and Prometheus' unit and {@code _total} suffixes from the registry:
  *
  * <ul>
- *   <li>{@code sundial_timers_pending{topic}}, {@code sundial_timers_parked}, {@code sundial_wheel_timers};</li>
+ *   <li>{@code sundial_timers_pending{topic}}, {@code sundial_timers_parked}, {@code sundial_wheel_timers},
+ *       {@code sundial_consumer_groups_misdirected};</li>
  *   <li>counters {@code sundial_timers_accepted_total}, {@code sundial_sends_passed_through_total},
- *       {@code sundial_sends_rejected_total{reason}}, {@code sundial_timers_delivered_total},
+ *       {@code sundial_sends_rejected_total{reason}}, {@code sundial_requests_refused_total{code}},
+ *       {@code sundial_timers_delivered_total},
  *       {@code sundial_timers_cancelled_total}, {@code sundial_timers_rescheduled_total},
  *       {@code sundial_timers_retried_total}, {@code sundial_timers_parked_total};</li>
  *   <li>histograms {@code sundial_delivery_lateness_seconds} (re-published minus due, buckets 1 ms to 1 h),
@@ -60,6 +62,7 @@ public final class SundialMetrics {
     private final Counter accepted;
     private final Counter passedThrough;
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final Map<String, Counter> refused = new ConcurrentHashMap<>();
     private final Timer lateness;
     private final Timer republishLatency;
     private final DistributionSummary republishBatch;
@@ -153,6 +156,22 @@ public final class SundialMetrics {
     public void rejected(String reason) {
         rejected.computeIfAbsent(reason, r -> Counter.builder("sundial.sends.rejected").tag("reason", r)
                 .description("sends refused, by reason").register(registry)).increment();
+    }
+
+    /**
+     * A request of a code Sundial does not serve (a consumer's pull, an admin tool's query), refused;
+     * {@code code} is its number, or "other" once many codes were seen.
+     */
+    public void refused(String code) {
+        refused.computeIfAbsent(code, c -> Counter.builder("sundial.requests.refused").tag("code", c)
+                .description("requests of codes Sundial does not serve, by code").register(registry)).increment();
+    }
+
+    /** Reads the number of consumer groups that registered with Sundial by mistake from now on. */
+    public void bind(MisdirectedRequests misdirected) {
+        Gauge.builder("sundial.consumer.groups.misdirected", misdirected, MisdirectedRequests::consumerGroupCount)
+                .description("consumer groups that heartbeated to Sundial since start: they consume nothing "
+                        + "until given the cluster's name server").register(registry);
     }
 
     public void delivered(long latenessMs) {

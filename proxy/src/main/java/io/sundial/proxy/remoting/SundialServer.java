@@ -7,6 +7,7 @@ import io.sundial.proxy.admission.SendCheck;
 import io.sundial.proxy.admission.TimedSends;
 import io.sundial.proxy.config.RequestLimits;
 import io.sundial.proxy.forward.BackendForwarder;
+import io.sundial.proxy.ops.MisdirectedRequests;
 import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.proxy.route.RouteRewriter;
@@ -40,7 +41,7 @@ public final class SundialServer implements AutoCloseable {
     private final NettyRemotingServer server;
     private final boolean vipChannel;
     private final List<Registration> registrations = new ArrayList<>();
-    private final NettyRequestProcessor unsupported = new UnsupportedProcessor();
+    private final NettyRequestProcessor unsupported;
     private final ExecutorService sendExecutor;
     private final ExecutorService otherExecutor;
     private final ExecutorService adminExecutor;
@@ -53,7 +54,8 @@ public final class SundialServer implements AutoCloseable {
      */
     public SundialServer(int listenPort, boolean vipChannel, String advertisedAddress, BackendRoutes routes,
                          BackendForwarder forwarder, TimedSends timedSends, ClientCancels cancels, AdminProcessor admin,
-                         SundialMetrics metrics, InflightBudget budget, RequestLimits limits) {
+                         SundialMetrics metrics, InflightBudget budget, RequestLimits limits,
+                         MisdirectedRequests misdirected) {
         this.vipChannel = vipChannel && listenPort != 0;
         NettyServerConfig config = new NettyServerConfig();
         config.setListenPort(listenPort);
@@ -79,13 +81,14 @@ public final class SundialServer implements AutoCloseable {
             register(code, send, sendExecutor);
         }
         register(RequestCode.RECALL_MESSAGE, new RecallProcessor(cancels), sendExecutor);
-        ClientProcessor client = new ClientProcessor();
+        ClientProcessor client = new ClientProcessor(misdirected);
         register(RequestCode.HEART_BEAT, client, otherExecutor);
         register(RequestCode.UNREGISTER_CLIENT, client, otherExecutor);
         register(CHECK_CLIENT_CONFIG, client, otherExecutor);
         for (int code : AdminCodes.names().keySet()) {
             register(code, admin, adminExecutor);
         }
+        unsupported = new UnsupportedProcessor(misdirected);
         registerAll(server);
     }
 

@@ -170,6 +170,13 @@ public final class AdminCommand implements Runnable {
                 names.add(paused.getJSONObject(i).getString("topic"));
             }
             b.put("pausedTopics", names.isEmpty() ? "-" : String.join(", ", names));
+            JSONArray consumers = b.getJSONArray("misdirectedConsumers");
+            List<String> groups = new ArrayList<>();
+            for (int i = 0; consumers != null && i < consumers.size(); i++) {
+                JSONObject c = consumers.getJSONObject(i);
+                groups.add(c.getString("group") + " (from " + c.getString("from") + ")");
+            }
+            b.put("misdirectedConsumers", groups.isEmpty() ? "-" : String.join(", ", groups));
             JSONArray corrupt = b.getJSONArray("corruptRecordsLatest");
             b.put("corruptRecordsLatest", corrupt == null || corrupt.isEmpty() ? "-"
                     : String.join("\n    ", corrupt.toJavaList(String.class)));
@@ -177,7 +184,7 @@ public final class AdminCommand implements Runnable {
                     "backendReachable", "backendError", "storePath", "flushMode", "storeBytes", "pending", "parked",
                     "storeFull", "freeDiskBytes", "nextDueTime", "oldestOverdueTime", "oldestOverdueMs", "deliveredPerSecondLastMinute", "delivered",
                     "retryingLanes", "retried", "inWheel", "pausedTopics", "corruptRecords", "corruptRecordsLatest",
-                    "scrubPasses", "lastScrubTime"));
+                    "scrubPasses", "lastScrubTime", "misdirectedConsumers"));
         }
     }
 
