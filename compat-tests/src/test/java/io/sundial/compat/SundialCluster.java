@@ -67,6 +67,8 @@ public final class SundialCluster implements ParameterResolver {
             Path dir = Files.createTempDirectory("sundial-compat");
             EmbeddedCluster cluster = EmbeddedCluster.start(EmbeddedClusterConfig.builder(dir.resolve("rocketmq"))
                     .brokerProperty("autoCreateTopicEnable", true)
+                    // The broker then creates RMQ_SYS_TRACE_TOPIC, the default trace topic (MessageTraceTest).
+                    .brokerProperty("traceTopicEnable", true)
                     .build());
             Sundial sundial;
             try {

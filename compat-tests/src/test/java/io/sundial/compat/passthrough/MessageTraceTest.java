@@ -4,6 +4,7 @@ import io.sundial.compat.Clients;
 import io.sundial.compat.SundialCluster;
 import io.sundial.proxy.embedded.EmbeddedCluster;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.common.topic.TopicValidator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -15,20 +16,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A producer with message trace on ({@code enableMsgTrace}), here to a trace topic of its own: its trace producer
- * asks Sundial for the trace topic's route too, so its trace records pass through Sundial to the cluster, where
- * trace readers find a record of each send, timed or not, with its msgId.
+ * A producer with message trace on ({@code enableMsgTrace}), to a trace topic of its own or to the default one: its
+ * trace producer asks Sundial for the trace topic's route too, so its trace records pass through Sundial to the
+ * cluster, where trace readers find a record of each send, timed or not, with its msgId.
  */
 @ExtendWith(SundialCluster.class)
 class MessageTraceTest {
     @Test
-    void shouldPassTheProducersTraceRecordsThrough(SundialCluster.Running env) throws Exception {
-        String topic = Clients.unique("Traced");
-        // The default trace topic exists only on a broker with traceTopicEnable (off here, as by default), and
-        // admin tools may not create it: the producer names its own, as it may.
+    void shouldPassTheProducersTraceRecordsThroughToItsOwnTraceTopic(SundialCluster.Running env) throws Exception {
         String traceTopic = Clients.unique("Traces");
         env.cluster().createTopic(traceTopic, 1, EmbeddedCluster.PERM_READ_WRITE);
-        DefaultMQProducer producer = new DefaultMQProducer(Clients.unique("pg"), true, traceTopic);
+        assertTracesPassThrough(env, traceTopic);
+    }
+
+    /** The default trace topic, which the test cluster's broker made ({@code traceTopicEnable=true}). */
+    @Test
+    void shouldPassTheProducersTraceRecordsThroughToTheDefaultTraceTopic(SundialCluster.Running env)
+            throws Exception {
+        assertTracesPassThrough(env, TopicValidator.RMQ_SYS_TRACE_TOPIC);
+    }
+
+    /** For the default trace topic the producer names none, as most do, and the client picks it. */
+    private static void assertTracesPassThrough(SundialCluster.Running env, String traceTopic) throws Exception {
+        String topic = Clients.unique("Traced");
+        DefaultMQProducer producer = new DefaultMQProducer(Clients.unique("pg"), true,
+                TopicValidator.RMQ_SYS_TRACE_TOPIC.equals(traceTopic) ? null : traceTopic);
         producer.setNamesrvAddr(env.sundialAddr());
         producer.setInstanceName(Clients.unique("producer"));
         producer.setSendMsgTimeout(10_000);
