@@ -6,6 +6,9 @@ import io.sundial.compat.Clients;
 import io.sundial.compat.PrometheusText;
 import io.sundial.compat.SundialCluster;
 import io.sundial.proxy.embedded.EmbeddedCluster;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.common.message.Message;
@@ -66,6 +69,36 @@ class MisdirectedConsumerTest {
 
             assertEquals(0, misdirected.drain(Duration.ofSeconds(2)).size(), "nothing reaches it through Sundial");
         } finally {
+            producer.shutdown();
+        }
+    }
+
+    /**
+     * A producer and a consumer in one JVM with one {@code instanceName} (set so, or by default in clients that
+     * named instances by the process id alone) share one client instance and its name server, the first one's:
+     * the consumer given the cluster's name server is on Sundial's after all.
+     */
+    @Test
+    void shouldShowAConsumerThatSharesTheClientInstanceOfAProducerOfSundial(SundialCluster.Running env)
+            throws Exception {
+        String topic = Clients.unique("SharedInstance");
+        env.cluster().createTopic(topic, 2, EmbeddedCluster.PERM_READ_WRITE);
+        String instance = Clients.unique("shared");
+        DefaultMQProducer producer = new DefaultMQProducer(Clients.unique("pg"));
+        producer.setNamesrvAddr(env.sundialAddr());
+        producer.setInstanceName(instance);
+        producer.start();
+        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(Clients.unique("cg"));
+        consumer.setNamesrvAddr(env.namesrvAddr());
+        consumer.setInstanceName(instance);
+        consumer.subscribe(topic, "*");
+        consumer.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) ->
+                ConsumeConcurrentlyStatus.CONSUME_SUCCESS);
+        try {
+            consumer.start();
+            awaitGroupInStatus(env, consumer.getConsumerGroup());
+        } finally {
+            consumer.shutdown();
             producer.shutdown();
         }
     }
