@@ -7,17 +7,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -66,24 +60,6 @@ class LegacyClientTest {
     }
 
     private List<String> runLegacyProducer(String namesrv, String topic) throws Exception {
-        String libDir = System.getProperty("sundial.rocketmq.client4.lib", "../rocketmq-client4/target/lib");
-        Path lib = Path.of(libDir);
-        assertTrue(Files.isDirectory(lib), "the 4.9.8 client's jars are not at " + lib.toAbsolutePath()
-                + ": build the rocketmq-client4 module (mvn -pl rocketmq-client4 generate-resources)");
-        List<String> cp = new ArrayList<>();
-        cp.add(Path.of(LegacyProducerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                .toString());
-        try (Stream<Path> jars = Files.list(lib)) {
-            jars.filter(p -> p.toString().endsWith(".jar")).map(Path::toString).sorted().forEach(cp::add);
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx256m", "-Duser.home=" + home, "-cp",
-                String.join(File.pathSeparator, cp), LegacyProducerMain.class.getName(), namesrv, topic)
-                .redirectErrorStream(true).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("the 4.9.8 producer did not finish in 60 s");
-        }
-        return List.of(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n"));
+        return ChildClient.run(ChildClient.CLIENT_498, LegacyProducerMain.class, home, namesrv, topic);
     }
 }

@@ -2,16 +2,21 @@ package io.sundial.compat.timed;
 
 import io.sundial.compat.Clients;
 import io.sundial.compat.SundialCluster;
+import io.sundial.compat.legacy.ChildClient;
+import io.sundial.compat.legacy.UnnamedBrokerProducerMain;
 import io.sundial.proxy.Sundial;
 import io.sundial.proxy.config.ProxyConfig;
 import io.sundial.proxy.embedded.EmbeddedCluster;
 import io.sundial.proxy.embedded.EmbeddedClusterConfig;
+import io.sundial.proxy.route.LegacyRoutes;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,58 +44,121 @@ class TwoBrokersTest {
     private static final int QUEUES = 2;
 
     @TempDir
-    Path dir;
+    static Path dir;
+    private static EmbeddedCluster cluster;
+    private static EmbeddedCluster brokerB;
+    private static Sundial sundial;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = EmbeddedCluster.start(EmbeddedClusterConfig.builder(dir.resolve("a")).killOnClose(true).build());
+        brokerB = EmbeddedCluster.joinBroker(cluster, EmbeddedClusterConfig.builder(dir.resolve("b"))
+                .brokerName(BROKER_B).killOnClose(true).build());
+        sundial = SundialCluster.startSundial(cluster.namesrvAddr(), dir.resolve("sundial"), 0,
+                "flushDiskType", "ASYNC_FLUSH", ProxyConfig.ROUTE_REFRESH_MS, "1000");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try (EmbeddedCluster a = cluster; EmbeddedCluster b = brokerB; Sundial s = sundial) {
+            // closed in reverse order: Sundial, then broker B, then the cluster
+        }
+    }
 
     @Test
     void shouldKeepEachSendOnItsBrokerAndMoveTimersOffABrokerThatStoppedTakingWrites() throws Exception {
-        try (EmbeddedCluster cluster = EmbeddedCluster.start(EmbeddedClusterConfig.builder(dir.resolve("a"))
-                .killOnClose(true).build());
-             EmbeddedCluster brokerB = EmbeddedCluster.joinBroker(cluster, EmbeddedClusterConfig.builder(
-                     dir.resolve("b")).brokerName(BROKER_B).killOnClose(true).build());
-             Sundial sundial = SundialCluster.startSundial(cluster.namesrvAddr(), dir.resolve("sundial"), 0,
-                     "flushDiskType", "ASYNC_FLUSH", ProxyConfig.ROUTE_REFRESH_MS, "1000")) {
-            String topic = Clients.unique("TwoBrokers");
-            cluster.createTopic(topic, QUEUES, EmbeddedCluster.PERM_READ_WRITE);
-            brokerB.createTopic(topic, QUEUES, EmbeddedCluster.PERM_READ_WRITE);
-            String brokerA = cluster.brokerName();
+        String topic = Clients.unique("TwoBrokers");
+        cluster.createTopic(topic, QUEUES, EmbeddedCluster.PERM_READ_WRITE);
+        brokerB.createTopic(topic, QUEUES, EmbeddedCluster.PERM_READ_WRITE);
+        String brokerA = cluster.brokerName();
 
-            Map<String, MessageQueue> chosen = new HashMap<>();
-            Map<String, Long> dueByKey = new HashMap<>();
-            DefaultMQProducer producer = Clients.producer(sundial.address());
-            try (Clients.Received received = Clients.consume(cluster.namesrvAddr(), topic, false)) {
-                long due = System.currentTimeMillis() + 2_000;
-                for (String broker : List.of(brokerA, BROKER_B)) {
-                    for (int q = 0; q < QUEUES; q++) {
-                        MessageQueue mq = new MessageQueue(topic, broker, q);
-                        send(producer, mq, "plain-" + broker + "-" + q, 0, chosen, dueByKey);
-                        send(producer, mq, "timed-" + broker + "-" + q, due, chosen, dueByKey);
-                    }
+        Map<String, MessageQueue> chosen = new HashMap<>();
+        Map<String, Long> dueByKey = new HashMap<>();
+        DefaultMQProducer producer = Clients.producer(sundial.address());
+        try (Clients.Received received = Clients.consume(cluster.namesrvAddr(), topic, false)) {
+            long due = System.currentTimeMillis() + 2_000;
+            for (String broker : List.of(brokerA, BROKER_B)) {
+                for (int q = 0; q < QUEUES; q++) {
+                    MessageQueue mq = new MessageQueue(topic, broker, q);
+                    send(producer, mq, "plain-" + broker + "-" + q, 0, chosen, dueByKey);
+                    send(producer, mq, "timed-" + broker + "-" + q, due, chosen, dueByKey);
                 }
-                for (Clients.Arrival a : awaitAll(received, chosen.size(), sundial)) {
-                    MessageExt m = a.message();
-                    MessageQueue mq = chosen.get(m.getKeys());
-                    assertNotNull(mq, "unexpected message " + m.getKeys());
-                    assertTrue(m.getStoreTimestamp() >= dueByKey.get(m.getKeys()), m.getKeys() + " stored early");
-                    assertEquals(mq.getBrokerName(), m.getBrokerName(), m.getKeys() + ": the broker chosen");
-                    assertEquals(mq.getQueueId(), m.getQueueId(), m.getKeys() + ": the queue chosen");
-                }
-
-                // Broker A stops taking writes for the topic; Sundial's routes refresh each second here, the
-                // producer's (every 30 s) still show it writable, so the next timer is addressed to it.
-                cluster.createTopic(topic, QUEUES, EmbeddedCluster.PERM_READ_ONLY);
-                Thread.sleep(2_500);
-                long movedDue = System.currentTimeMillis() + 2_000;
-                send(producer, new MessageQueue(topic, brokerA, 0), "moved", movedDue, chosen, dueByKey);
-                MessageExt moved = awaitAll(received, 1, sundial).get(0).message();
-                assertEquals("moved", moved.getKeys());
-                assertTrue(moved.getStoreTimestamp() >= movedDue, "stored before it was due");
-                assertEquals(BROKER_B, moved.getBrokerName(), "moved off the read-only broker");
-                assertEquals(List.of(), received.drain(Duration.ofSeconds(1)), "no second copy");
-            } finally {
-                producer.shutdown();
             }
-            assertEquals(0, sundial.store().parkedCount(), "nothing parked");
+            for (Clients.Arrival a : awaitAll(received, chosen.size(), sundial)) {
+                MessageExt m = a.message();
+                MessageQueue mq = chosen.get(m.getKeys());
+                assertNotNull(mq, "unexpected message " + m.getKeys());
+                assertTrue(m.getStoreTimestamp() >= dueByKey.get(m.getKeys()), m.getKeys() + " stored early");
+                assertEquals(mq.getBrokerName(), m.getBrokerName(), m.getKeys() + ": the broker chosen");
+                assertEquals(mq.getQueueId(), m.getQueueId(), m.getKeys() + ": the queue chosen");
+            }
+
+            // Broker A stops taking writes for the topic; Sundial's routes refresh each second here, the
+            // producer's (every 30 s) still show it writable, so the next timer is addressed to it.
+            cluster.createTopic(topic, QUEUES, EmbeddedCluster.PERM_READ_ONLY);
+            Thread.sleep(2_500);
+            long movedDue = System.currentTimeMillis() + 2_000;
+            send(producer, new MessageQueue(topic, brokerA, 0), "moved", movedDue, chosen, dueByKey);
+            MessageExt moved = awaitAll(received, 1, sundial).get(0).message();
+            assertEquals("moved", moved.getKeys());
+            assertTrue(moved.getStoreTimestamp() >= movedDue, "stored before it was due");
+            assertEquals(BROKER_B, moved.getBrokerName(), "moved off the read-only broker");
+            assertEquals(List.of(), received.drain(Duration.ofSeconds(1)), "no second copy");
+        } finally {
+            producer.shutdown();
         }
+        assertEquals(0, sundial.store().parkedCount(), "nothing parked");
+    }
+
+    /**
+     * A 4.9.4 producer names no broker in its sends, only a queue id, which both groups have. Sundial gives it one
+     * merged broker with both groups' queues (decision 0037), so each send, plain, timed or by selector, lands on
+     * the group and queue its merged queue stands for: spread over both groups, in broker-name order.
+     */
+    @Test
+    void shouldSpreadTheSendsOfAClientThatNamesNoBrokerOverBothGroups() throws Exception {
+        String topic = Clients.unique("Unnamed");
+        cluster.createTopic(topic, QUEUES, EmbeddedCluster.PERM_READ_WRITE);
+        brokerB.createTopic(topic, QUEUES, EmbeddedCluster.PERM_READ_WRITE);
+        List<String> groups = List.of(cluster.brokerName(), BROKER_B).stream().sorted().toList();
+        int each = 8;
+        try (Clients.Received received = Clients.consume(cluster.namesrvAddr(), topic, false)) {
+            List<String> output = ChildClient.run(ChildClient.CLIENT_494, UnnamedBrokerProducerMain.class, dir,
+                    sundial.address(), topic, Integer.toString(each));
+            String printed = String.join("\n", output);
+            assertTrue(output.contains("DONE") && output.contains("VERSION V4_9_4"), printed);
+            assertTrue(output.contains("QUEUES " + 2 * QUEUES + " " + LegacyRoutes.BROKER), printed);
+            Map<String, String[]> sent = new HashMap<>();
+            for (String line : output) {
+                if (line.startsWith("SENT ")) {
+                    String[] f = line.split(" ");
+                    assertEquals("SEND_OK", f[4], line);
+                    sent.put(f[1], f);
+                }
+            }
+            assertEquals(3 * each, sent.size(), printed);
+
+            Map<String, Integer> perGroup = new HashMap<>();
+            for (Clients.Arrival a : awaitAll(received, sent.size(), sundial)) {
+                MessageExt m = a.message();
+                String[] f = sent.remove(m.getKeys());
+                assertNotNull(f, "unexpected or repeated message " + m.getKeys());
+                int merged = Integer.parseInt(f[2]);
+                assertEquals(groups.get(merged / QUEUES), m.getBrokerName(),
+                        m.getKeys() + " on merged queue " + merged);
+                assertEquals(merged % QUEUES, m.getQueueId(), m.getKeys() + " on merged queue " + merged);
+                assertTrue(m.getStoreTimestamp() >= Long.parseLong(f[3]), m.getKeys() + " stored early");
+                perGroup.merge(m.getBrokerName() + " " + m.getKeys().replaceAll("-.*", ""), 1, Integer::sum);
+            }
+            for (String group : groups) {
+                for (String kind : List.of("plain", "timed", "ordered")) {
+                    assertTrue(perGroup.getOrDefault(group + " " + kind, 0) > 0, kind + " sends reach " + group
+                            + ": " + perGroup);
+                }
+            }
+            assertEquals(List.of(), received.drain(Duration.ofSeconds(1)), "no second copy");
+        }
+        assertEquals(0, sundial.store().parkedCount(), "nothing parked");
     }
 
     private static List<Clients.Arrival> awaitAll(Clients.Received received, int n, Sundial sundial)

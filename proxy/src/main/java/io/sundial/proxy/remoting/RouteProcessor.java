@@ -2,15 +2,18 @@ package io.sundial.proxy.remoting;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.sundial.proxy.route.BackendRoutes;
+import io.sundial.proxy.route.LegacyRoutes;
 import io.sundial.proxy.route.RouteRewriter;
 import org.apache.rocketmq.remoting.netty.NettyRequestProcessor;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.apache.rocketmq.remoting.protocol.header.namesrv.GetRouteInfoRequestHeader;
+import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 
 /**
  * Answers {@code GET_ROUTEINFO_BY_TOPIC} (105) as the backend name server does, with Sundial's address in place
- * of every broker's, so the producer sends to Sundial. Errors (such as {@code TOPIC_NOT_EXIST}) pass through
+ * of every broker's, so the producer sends to Sundial; producers that name no broker in their sends get one merged
+ * broker ({@link LegacyRoutes}). Errors (such as {@code TOPIC_NOT_EXIST}) pass through
  * unchanged: the client then falls back to {@code TBW102} exactly as against the real name server.
  */
 final class RouteProcessor implements NettyRequestProcessor {
@@ -31,7 +34,9 @@ final class RouteProcessor implements NettyRequestProcessor {
                 response = Responses.error(ResponseCode.SYSTEM_ERROR, "route look-up failed: " + error);
             } else if (answer.found()) {
                 response = RemotingCommand.createResponseCommand(ResponseCode.SUCCESS, null);
-                response.setBody(rewriter.rewrite(answer.route()).encode());
+                TopicRouteData route = LegacyRoutes.mergesFor(request) ? LegacyRoutes.merge(answer.route())
+                        : answer.route();
+                response.setBody(rewriter.rewrite(route).encode());
             } else {
                 response = Responses.error(answer.code(), answer.remark());
             }

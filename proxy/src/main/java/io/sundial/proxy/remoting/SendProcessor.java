@@ -7,6 +7,7 @@ import io.sundial.proxy.admission.TimedSends;
 import io.sundial.proxy.forward.BackendForwarder;
 import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.route.BackendRoutes;
+import io.sundial.proxy.route.LegacyRoutes;
 import org.apache.rocketmq.common.message.MessageConst;
 import org.apache.rocketmq.common.message.MessageDecoder;
 import org.apache.rocketmq.common.sysflag.MessageSysFlag;
@@ -16,6 +17,7 @@ import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.RequestCode;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
+import org.apache.rocketmq.remoting.protocol.header.SendMessageResponseHeader;
 import org.apache.rocketmq.remoting.protocol.route.QueueData;
 import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 
@@ -91,6 +93,13 @@ final class SendProcessor implements NettyRequestProcessor {
             metrics.rejected(reason(refusal.getCode()));
             return CompletableFuture.completedFuture(refusal);
         }
+        int mergedQueueId = placeOnMergedRoute(request, header);
+        CompletableFuture<RemotingCommand> answer = storeOrPass(ctx, request, header);
+        return mergedQueueId < 0 ? answer : answer.thenApply(r -> answeredOnQueue(r, mergedQueueId));
+    }
+
+    private CompletableFuture<RemotingCommand> storeOrPass(ChannelHandlerContext ctx, RemotingCommand request,
+                                                           SendMessageRequestHeader header) throws Exception {
         if (isReply(request)) {
             // The broker pushes a reply to its requester's own connection, and keeps no timers for replies.
             metrics.passedThrough();
@@ -133,6 +142,52 @@ final class SendProcessor implements NettyRequestProcessor {
         return forwarder.forward(brokerName, header.getTopic(), outgoing);
     }
 
+    /**
+     * A send to a queue of a merged route ({@link LegacyRoutes}) is moved, header and request fields both, to the
+     * broker group and queue that queue stands for. Returns the queue id the producer chose, to be given back in
+     * the answer, or -1 when the send is left as it came.
+     */
+    private int placeOnMergedRoute(RemotingCommand request, SendMessageRequestHeader header) {
+        if (!LegacyRoutes.placesFor(request, header.getBrokerName())) {
+            return -1;
+        }
+        TopicRouteData route = routeOf(header.getTopic());
+        LegacyRoutes.Placement placement = route == null ? null : LegacyRoutes.place(route, header.getQueueId());
+        if (placement == null) {
+            return -1;
+        }
+        int chosen = header.getQueueId();
+        header.setBrokerName(placement.brokerName());
+        header.setQueueId(placement.queueId());
+        Map<String, String> fields = request.getExtFields();
+        boolean v2 = request.getCode() != RequestCode.SEND_MESSAGE
+                && request.getCode() != RequestCode.SEND_REPLY_MESSAGE;
+        fields.put(v2 ? "e" : "queueId", Integer.toString(placement.queueId()));
+        String brokerField = v2 ? "n" : "bname";
+        if (fields.containsKey(brokerField)) {
+            fields.put(brokerField, placement.brokerName());
+        }
+        return chosen;
+    }
+
+    /** {@code response} showing the queue id the producer chose on its merged route. */
+    private static RemotingCommand answeredOnQueue(RemotingCommand response, int mergedQueueId) {
+        if (response == null) {
+            return null;
+        }
+        if (response.readCustomHeader() instanceof SendMessageResponseHeader h) {
+            h.setQueueId(mergedQueueId);
+        } else if (response.getExtFields() != null && response.getExtFields().containsKey("queueId")) {
+            response.getExtFields().put("queueId", Integer.toString(mergedQueueId));
+        }
+        return response;
+    }
+
+    private TopicRouteData routeOf(String topic) {
+        TopicRouteData route = routes.cachedRoute(topic);
+        return route != null ? route : routes.route(topic).join().route();
+    }
+
     /** The metric tag of a refusal. */
     private static String reason(int code) {
         return switch (code) {
@@ -172,17 +227,15 @@ final class SendProcessor implements NettyRequestProcessor {
     }
 
     /**
-     * The broker the producer chose. Clients before 4.9.5 name none: then the first broker of the topic's route
-     * with a writable queue of that id (exact with one broker per topic; see docs/compatibility.md).
+     * The broker the producer chose. Clients before 4.9.5 name none: a send to a merged route was placed already;
+     * otherwise (one writable broker group, or a signed send) the first broker of the topic's route with a
+     * writable queue of that id (docs/compatibility.md).
      */
     private String brokerFor(SendMessageRequestHeader header) {
         if (header.getBrokerName() != null && !header.getBrokerName().isEmpty()) {
             return header.getBrokerName();
         }
-        TopicRouteData route = routes.cachedRoute(header.getTopic());
-        if (route == null) {
-            route = routes.route(header.getTopic()).join().route();
-        }
+        TopicRouteData route = routeOf(header.getTopic());
         if (route == null) {
             return null;
         }
