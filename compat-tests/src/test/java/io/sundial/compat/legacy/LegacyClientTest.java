@@ -59,6 +59,31 @@ class LegacyClientTest {
         }
     }
 
+    /**
+     * A 4.9.4 producer (no broker named in its sends) to a topic nobody created, which the broker creates at its
+     * first send (the quickstart's case): plain, timed and selector sends all arrive, none early.
+     */
+    @Test
+    void shouldDeliverTheSendsOfA494ClientToATopicTheBrokerCreates(SundialCluster.Running env) throws Exception {
+        String topic = Clients.unique("LegacyCreated");
+        int each = 4;
+        List<String> output = ChildClient.run(ChildClient.CLIENT_494, UnnamedBrokerProducerMain.class, home,
+                env.sundialAddr(), topic, Integer.toString(each));
+        String printed = String.join("\n", output);
+        assertTrue(output.contains("DONE") && output.contains("QUEUES none"), printed);
+        Map<String, Long> dueById = new HashMap<>();
+        for (String line : output) {
+            if (line.startsWith("SENT ")) {
+                String[] f = line.split(" ");
+                assertEquals("SEND_OK", f[4], line);
+                dueById.put(f[5], Long.parseLong(f[3]));
+            }
+        }
+        assertEquals(3 * each, dueById.size(), printed);
+        assertEquals(new Clients.ReadBack(3 * each, 0, 0, 0),
+                Clients.readBack(env.namesrvAddr(), topic, dueById, Duration.ofSeconds(30)));
+    }
+
     private List<String> runLegacyProducer(String namesrv, String topic) throws Exception {
         return ChildClient.run(ChildClient.CLIENT_498, LegacyProducerMain.class, home, namesrv, topic);
     }

@@ -11,9 +11,9 @@ import java.util.TreeSet;
 
 /**
  * Run in a child JVM with rocketmq-client 4.9.4, whose sends name no broker (it uses only API both versions
- * have): prints the queues its route offers ({@code QUEUES count brokers}), then sends {@code n} plain messages
+ * have): prints the queues its route offers ({@code QUEUES count brokers}, or {@code QUEUES none}), then sends {@code n} plain messages
  * (the client's round robin over those queues), {@code n} with {@code __STARTDELIVERTIME} and {@code n} with a
- * selector (queue {@code i mod count}), printing {@code SENT key queueId dueMs} for each, the queue id as the
+ * selector (queue {@code i mod count}), printing {@code SENT key queueId dueMs status msgId} for each, the queue id as the
  * answer gave it.
  */
 public final class UnnamedBrokerProducerMain {
@@ -29,10 +29,7 @@ public final class UnnamedBrokerProducerMain {
         producer.setSendMsgTimeout(10_000);
         producer.start();
         try {
-            List<MessageQueue> queues = producer.fetchPublishMessageQueues(topic);
-            TreeSet<String> brokers = new TreeSet<>();
-            queues.forEach(q -> brokers.add(q.getBrokerName()));
-            System.out.println("QUEUES " + queues.size() + " " + String.join(",", brokers));
+            printQueues(producer, topic);
             for (int i = 0; i < n; i++) {
                 print("plain-" + i, producer.send(message(topic, "plain-" + i)), 0);
             }
@@ -54,12 +51,24 @@ public final class UnnamedBrokerProducerMain {
         System.out.println("DONE");
     }
 
+    /** The queues of the topic's route, or "QUEUES none" for a topic that does not exist yet. */
+    private static void printQueues(DefaultMQProducer producer, String topic) {
+        try {
+            List<MessageQueue> queues = producer.fetchPublishMessageQueues(topic);
+            TreeSet<String> brokers = new TreeSet<>();
+            queues.forEach(q -> brokers.add(q.getBrokerName()));
+            System.out.println("QUEUES " + queues.size() + " " + String.join(",", brokers));
+        } catch (Exception e) {
+            System.out.println("QUEUES none");
+        }
+    }
+
     private static Message message(String topic, String key) throws Exception {
         return new Message(topic, "legacy", key, key.getBytes("UTF-8"));
     }
 
     private static void print(String key, SendResult r, long dueMs) {
         System.out.println("SENT " + key + " " + r.getMessageQueue().getQueueId() + " " + dueMs + " "
-                + r.getSendStatus());
+                + r.getSendStatus() + " " + r.getMsgId());
     }
 }

@@ -8,6 +8,7 @@ import io.sundial.proxy.forward.BackendForwarder;
 import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.proxy.route.LegacyRoutes;
+import io.sundial.proxy.route.RouteAnswer;
 import org.apache.rocketmq.common.message.MessageConst;
 import org.apache.rocketmq.common.message.MessageDecoder;
 import org.apache.rocketmq.common.sysflag.MessageSysFlag;
@@ -151,7 +152,7 @@ final class SendProcessor implements NettyRequestProcessor {
         if (!LegacyRoutes.placesFor(request, header.getBrokerName())) {
             return -1;
         }
-        TopicRouteData route = routeOf(header.getTopic());
+        TopicRouteData route = routeOf(header);
         LegacyRoutes.Placement placement = route == null ? null : LegacyRoutes.place(route, header.getQueueId());
         if (placement == null) {
             return -1;
@@ -183,9 +184,24 @@ final class SendProcessor implements NettyRequestProcessor {
         return response;
     }
 
-    private TopicRouteData routeOf(String topic) {
-        TopicRouteData route = routes.cachedRoute(topic);
-        return route != null ? route : routes.route(topic).join().route();
+    /**
+     * The route of the send's topic; for a topic the backend does not have yet but creates at its first send, the
+     * route it gets then, reckoned from the default topic's as the stock client does (decision 0034). Null if
+     * neither.
+     */
+    private TopicRouteData routeOf(SendMessageRequestHeader header) {
+        TopicRouteData route = routes.cachedRoute(header.getTopic());
+        if (route != null) {
+            return route;
+        }
+        RouteAnswer answer = routes.route(header.getTopic()).join();
+        String defaultTopic = header.getDefaultTopic();
+        if (answer.found() || answer.code() != ResponseCode.TOPIC_NOT_EXIST || defaultTopic == null
+                || defaultTopic.isEmpty()) {
+            return answer.route();
+        }
+        Integer queueNums = header.getDefaultTopicQueueNums();
+        return routes.route(defaultTopic).join().autoCreatedRoute(queueNums == null ? 0 : queueNums);
     }
 
     /** The metric tag of a refusal. */
@@ -235,7 +251,7 @@ final class SendProcessor implements NettyRequestProcessor {
         if (header.getBrokerName() != null && !header.getBrokerName().isEmpty()) {
             return header.getBrokerName();
         }
-        TopicRouteData route = routeOf(header.getTopic());
+        TopicRouteData route = routeOf(header);
         if (route == null) {
             return null;
         }
