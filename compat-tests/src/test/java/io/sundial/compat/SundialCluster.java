@@ -69,6 +69,8 @@ public final class SundialCluster implements ParameterResolver {
                     .brokerProperty("autoCreateTopicEnable", true)
                     // The broker then creates RMQ_SYS_TRACE_TOPIC, the default trace topic (MessageTraceTest).
                     .brokerProperty("traceTopicEnable", true)
+                    // SQL92 subscriptions (FilteredConsumersTest).
+                    .brokerProperty("enablePropertyFilter", true)
                     .build());
             Sundial sundial;
             try {
