@@ -21,6 +21,15 @@ final class AdmittingRemotingServer extends NettyRemotingServer {
         this.admission = admission;
     }
 
+    /**
+     * Whether TLS can be served: rocketmq-remoting builds the context at construction unless its TLS mode is
+     * disabled, and when that fails (a certificate that does not load, or none and no way to make a test one)
+     * it logs to its own log and serves plaintext only.
+     */
+    boolean tlsContextLoaded() {
+        return sslContext != null;
+    }
+
     @Override
     protected ChannelPipeline configChannel(SocketChannel ch) {
         ChannelPipeline pipeline = super.configChannel(ch);

@@ -65,8 +65,16 @@ public final class SundialServer implements AutoCloseable {
         // per response, which on 2 cores cost more than the codec; processing stays on the processors' executors.
         config.setServerNettyWorkerGroupEnable(false);
         plaintextUnlessTlsConfigured();
-        server = new AdmittingRemotingServer(config, new ConnectionLimit(limits.maxConnections()),
-                new SendAdmission(budget, metrics));
+        AdmittingRemotingServer admitting = new AdmittingRemotingServer(config,
+                new ConnectionLimit(limits.maxConnections()), new SendAdmission(budget, metrics));
+        if (TlsSystemConfig.tlsMode != TlsMode.DISABLED && !admitting.tlsContextLoaded()) {
+            admitting.shutdown();
+            throw new IllegalStateException("tls.server.mode is " + TlsSystemConfig.tlsMode.getName() + " but no TLS"
+                    + " context could be built (the cause is in rocketmq_client.log under the log directory): set"
+                    + " tls.test.mode.enable=false, tls.server.certPath and tls.server.keyPath (a PEM certificate and"
+                    + " PKCS#8 key) in SUNDIAL_JAVA_OPTS, or drop tls.server.mode to serve plaintext");
+        }
+        server = admitting;
         // No count limit: every send waiting here holds its bytes in the budget, which bounds the queue.
         sendExecutor = pool("sundial-send", 4, Integer.MAX_VALUE);
         otherExecutor = pool("sundial-request", 2, 10_000);
