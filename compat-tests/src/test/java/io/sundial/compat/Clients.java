@@ -77,6 +77,12 @@ public final class Clients {
 
     /** An asynchronous send, awaited: the callback path of the stock client. */
     public static SendResult sendAsync(DefaultMQProducer producer, Message m) throws Exception {
+        return sendAsyncFuture(producer, m).get(30, TimeUnit.SECONDS);
+    }
+
+    /** An asynchronous send, completed by the stock client's callback. */
+    public static CompletableFuture<SendResult> sendAsyncFuture(DefaultMQProducer producer, Message m)
+            throws Exception {
         CompletableFuture<SendResult> f = new CompletableFuture<>();
         producer.send(m, new SendCallback() {
             @Override
@@ -89,7 +95,7 @@ public final class Clients {
                 f.completeExceptionally(e);
             }
         });
-        return f.get(30, TimeUnit.SECONDS);
+        return f;
     }
 
     /** A consumer of {@code topic} on the real cluster; every message received lands in {@link Received}. */

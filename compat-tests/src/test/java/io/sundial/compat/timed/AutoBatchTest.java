@@ -4,7 +4,6 @@ import io.sundial.compat.Clients;
 import io.sundial.compat.SundialCluster;
 import io.sundial.proxy.embedded.EmbeddedCluster;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
-import org.apache.rocketmq.client.producer.SendCallback;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
@@ -60,9 +59,7 @@ class AutoBatchTest {
                 if (timed) {
                     m.putUserProperty("__STARTDELIVERTIME", Long.toString(due));
                 }
-                CompletableFuture<SendResult> f = new CompletableFuture<>();
-                producer.send(m, callback(f));
-                results.add(f);
+                results.add(Clients.sendAsyncFuture(producer, m));
                 String id = MessageClientIDSetter.getUniqID(m);
                 sentIds.add(id);
                 dueById.put(id, timed ? due : 0L);
@@ -87,19 +84,5 @@ class AutoBatchTest {
         } finally {
             producer.shutdown();
         }
-    }
-
-    private static SendCallback callback(CompletableFuture<SendResult> f) {
-        return new SendCallback() {
-            @Override
-            public void onSuccess(SendResult r) {
-                f.complete(r);
-            }
-
-            @Override
-            public void onException(Throwable e) {
-                f.completeExceptionally(e);
-            }
-        };
     }
 }

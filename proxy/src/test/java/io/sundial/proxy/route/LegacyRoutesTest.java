@@ -3,16 +3,13 @@ package io.sundial.proxy.route;
 import org.apache.rocketmq.common.MQVersion;
 import org.apache.rocketmq.common.constant.PermName;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
-import org.apache.rocketmq.remoting.protocol.route.BrokerData;
 import org.apache.rocketmq.remoting.protocol.route.QueueData;
 import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
+import static io.sundial.proxy.route.RouteFixtures.queues;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -22,25 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LegacyRoutesTest {
     private static final int RW = PermName.PERM_READ | PermName.PERM_WRITE;
 
-    private static QueueData queues(String broker, int perm, int nums) {
-        QueueData q = new QueueData();
-        q.setBrokerName(broker);
-        q.setPerm(perm);
-        q.setReadQueueNums(nums);
-        q.setWriteQueueNums(nums);
-        return q;
-    }
-
-    /** The route the name server gives, brokers in the order given (not sorted). */
+    /** The route the name server gives, brokers in the order given (not sorted), with an order-topic config. */
     private static TopicRouteData route(QueueData... queueDatas) {
-        TopicRouteData route = new TopicRouteData();
-        route.setQueueDatas(new ArrayList<>(List.of(queueDatas)));
-        List<BrokerData> brokers = new ArrayList<>();
-        for (QueueData q : queueDatas) {
-            String addr = q.getBrokerName() + ":10911";
-            brokers.add(new BrokerData("c", q.getBrokerName(), new HashMap<>(Map.of(0L, addr))));
-        }
-        route.setBrokerDatas(brokers);
+        TopicRouteData route = RouteFixtures.route(queueDatas);
         route.setOrderTopicConf("b:4;a:2");
         return route;
     }

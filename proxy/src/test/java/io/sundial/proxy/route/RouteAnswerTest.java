@@ -2,16 +2,11 @@ package io.sundial.proxy.route;
 
 import org.apache.rocketmq.common.constant.PermName;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
-import org.apache.rocketmq.remoting.protocol.route.BrokerData;
 import org.apache.rocketmq.remoting.protocol.route.QueueData;
 import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
+import static io.sundial.proxy.route.RouteFixtures.queues;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -21,24 +16,8 @@ class RouteAnswerTest {
     private static final int INHERIT_RW = PermName.PERM_INHERIT | PermName.PERM_READ | PermName.PERM_WRITE;
     private static final int RW = PermName.PERM_READ | PermName.PERM_WRITE;
 
-    private static QueueData queues(String broker, int perm, int nums) {
-        QueueData q = new QueueData();
-        q.setBrokerName(broker);
-        q.setPerm(perm);
-        q.setReadQueueNums(nums);
-        q.setWriteQueueNums(nums);
-        return q;
-    }
-
     private static RouteAnswer found(QueueData... queueDatas) {
-        TopicRouteData route = new TopicRouteData();
-        route.setQueueDatas(new ArrayList<>(List.of(queueDatas)));
-        List<BrokerData> brokers = new ArrayList<>();
-        for (QueueData q : queueDatas) {
-            brokers.add(new BrokerData("c", q.getBrokerName(), new HashMap<>(Map.of(0L, q.getBrokerName() + ":10911"))));
-        }
-        route.setBrokerDatas(brokers);
-        return new RouteAnswer(ResponseCode.SUCCESS, null, route);
+        return new RouteAnswer(ResponseCode.SUCCESS, null, RouteFixtures.route(queueDatas));
     }
 
     @Test
