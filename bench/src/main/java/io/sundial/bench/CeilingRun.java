@@ -71,33 +71,21 @@ final class CeilingRun {
                 Thread.sleep(20);
             }
         }
-        long[] after = new long[(int) receipts.receivedCount()];
-        long[] storedAfter = new long[after.length];
-        long[] hop = new long[after.length];
-        int k = 0;
-        long lost = 0;
-        for (int i = 0; i < n; i++) {
-            if (receipts.wasReceived(i) && k < after.length) {
-                storedAfter[k] = receipts.storedAt(i) - sendStart;
-                hop[k] = receipts.receivedAt(i) - receipts.storedAt(i);
-                after[k++] = receipts.receivedAt(i) - sendStart;
-            } else if (!receipts.wasReceived(i) && receipts.isAcknowledged(i)) {
-                lost++;
-            }
-        }
-        Distribution d = Distribution.of(java.util.Arrays.copyOf(after, k));
+        // Every message's intended time is the start of sending, so lateness counts from there.
+        Receipts.Lateness lateness = receipts.lateness();
+        Distribution d = lateness.total();
         Map<String, Double> f = new HashMap<>();
         f.put("sent", (double) n);
         f.put("failed", (double) failed.get());
         f.put("received", (double) d.count());
-        f.put("lost", (double) lost);
+        f.put("lost", (double) receipts.lost());
         f.put("sendRate", n / sendSeconds);
         f.put("p50", (double) d.percentile(50));
         f.put("p99", (double) d.percentile(99));
         f.put("max", (double) d.max());
         // Stored: when the broker had it (its ingest); hop: stored to the listener (its dispatch and the consumer).
-        f.put("storedP99", (double) Distribution.of(java.util.Arrays.copyOf(storedAfter, k)).percentile(99));
-        f.put("hopP99", (double) Distribution.of(java.util.Arrays.copyOf(hop, k)).percentile(99));
+        f.put("storedP99", (double) lateness.stored().percentile(99));
+        f.put("hopP99", (double) lateness.hop().percentile(99));
         return new RunResult(phase.name(), "ceiling", "broker, no timer", run, f, d);
     }
 }

@@ -122,41 +122,27 @@ final class DeliveryRun {
     private RunResult result(String scenario, String target, int run, Receipts r, Sender.Outcome sent,
                              Map<String, Double> memory, Map<String, Double> cpu, long windowMs) {
         int n = r.size();
-        int received = (int) r.receivedCount();
-        long[] lateness = new long[received];
-        long[] storedLateness = new long[received];
-        long[] hop = new long[received];
-        long[] wheel = new long[received];
+        long[] wheel = new long[n];
         int firedKnown = 0;
-        int k = 0;
-        long lost = 0;
         long early = 0;
         for (int i = 0; i < n; i++) {
             if (r.wasReceived(i)) {
-                long l = r.receivedAt(i) - r.due(i);
-                if (l < 0) {
+                if (r.receivedAt(i) < r.due(i)) {
                     early++;
                 }
-                if (k < received) {
-                    lateness[k] = l;
-                    storedLateness[k] = r.storedAt(i) - r.due(i);
-                    hop[k] = r.receivedAt(i) - r.storedAt(i);
-                    if (r.firedAt(i) != Long.MIN_VALUE) {
-                        wheel[firedKnown++] = r.firedAt(i) - r.due(i);
-                    }
-                    k++;
+                if (r.firedAt(i) != Long.MIN_VALUE) {
+                    wheel[firedKnown++] = r.firedAt(i) - r.due(i);
                 }
-            } else if (r.isAcknowledged(i)) {
-                lost++;
             }
         }
-        Distribution d = Distribution.of(java.util.Arrays.copyOf(lateness, k));
+        Receipts.Lateness lateness = r.lateness();
+        Distribution d = lateness.total();
         Map<String, Double> f = new HashMap<>();
         f.put("sent", (double) n);
         f.put("acked", (double) sent.acked());
         f.put("failed", (double) sent.failed());
         f.put("received", (double) d.count());
-        f.put("lost", (double) lost);
+        f.put("lost", (double) r.lost());
         f.put("duplicated", (double) r.duplicates());
         f.put("early", (double) early);
         f.put("sendRate", sent.rate());
@@ -169,8 +155,8 @@ final class DeliveryRun {
         f.put("first", (double) d.min());
         // Where the lateness arises: until the broker stored the message on its real topic (the scheduler's part),
         // and from there to the consumer's listener (the same hop for both targets).
-        Distribution stored = Distribution.of(java.util.Arrays.copyOf(storedLateness, k));
-        Distribution consumerHop = Distribution.of(java.util.Arrays.copyOf(hop, k));
+        Distribution stored = lateness.stored();
+        Distribution consumerHop = lateness.hop();
         f.put("storedP50", (double) stored.percentile(50));
         f.put("storedP99", (double) stored.percentile(99));
         f.put("hopP50", (double) consumerHop.percentile(50));

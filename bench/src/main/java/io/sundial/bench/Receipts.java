@@ -1,5 +1,6 @@
 package io.sundial.bench;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -142,6 +143,42 @@ final class Receipts {
             last = Math.max(last, received.get(i));
         }
         return last;
+    }
+
+    /**
+     * Lateness (first receive − intended time) of every message received, split at the broker's store timestamp
+     * on the real topic: {@code stored} until the broker made it visible, {@code hop} from there to the listener.
+     */
+    record Lateness(Distribution total, Distribution stored, Distribution hop) {
+    }
+
+    Lateness lateness() {
+        int received = (int) receivedCount();
+        long[] total = new long[received];
+        long[] stored = new long[received];
+        long[] hop = new long[received];
+        int k = 0;
+        for (int i = 0; i < due.length && k < received; i++) {
+            if (wasReceived(i)) {
+                total[k] = receivedAt(i) - due[i];
+                stored[k] = storedAt(i) - due[i];
+                hop[k] = receivedAt(i) - storedAt(i);
+                k++;
+            }
+        }
+        return new Lateness(Distribution.of(Arrays.copyOf(total, k)), Distribution.of(Arrays.copyOf(stored, k)),
+                Distribution.of(Arrays.copyOf(hop, k)));
+    }
+
+    /** Acknowledged messages that never arrived. */
+    long lost() {
+        long lost = 0;
+        for (int i = 0; i < due.length; i++) {
+            if (isAcknowledged(i) && !wasReceived(i)) {
+                lost++;
+            }
+        }
+        return lost;
     }
 
     /** Whether every acknowledged message has arrived. */

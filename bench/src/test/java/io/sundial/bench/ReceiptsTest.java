@@ -36,6 +36,28 @@ class ReceiptsTest {
     }
 
     @Test
+    void shouldSplitLatenessAtTheStoreTimeAndCountAcknowledgedMessagesNeverReceivedAsLost() {
+        Receipts r = new Receipts(3);
+        r.expect(0, 1000);
+        r.expect(1, 2000);
+        r.expect(2, 3000);
+        r.acknowledged(0);
+        r.acknowledged(1);
+        r.acknowledged(2);
+        r.received("0", 1030, 1010, Long.MIN_VALUE);
+        r.received("1", 2100, 2060, Long.MIN_VALUE);
+        Receipts.Lateness l = r.lateness();
+        assertEquals(2, l.total().count(), "only messages received");
+        assertEquals(30, l.total().min());
+        assertEquals(100, l.total().max());
+        assertEquals(10, l.stored().min());
+        assertEquals(60, l.stored().max());
+        assertEquals(20, l.hop().min());
+        assertEquals(40, l.hop().max());
+        assertEquals(1, r.lost(), "2 was acknowledged and never received");
+    }
+
+    @Test
     void shouldWriteOneLinePerMessageWithEmptyFieldsForTimesNotSeen(@TempDir Path dir) throws Exception {
         Receipts r = new Receipts(2);
         r.expect(0, 1000);
