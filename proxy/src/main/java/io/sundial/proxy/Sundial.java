@@ -64,8 +64,9 @@ public final class Sundial implements AutoCloseable {
                     : BackendClients.signed(config.backendAccessKey(), config.backendSecretKey());
             routes = new BackendRoutes(backendClient, config.backendNamesrvAddr(), config.routeRefreshMs(),
                     config.backendTimeoutMs(), clock);
-            BackendForwarder forwarder = new BackendForwarder(backendClient, routes, config.backendTimeoutMs());
             metrics = new SundialMetrics(store);
+            BackendForwarder forwarder = new BackendForwarder(backendClient, routes, config.backendTimeoutMs(),
+                    metrics);
             timers = new TimerService(store, new MeasuredDispatcher(new Republisher(republishClient, routes,
                     config.backendTimeoutMs()), metrics, clock), config.service(), clock).start();
             metrics.bind(timers);

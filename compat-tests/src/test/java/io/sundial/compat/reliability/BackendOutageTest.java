@@ -7,18 +7,21 @@ import io.sundial.compat.SundialProcess;
 import io.sundial.proxy.embedded.EmbeddedCluster;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -101,6 +104,8 @@ class BackendOutageTest {
                         && System.currentTimeMillis() < deadline) {
                     Thread.sleep(1_000);
                 }
+                assertEquals(SendStatus.SEND_OK, sendOnceBack(producer, plain).getSendStatus(),
+                        "pass-through works again");
                 // What the topic holds, the broker's store time checked against the due time.
                 Clients.ReadBack read = Clients.readBack(env.namesrvAddr(), topic, acked, Duration.ofSeconds(90));
                 AdminCli.Result after = new AdminCli(sundial.address(), null).run("status");
@@ -116,8 +121,44 @@ class BackendOutageTest {
                         StandardOpenOption.APPEND);
                 assertEquals(0, read.lost(), "every acknowledged timer delivered after the outage");
                 assertEquals(0, read.early(), "none early");
+                assertOutageLoggedOnce(dir.resolve("logs").resolve("sundial.log"));
             } finally {
                 producer.shutdown();
+            }
+        }
+    }
+
+    /**
+     * 300 timers retried about a thousand times and a pass-through send retried by its producer: the log says once
+     * per path that the broker stopped answering, with the cause, and once that it answers again, not once per
+     * timer, send or retry.
+     */
+    private static void assertOutageLoggedOnce(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        List<String> warnings = lines.stream().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
+        List<String> down = lines.stream().filter(l -> l.contains("did not answer a re-publish (")).toList();
+        List<String> up = lines.stream().filter(l -> l.contains("answers again")).toList();
+        List<String> passDown = lines.stream().filter(l -> l.contains("Pass-through sends to broker")
+                && l.contains(" fail: ")).toList();
+        List<String> passUp = lines.stream().filter(l -> l.contains("pass again")).toList();
+        assertEquals(1, down.size(), "the re-publishing outage is logged once, with its cause: " + warnings);
+        assertEquals(1, up.size(), "its recovery is logged once: " + lines);
+        assertEquals(1, passDown.size(), "the pass-through outage is logged once, with its cause: " + warnings);
+        assertEquals(1, passUp.size(), "its recovery is logged once: " + lines);
+        assertTrue(warnings.size() <= 6, "warnings and errors: " + warnings);
+    }
+
+    /** A plain send, repeated while the restarted broker is not yet back in the routes (60 s at most). */
+    private static SendResult sendOnceBack(DefaultMQProducer producer, String topic) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            try {
+                return producer.send(new Message(topic, "after the outage".getBytes(StandardCharsets.UTF_8)));
+            } catch (Exception e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(1_000);
             }
         }
     }

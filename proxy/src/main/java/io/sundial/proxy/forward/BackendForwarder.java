@@ -1,12 +1,10 @@
 package io.sundial.proxy.forward;
 
+import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.route.BackendRoutes;
 import org.apache.rocketmq.remoting.RemotingClient;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -14,19 +12,20 @@ import java.util.concurrent.CompletableFuture;
  * connection numbers its own requests, so the outgoing copy gets one of Sundial's). Header fields and body are
  * copied as they are, so a client's ACL signature stays valid. A request that cannot reach the broker is
  * answered {@code SERVICE_NOT_AVAILABLE} (14), which the stock client's synchronous send retries, never left to
- * hang. Thread-safe.
+ * hang. A broker that stops answering is logged when it starts failing and when it passes again
+ * ({@link PassThroughFailures}), not per send. Thread-safe.
  */
 public final class BackendForwarder {
-    private static final Logger LOG = LoggerFactory.getLogger(BackendForwarder.class);
-
     private final RemotingClient client;
     private final BackendRoutes routes;
     private final long timeoutMs;
+    private final PassThroughFailures failures;
 
-    public BackendForwarder(RemotingClient client, BackendRoutes routes, long timeoutMs) {
+    public BackendForwarder(RemotingClient client, BackendRoutes routes, long timeoutMs, SundialMetrics metrics) {
         this.client = client;
         this.routes = routes;
         this.timeoutMs = timeoutMs;
+        this.failures = new PassThroughFailures(metrics);
     }
 
     /**
@@ -44,18 +43,21 @@ public final class BackendForwarder {
         if (request.isOnewayRPC()) {
             try {
                 client.invokeOneway(addr, copy, timeoutMs);
+                failures.passed(brokerName);
             } catch (Exception e) {
-                LOG.warn("Oneway pass-through to {} ({}) failed: {}", brokerName, addr, e.toString());
+                failures.failed(brokerName, addr, e);
                 routes.invalidate(topic);
             }
             return CompletableFuture.completedFuture(null);
         }
         return client.invoke(addr, copy, timeoutMs).handle((response, error) -> {
             if (error == null && response != null) {
+                failures.passed(brokerName);
                 return response;
             }
             routes.invalidate(topic);
             Throwable cause = error == null ? new IllegalStateException("no response") : error;
+            failures.failed(brokerName, addr, cause);
             return RemotingCommand.createResponseCommand(ResponseCode.SERVICE_NOT_AVAILABLE,
                     "Sundial could not pass the send to broker " + brokerName + " (" + addr + "): " + cause);
         });

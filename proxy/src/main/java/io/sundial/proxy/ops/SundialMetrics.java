@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code sundial_timers_pending{topic}}, {@code sundial_timers_parked}, {@code sundial_wheel_timers},
  *       {@code sundial_consumer_groups_misdirected};</li>
  *   <li>counters {@code sundial_timers_accepted_total}, {@code sundial_sends_passed_through_total},
+ *       {@code sundial_sends_pass_through_failed_total},
  *       {@code sundial_sends_rejected_total{reason}}, {@code sundial_requests_refused_total{code}},
  *       {@code sundial_timers_delivered_total},
  *       {@code sundial_timers_cancelled_total}, {@code sundial_timers_rescheduled_total},
@@ -61,6 +62,7 @@ public final class SundialMetrics {
     private final TimerStore store;
     private final Counter accepted;
     private final Counter passedThrough;
+    private final Counter passThroughFailed;
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
     private final Timer lateness;
@@ -81,6 +83,9 @@ public final class SundialMetrics {
                 .register(registry);
         passedThrough = Counter.builder("sundial.sends.passed.through")
                 .description("sends without a delivery time passed to the backend").register(registry);
+        passThroughFailed = Counter.builder("sundial.sends.pass.through.failed")
+                .description("pass-through sends that could not reach their broker (answered SERVICE_NOT_AVAILABLE)")
+                .register(registry);
         lateness = Timer.builder("sundial.delivery.lateness")
                 .description("re-published minus due time, per delivered timer")
                 .serviceLevelObjectives(LATENESS_BUCKETS).register(registry);
@@ -150,6 +155,10 @@ public final class SundialMetrics {
 
     public void passedThrough() {
         passedThrough.increment();
+    }
+
+    public void passThroughFailed() {
+        passThroughFailed.increment();
     }
 
     /** A send refused; {@code reason} is a short stable word (illegal, topic_not_exist, busy, ...). */
