@@ -143,7 +143,7 @@ final class ClusterAdmin implements AutoCloseable {
         api.shutdown();
     }
 
-    private boolean isRegistered(String brokerName, String brokerAddr) {
+    boolean isRegistered(String brokerName, String brokerAddr) {
         ClusterInfo info;
         try {
             info = api.getBrokerClusterInfo(CALL_TIMEOUT_MILLIS);

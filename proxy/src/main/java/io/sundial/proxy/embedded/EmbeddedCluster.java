@@ -21,7 +21,7 @@ import java.util.Set;
  * <p>Lifecycle: name server, then an admin client, then the broker; {@link #close()} stops them in reverse order,
  * only the processes this instance started, and is idempotent. A JVM shutdown hook stops any that are left when the
  * JVM exits. For failure tests the broker can be stopped (gracefully, about 10 s) or killed (SIGKILL, as a crash),
- * started again on the same store and ports, and frozen with SIGSTOP. Thread-safe: every method that changes or
+ * started again on the same store and ports, and frozen with SIGSTOP; the name server can be frozen or restarted. Thread-safe: every method that changes or
  * reads a process is synchronized.
  *
  * <pre>{@code
@@ -264,6 +264,44 @@ public final class EmbeddedCluster implements AutoCloseable {
     /** Thaws a broker frozen by {@link #suspendBroker()}. */
     public synchronized void resumeBroker() {
         running(broker, "broker").resume();
+    }
+
+    /**
+     * Stops the name server gracefully and starts it again on the same port. It comes back knowing no broker: the
+     * broker registers again at its next {@code registerNameServerPeriod} (30 s by default), and until then every
+     * topic reads as missing. {@link #awaitBrokerRegistered} ends that gap at once.
+     *
+     * @throws EmbeddedClusterException if the name server does not become ready again
+     */
+    public synchronized void restartNamesrv() {
+        running(namesrv, "name server");
+        ChildJvm ending = namesrv;
+        namesrv = null;
+        ending.stop(config.stopTimeout());
+        namesrv = launch(ServerConfigWriter.NAMESRV, layout.namesrvDir(), namesrvPort,
+            conf -> ServerCommands.namesrv(lib, layout, config, conf));
+    }
+
+    /** Whether the name server lists the broker as its group's master now. */
+    public synchronized boolean isBrokerRegistered() {
+        running(namesrv, "name server");
+        return admin.isRegistered(brokerName(), brokerAddr());
+    }
+
+    /** Waits until the name server lists the broker again, asking the broker to register if it does not. */
+    public synchronized void awaitBrokerRegistered(Duration timeout) {
+        running(broker, "broker");
+        admin.awaitRegistered(brokerName(), brokerAddr(), brokerPermission(), timeout);
+    }
+
+    /** Freezes the name server with SIGSTOP: its connections stay open and route requests to it time out. */
+    public synchronized void suspendNamesrv() {
+        running(namesrv, "name server").suspend();
+    }
+
+    /** Thaws a name server frozen by {@link #suspendNamesrv()}. */
+    public synchronized void resumeNamesrv() {
+        running(namesrv, "name server").resume();
     }
 
     /**

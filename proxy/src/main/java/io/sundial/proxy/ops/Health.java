@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Whether Sundial can do its job. <b>DOWN</b>: the store is closed, so nothing can be accepted (not ready).
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * answer or re-publishing is failing (lanes retrying, or a retry within {@link #RETRY_MEMORY_MS}); timers wait in
  * the store and are delivered late.
  * <b>UP</b> otherwise. The backend is probed every {@link #PROBE_INTERVAL_MS} on its own thread, so a health
- * request never waits for the network. A change of state is logged once, with its reasons.
+ * request never waits for the network. A change of state is logged once, with its reasons, by the probe that
+ * sees it or by a request, whichever comes first.
  */
 public final class Health implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Health.class);
@@ -43,7 +45,7 @@ public final class Health implements AutoCloseable {
     private final long timeoutMs;
     private final ScheduledExecutorService prober;
     private volatile String backendProblem;
-    private volatile String lastStatus = "UP";
+    private String lastStatus = "UP";
     private long lastRetried;
     private volatile long lastRetryNanos = Long.MIN_VALUE;
 
@@ -67,12 +69,16 @@ public final class Health implements AutoCloseable {
 
     private void probe() {
         noteRetries();
+        long waitMs = timeoutMs + 1_000;
         try {
-            RouteAnswer a = routes.probe(PROBE_TOPIC).get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+            RouteAnswer a = routes.probe(PROBE_TOPIC).get(waitMs, TimeUnit.MILLISECONDS);
             backendProblem = a.code() == ResponseCode.SYSTEM_ERROR ? a.remark() : null;
+        } catch (TimeoutException e) {
+            backendProblem = "the backend name server did not answer within " + waitMs + " ms";
         } catch (Exception e) {
             backendProblem = "the backend name server did not answer: " + e;
         }
+        report(); // a change is logged when it happens, not when someone next asks
     }
 
     /** Why the backend name server looked unreachable at the last probe (every 2 s); null if it answered. */
@@ -80,7 +86,7 @@ public final class Health implements AutoCloseable {
         return backendProblem;
     }
 
-    public Report report() {
+    public synchronized Report report() {
         List<String> reasons = new ArrayList<>();
         String status;
         if (store.stats().closed()) {

@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 public final class BackendRoutes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackendRoutes.class);
     private static final long FORGET_UNUSED_MS = 10 * 60_000L;
+    /** Inside this class only: no name server answered. Outside, it reads as SYSTEM_ERROR. */
+    private static final int UNREACHABLE = -1;
 
     private final RemotingClient client;
     private final List<String> namesrvAddrs;
@@ -50,7 +52,11 @@ public final class BackendRoutes implements AutoCloseable {
         refresher.scheduleWithFixedDelay(this::refreshUsed, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
     }
 
-    /** The backend's answer for {@code topic}: from the cache while fresh, else asked now. */
+    /**
+     * The backend's answer for {@code topic}: from the cache while fresh, else asked now. While no name server
+     * answers (or one answers that it knows no broker at all, having just restarted), the last route found stays
+     * the answer, as the stock client keeps using its last routes; SYSTEM_ERROR if there is none.
+     */
     public CompletableFuture<RouteAnswer> route(String topic) {
         long now = clock.wallMillis();
         Cached c = cache.get(topic);
@@ -58,7 +64,7 @@ public final class BackendRoutes implements AutoCloseable {
             c.usedAtMs = now;
             return CompletableFuture.completedFuture(c.answer);
         }
-        return fetch(topic);
+        return fetch(topic).thenApply(BackendRoutes::outward);
     }
 
     /** The cached route of {@code topic} if any, without asking the backend. */
@@ -91,9 +97,13 @@ public final class BackendRoutes implements AutoCloseable {
                 : anyBroker(attempt + 1));
     }
 
-    /** Forgets the cached route of {@code topic} (after a failed send), so the next use asks again. */
+    /**
+     * Marks the cached route of {@code topic} stale (after a failed send), so the next use asks again; it is kept
+     * for that answer to fall back on if no name server answers.
+     */
     public void invalidate(String topic) {
-        cache.remove(topic);
+        long expired = clock.wallMillis() - refreshMs;
+        cache.computeIfPresent(topic, (t, c) -> new Cached(c.answer, expired, c.usedAtMs));
     }
 
     /** The master address of {@code brokerName} from the routes seen so far, or null. */
@@ -106,11 +116,25 @@ public final class BackendRoutes implements AutoCloseable {
      * server is reachable; SYSTEM_ERROR means none of them answered.
      */
     public CompletableFuture<RouteAnswer> probe(String topic) {
-        return ask(topic, 0);
+        return ask(topic, 0).thenApply(BackendRoutes::outward);
     }
 
     private CompletableFuture<RouteAnswer> fetch(String topic) {
-        return ask(topic, 0).thenApply(answer -> {
+        return ask(topic, 0).thenCompose(answer -> {
+            Cached last = cache.get(topic);
+            if (last == null || !last.answer.found() || answer.found()) {
+                return CompletableFuture.completedFuture(answer);
+            }
+            if (answer.code() == UNREACHABLE) {
+                return CompletableFuture.completedFuture(last.answer);
+            }
+            // A name server that has just restarted knows no broker until each registers again (every 30 s by
+            // default) and reads every topic as missing meanwhile: an outage, not deleted topics.
+            return answer.code() == ResponseCode.TOPIC_NOT_EXIST
+                    ? anyBroker().thenApply(any -> any ? answer : last.answer)
+                    : CompletableFuture.completedFuture(answer);
+        }).thenApply(answer -> {
+            long now = clock.wallMillis();
             if (answer.found()) {
                 for (BrokerData b : answer.route().getBrokerDatas()) {
                     String master = b.getBrokerAddrs().get(0L);
@@ -118,8 +142,8 @@ public final class BackendRoutes implements AutoCloseable {
                         masters.put(b.getBrokerName(), master);
                     }
                 }
-                Cached c = new Cached(answer, clock.wallMillis());
-                cache.put(topic, c);
+                Cached last = cache.get(topic);
+                cache.put(topic, new Cached(answer, now, last == null ? now : last.usedAtMs));
             } else {
                 cache.remove(topic);
             }
@@ -127,6 +151,9 @@ public final class BackendRoutes implements AutoCloseable {
         });
     }
 
+    /**
+     * Asks the name servers in turn, starting from one picked by the topic; {@link #UNREACHABLE} if none answers.
+     */
     private CompletableFuture<RouteAnswer> ask(String topic, int attempt) {
         GetRouteInfoRequestHeader header = new GetRouteInfoRequestHeader();
         header.setTopic(topic);
@@ -148,9 +175,14 @@ public final class BackendRoutes implements AutoCloseable {
             if (attempt + 1 < namesrvAddrs.size()) {
                 return ask(topic, attempt + 1);
             }
-            return CompletableFuture.completedFuture(new RouteAnswer(ResponseCode.SYSTEM_ERROR,
+            return CompletableFuture.completedFuture(new RouteAnswer(UNREACHABLE,
                     "Sundial cannot reach the backend name server " + String.join(";", namesrvAddrs), null));
         });
+    }
+
+    private static RouteAnswer outward(RouteAnswer answer) {
+        return answer.code() == UNREACHABLE ? new RouteAnswer(ResponseCode.SYSTEM_ERROR, answer.remark(), null)
+                : answer;
     }
 
     private void refreshUsed() {
@@ -177,10 +209,10 @@ public final class BackendRoutes implements AutoCloseable {
         final long fetchedAtMs;
         volatile long usedAtMs;
 
-        Cached(RouteAnswer answer, long fetchedAtMs) {
+        Cached(RouteAnswer answer, long fetchedAtMs, long usedAtMs) {
             this.answer = answer;
             this.fetchedAtMs = fetchedAtMs;
-            this.usedAtMs = fetchedAtMs;
+            this.usedAtMs = usedAtMs;
         }
     }
 }
