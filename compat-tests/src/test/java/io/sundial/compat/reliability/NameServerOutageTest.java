@@ -14,10 +14,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,6 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       refreshed every 4 s here, so several refreshes fail.</li>
  *   <li>Restarted: it knows no broker until the broker registers again (up to 30 s), and reads every topic as
  *       missing meanwhile; timers due in that gap are delivered in it.</li>
+ *   <li>One of two name servers silent: Sundial keeps to the one that answers, so sends needing a route do not
+ *       each wait out the silent one's timeout.</li>
  * </ul>
  */
 @Tag("slow")
@@ -128,6 +136,45 @@ class NameServerOutageTest {
                 assertEquals(0, read.early(), "none early");
             } finally {
                 producer.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepToTheNameServerThatAnswersWhenAnotherIsSilent(SundialCluster.Running env) throws Exception {
+        // A name server host that accepts connections and never answers (frozen, or behind a black hole), listed
+        // first: every request to it costs Sundial its 3 s timeout, as long as a producer's whole send.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             Sundial sundial = SundialCluster.startSundial("127.0.0.1:" + silent.getLocalPort() + ";"
+                     + env.namesrvAddr(), dir.resolve("sundial"), 0)) {
+            List<Socket> accepted = new ArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            }, "silent-namesrv");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Thread.sleep(5_000); // Sundial's first asks (its health probe) meet the silent one
+            DefaultMQProducer producer = new DefaultMQProducer(Clients.unique("SilentNamesrvGroup"));
+            producer.setNamesrvAddr(sundial.address()); // the client's defaults: sends time out after 3 s
+            producer.start();
+            try {
+                for (int i = 0; i < 10; i++) {
+                    // Topics Sundial never saw, each a route it must ask a name server for.
+                    Message m = new Message(Clients.unique("SilentNamesrv"), ("m" + i).getBytes(StandardCharsets.UTF_8));
+                    m.setDeliverTimeMs(System.currentTimeMillis() + 60_000);
+                    assertEquals(SendStatus.SEND_OK, producer.send(m).getSendStatus(), "send " + i);
+                }
+            } finally {
+                producer.shutdown();
+                for (Socket socket : accepted) {
+                    socket.close();
+                }
             }
         }
     }

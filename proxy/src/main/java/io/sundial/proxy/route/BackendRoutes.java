@@ -13,8 +13,10 @@ import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -40,11 +42,17 @@ public final class BackendRoutes implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final Map<String, String> masters = new ConcurrentHashMap<>();
+    /**
+     * The name server asked first: the last one that answered. As with the stock client, which keeps one name
+     * server until it fails, a name server that is down costs one timeout, not one per request.
+     */
+    private volatile int preferred;
+    private final Set<String> down = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService refresher;
 
     public BackendRoutes(RemotingClient client, String namesrvAddrs, long refreshMs, long timeoutMs, Clock clock) {
         this.client = client;
-        this.namesrvAddrs = List.of(namesrvAddrs.split(";"));
+        this.namesrvAddrs = Arrays.stream(namesrvAddrs.split(";")).map(String::trim).toList();
         this.refreshMs = refreshMs;
         this.timeoutMs = timeoutMs;
         this.clock = clock;
@@ -85,8 +93,14 @@ public final class BackendRoutes implements AutoCloseable {
 
     private CompletableFuture<Boolean> anyBroker(int attempt) {
         RemotingCommand request = RemotingCommand.createRequestCommand(RequestCode.GET_BROKER_CLUSTER_INFO, null);
-        return client.invoke(namesrvAddrs.get(attempt).trim(), request, timeoutMs).handle((response, error) -> {
-            if (error != null || response.getCode() != ResponseCode.SUCCESS || response.getBody() == null) {
+        int index = (preferred + attempt) % namesrvAddrs.size();
+        return client.invoke(namesrvAddrs.get(index), request, timeoutMs).handle((response, error) -> {
+            if (error != null) {
+                failed(index, error);
+                return (Boolean) null;
+            }
+            answered(index);
+            if (response.getCode() != ResponseCode.SUCCESS || response.getBody() == null) {
                 return (Boolean) null;
             }
             ClusterInfo info = ClusterInfo.decode(response.getBody(), ClusterInfo.class);
@@ -152,17 +166,19 @@ public final class BackendRoutes implements AutoCloseable {
     }
 
     /**
-     * Asks the name servers in turn, starting from one picked by the topic; {@link #UNREACHABLE} if none answers.
+     * Asks the name servers in turn, starting from the {@link #preferred} one; {@link #UNREACHABLE} if none answers.
      */
     private CompletableFuture<RouteAnswer> ask(String topic, int attempt) {
         GetRouteInfoRequestHeader header = new GetRouteInfoRequestHeader();
         header.setTopic(topic);
         RemotingCommand request = RemotingCommand.createRequestCommand(RequestCode.GET_ROUTEINFO_BY_TOPIC, header);
-        String addr = namesrvAddrs.get(Math.floorMod(topic.hashCode() + attempt, namesrvAddrs.size())).trim();
-        return client.invoke(addr, request, timeoutMs).handle((response, error) -> {
+        int index = (preferred + attempt) % namesrvAddrs.size();
+        return client.invoke(namesrvAddrs.get(index), request, timeoutMs).handle((response, error) -> {
             if (error != null) {
+                failed(index, error);
                 return null;
             }
+            answered(index);
             if (response.getCode() == ResponseCode.SUCCESS && response.getBody() != null) {
                 return new RouteAnswer(ResponseCode.SUCCESS, null,
                         TopicRouteData.decode(response.getBody(), TopicRouteData.class));
@@ -178,6 +194,23 @@ public final class BackendRoutes implements AutoCloseable {
             return CompletableFuture.completedFuture(new RouteAnswer(UNREACHABLE,
                     "Sundial cannot reach the backend name server " + String.join(";", namesrvAddrs), null));
         });
+    }
+
+    /** Logged once while it stays down; with one name server, Health says so instead (DEGRADED). */
+    private void failed(int index, Throwable error) {
+        String addr = namesrvAddrs.get(index);
+        if (namesrvAddrs.size() > 1 && down.add(addr)) {
+            LOG.warn("Backend name server {} did not answer ({}); Sundial keeps to the next one that answers", addr,
+                    error.toString());
+        }
+    }
+
+    private void answered(int index) {
+        preferred = index;
+        String addr = namesrvAddrs.get(index);
+        if (!down.isEmpty() && down.remove(addr)) {
+            LOG.info("Backend name server {} answers again", addr);
+        }
     }
 
     private static RouteAnswer outward(RouteAnswer answer) {

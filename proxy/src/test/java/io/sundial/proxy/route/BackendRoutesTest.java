@@ -33,7 +33,9 @@ class BackendRoutesTest {
 
     private Namesrv namesrv = Namesrv.ANSWERS;
     private final TopicRouteData orders = route(queues("broker-a", 6, 4));
+    private static final String DEAD_NAMESRV = "10.0.0.8:9876";
     private final List<String> asked = new ArrayList<>();
+    private final List<String> askedAt = new ArrayList<>();
     private final ManualClock clock = new ManualClock(1_000_000L);
     private final BackendRoutes routes = new BackendRoutes(scriptedClient(), "10.0.0.9:9876", REFRESH_MS, 3_000,
             clock);
@@ -51,6 +53,10 @@ class BackendRoutesTest {
                     }
                     RemotingCommand request = (RemotingCommand) args[1];
                     asked.add(request.getCode() == RequestCode.GET_ROUTEINFO_BY_TOPIC ? "route" : "cluster");
+                    askedAt.add((String) args[0]);
+                    if (args[0].equals(DEAD_NAMESRV)) {
+                        return CompletableFuture.failedFuture(new RemotingTimeoutException(DEAD_NAMESRV, 3_000));
+                    }
                     return CompletableFuture.completedFuture(null).thenCompose(x -> answer(request));
                 });
     }
@@ -106,6 +112,20 @@ class BackendRoutesTest {
         namesrv = Namesrv.FROZEN;
         assertTrue(routes.route("orders").join().found(), "the route is still known when no name server answers");
         assertEquals(first.route().getBrokerDatas(), routes.cachedRoute("orders").getBrokerDatas());
+    }
+
+    @Test
+    void shouldStayWithTheNameServerThatAnsweredWhileAnotherIsDown() {
+        try (BackendRoutes two = new BackendRoutes(scriptedClient(), DEAD_NAMESRV + ";10.0.0.9:9876", REFRESH_MS,
+                3_000, clock)) {
+            for (int i = 0; i < 20; i++) {
+                assertTrue(two.route("topic-" + i).join().found());
+            }
+            assertTrue(two.anyBroker().join());
+            // Each ask of a frozen name server costs its timeout (3 s by default): a send waiting on a route
+            // would time out at the producer. Like the client, Sundial keeps to the one that answers.
+            assertEquals(1, askedAt.stream().filter(DEAD_NAMESRV::equals).count(), askedAt.toString());
+        }
     }
 
     @Test
