@@ -218,7 +218,7 @@ public final class BackendRoutes implements AutoCloseable {
                 : answer;
     }
 
-    private void refreshUsed() {
+    void refreshUsed() {
         long now = clock.wallMillis();
         for (Map.Entry<String, Cached> e : cache.entrySet()) {
             if (now - e.getValue().usedAtMs > FORGET_UNUSED_MS) {

@@ -129,6 +129,27 @@ class BackendRoutesTest {
     }
 
     @Test
+    void shouldRefreshARouteWhileItsTopicIsUsedAndForgetItTenMinutesAfter() {
+        routes.route("orders").join();
+        for (int i = 0; i < 20; i++) { // 5 minutes of refreshes, the topic used throughout
+            clock.advance(REFRESH_MS / 2);
+            routes.route("orders").join();
+            routes.refreshUsed();
+        }
+        int asks = asked.size();
+        assertTrue(asks >= 20, "refreshed while used: " + asks + " asks");
+        for (int i = 0; i < 44; i++) { // 11 minutes unused
+            clock.advance(REFRESH_MS / 2);
+            routes.refreshUsed();
+        }
+        assertEquals(null, routes.cachedRoute("orders"), "forgotten when unused for 10 minutes");
+        int forgottenAt = asked.size();
+        clock.advance(REFRESH_MS);
+        routes.refreshUsed();
+        assertEquals(forgottenAt, asked.size(), "a topic no longer used is not polled for ever");
+    }
+
+    @Test
     void shouldAnswerSystemErrorForATopicNeverSeenWhileNoNameServerAnswers() {
         namesrv = Namesrv.FROZEN;
         RouteAnswer answer = routes.route("orders").join();
