@@ -64,6 +64,10 @@ class LifecycleTest {
             }
             assertEquals(Long.toString(sundial.pid()), Files.readString(pidFile).trim(), "the JVM's own pid");
             assertTrue(Files.exists(dir.resolve("logs").resolve("gc.log")), "GC log on by default");
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(sundial.pid()), "cmdline"))
+                    .replace('\0', ' ');
+            assertTrue(cmdline.contains("-XX:+ExitOnOutOfMemoryError"), "exits on an OutOfMemoryError, for its"
+                    + " supervisor to restart it, rather than serve on with a dead thread: " + cmdline);
             assertTrue(Files.exists(dir.resolve("logs").resolve("sundial.log")), "rolling log file");
             Result status = run("status", "-c", conf.toString());
             assertEquals(0, status.exit(), status.out());
