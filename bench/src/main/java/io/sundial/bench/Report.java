@@ -29,7 +29,7 @@ final class Report {
 
     static {
         List<String> lateness = List.of("p50", "p99", "max", "storedP99", "hopP99", "lost", "duplicated", "early");
-        SHOWN.put("ceiling", List.of("p50", "p99", "max", "sendRate"));
+        SHOWN.put("ceiling", List.of("p50", "p99", "max", "storedP99", "hopP99", "sendRate"));
         SHOWN.put("herd", List.of("first", "p50", "p99", "max", "storedP99", "hopP99", "lost", "duplicated", "early",
                 "sendRate", "sundialRssMiB", "brokerRssMiB", "sundialCpuS", "brokerCpuS", "benchCpuS"));
         List<String> cpu = List.of("sundialCpuS", "brokerCpuS", "benchCpuS");
