@@ -707,6 +707,11 @@ public final class TimerStore implements AutoCloseable {
                 scrubber.lastPassEndMs(), !open);
     }
 
+    /** Whether {@link #close} has begun: nothing can be stored any more. Cheaper than {@link #stats()}. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     /** Whether the index's writes are failing for want of space ({@code indexMaxDiskBytes} or a full disk). */
     public boolean indexOutOfSpace() {
         return committer.indexOutOfSpace();

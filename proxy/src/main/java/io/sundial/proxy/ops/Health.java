@@ -89,7 +89,7 @@ public final class Health implements AutoCloseable {
     public synchronized Report report() {
         List<String> reasons = new ArrayList<>();
         String status;
-        if (store.stats().closed()) {
+        if (store.isClosed()) {
             status = "DOWN";
             reasons.add("the timer store is closed");
         } else {
