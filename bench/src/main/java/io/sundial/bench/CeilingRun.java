@@ -86,6 +86,6 @@ final class CeilingRun {
         // Stored: when the broker had it (its ingest); hop: stored to the listener (its dispatch and the consumer).
         f.put("storedP99", (double) lateness.stored().percentile(99));
         f.put("hopP99", (double) lateness.hop().percentile(99));
-        return new RunResult(phase.name(), "ceiling", "broker, no timer", run, f, d);
+        return new RunResult(phase.name(), "ceiling", Report.CEILING, run, f, d);
     }
 }

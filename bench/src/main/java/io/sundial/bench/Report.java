@@ -22,7 +22,10 @@ import java.util.function.Predicate;
 final class Report {
     static final String SUNDIAL = Target.SUNDIAL.label();
     static final String BUILT_IN = Target.BROKER.label();
-    static final String CEILING = "broker, no timer";
+    /** The target of the ceilings: the broker alone. No comma: runs.csv is read by CSV tools too. */
+    static final String CEILING = "broker without timer";
+    /** What runs.csv files before the nineteenth session named {@link #CEILING}, unquoted. */
+    private static final String LEGACY_CEILING = "broker, no timer";
 
     /** Figures shown per scenario, and whether more is better. */
     private static final Map<String, List<String>> SHOWN = new LinkedHashMap<>();
@@ -71,8 +74,10 @@ final class Report {
                 if (f.length < 6) {
                     throw new IOException(file + ": not a runs.csv line: " + line);
                 }
-                // Files of the first runs named the ceiling's target "broker, no timer": a comma inside.
                 String target = String.join(",", Arrays.copyOfRange(f, 2, f.length - 3));
+                if (target.equals(LEGACY_CEILING)) {
+                    target = CEILING;
+                }
                 int n = f.length;
                 runs.computeIfAbsent(List.of(f[0], f[1], target, f[n - 3]), k -> new LinkedHashMap<>())
                         .put(f[n - 2], f[n - 1].isEmpty() ? Double.NaN : Double.parseDouble(f[n - 1]));

@@ -90,6 +90,19 @@ class TargetsTest {
     }
 
     @Test
+    void shouldWriteTheCeilingWithoutACommaAndReadOlderFilesThatHadOne() throws Exception {
+        Report report = report();
+        report.add(new RunResult("default", "ceiling", Report.CEILING, 1, Map.of("p99", 1500.0), null));
+        String line = Files.readAllLines(dir.resolve("runs.csv")).get(1);
+        assertEquals(6, line.split(",").length, "six columns for any CSV reader: " + line);
+
+        Path old = dir.resolve("old.csv");
+        Files.writeString(old, "phase,scenario,target,run,figure,value\n"
+                + "default,ceiling,broker, no timer,1,p99,1966\n");
+        assertEquals(1966, Report.fromCsv(List.of(old)).median("default", "ceiling", Report.CEILING, "p99"));
+    }
+
+    @Test
     void shouldReportTheBurstsAgainstTheirCeilingAndShowTheCeilingWithoutABuiltInColumn() throws Exception {
         Report report = report();
         report.add(new RunResult("default", BurstCeilingRun.SCENARIO, Report.CEILING, 1, Map.of("p99", 27.0), null));
