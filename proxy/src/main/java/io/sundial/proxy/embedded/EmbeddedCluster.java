@@ -21,8 +21,8 @@ import java.util.Set;
  * <p>Lifecycle: name server, then an admin client, then the broker; {@link #close()} stops them in reverse order,
  * only the processes this instance started, and is idempotent. A JVM shutdown hook stops any that are left when the
  * JVM exits. For failure tests the broker can be stopped (gracefully, about 10 s) or killed (SIGKILL, as a crash),
- * started again on the same store and ports, and frozen with SIGSTOP; the name server can be frozen or restarted. Thread-safe: every method that changes or
- * reads a process is synchronized.
+ * started again on the same store and ports, and frozen with SIGSTOP; the name server can be frozen or restarted.
+ * Thread-safe: every method that changes or reads a process is synchronized.
  *
  * <pre>{@code
  * try (EmbeddedCluster cluster = EmbeddedCluster.start(EmbeddedClusterConfig.builder(dir).build())) {

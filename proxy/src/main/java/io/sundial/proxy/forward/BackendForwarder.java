@@ -5,6 +5,7 @@ import io.sundial.proxy.route.BackendRoutes;
 import org.apache.rocketmq.remoting.RemotingClient;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
+
 import java.util.concurrent.CompletableFuture;
 
 /**

@@ -52,7 +52,8 @@ public final class BackendRoutes implements AutoCloseable {
 
     public BackendRoutes(RemotingClient client, String namesrvAddrs, long refreshMs, long timeoutMs, Clock clock) {
         this.client = client;
-        this.namesrvAddrs = Arrays.stream(namesrvAddrs.split(";")).map(String::trim).toList();
+        this.namesrvAddrs = Arrays.stream(namesrvAddrs.split(";")).map(String::trim).filter(a -> !a.isEmpty())
+                .toList();
         this.refreshMs = refreshMs;
         this.timeoutMs = timeoutMs;
         this.clock = clock;
