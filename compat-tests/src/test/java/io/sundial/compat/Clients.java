@@ -75,6 +75,25 @@ public final class Clients {
         return dueById;
     }
 
+    /**
+     * Sends {@code n} timed messages (tag {@code t}, keys {@code k0…}) due evenly from {@code fromMs} to {@code toMs}
+     * after now, each answered SEND_OK, and adds msgId → due time to {@code dueById}, as {@link #readBack} takes it.
+     */
+    public static void sendTimersSpread(DefaultMQProducer producer, String topic, int n, long fromMs, long toMs,
+                                        Map<String, Long> dueById) throws Exception {
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < n; i++) {
+            long due = now + fromMs + (toMs - fromMs) * i / n;
+            Message m = new Message(topic, "t", "k" + i, ("m" + i).getBytes());
+            m.setDeliverTimeMs(due);
+            SendResult r = producer.send(m);
+            if (r.getSendStatus() != SendStatus.SEND_OK) {
+                throw new AssertionError("timed send " + i + " answered " + r.getSendStatus());
+            }
+            dueById.put(r.getMsgId(), due);
+        }
+    }
+
     /** An asynchronous send, awaited: the callback path of the stock client. */
     public static SendResult sendAsync(DefaultMQProducer producer, Message m) throws Exception {
         return sendAsyncFuture(producer, m).get(30, TimeUnit.SECONDS);

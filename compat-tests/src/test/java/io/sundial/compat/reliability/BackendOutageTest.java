@@ -61,7 +61,7 @@ class BackendOutageTest {
         try (SundialProcess sundial = new SundialProcess(dir, env.namesrvAddr()).start()) {
             DefaultMQProducer producer = Clients.producer(sundial.address());
             try {
-                sendTimers(producer, topic, 200, 2_000, 10_000, acked);
+                Clients.sendTimersSpread(producer, topic, 200, 2_000, 10_000, acked);
                 producer.send(new Message(plain, "warm-up".getBytes(StandardCharsets.UTF_8))); // route cached
                 Thread.sleep(1_000);
                 outage.run();
@@ -70,7 +70,8 @@ class BackendOutageTest {
                 long passThroughMs;
                 AdminCli.Result status;
                 try {
-                    sendTimers(producer, topic, 100, 1_000, 20_000, acked); // still accepted during the outage
+                    // Still accepted during the outage.
+                    Clients.sendTimersSpread(producer, topic, 100, 1_000, 20_000, acked);
                     long t = System.nanoTime();
                     boolean failed = false;
                     try {
@@ -160,18 +161,6 @@ class BackendOutageTest {
                 }
                 Thread.sleep(1_000);
             }
-        }
-    }
-
-    private static void sendTimers(DefaultMQProducer producer, String topic, int n, long fromMs, long toMs,
-                                   Map<String, Long> acked) throws Exception {
-        long now = System.currentTimeMillis();
-        for (int i = 0; i < n; i++) {
-            long due = now + fromMs + (toMs - fromMs) * i / n;
-            Message m = new Message(topic, "t", "k" + i, ("m" + i).getBytes(StandardCharsets.UTF_8));
-            m.setDeliverTimeMs(due);
-            SendResult r = producer.send(m);
-            acked.put(r.getMsgId(), due);
         }
     }
 }

@@ -63,7 +63,8 @@ class NameServerOutageTest {
             DefaultMQProducer producer = Clients.producer(sundial.address());
             try {
                 assertEquals(SendStatus.SEND_OK, sendPlain(producer, plain).getSendStatus());
-                sendTimers(producer, topic, 100, 2_000, OUTAGE_MS, acked); // routes known; due during the outage
+                // Routes known; due during the outage.
+                Clients.sendTimersSpread(producer, topic, 100, 2_000, OUTAGE_MS, acked);
 
                 env.cluster().suspendNamesrv();
                 long deliveredBefore;
@@ -75,7 +76,7 @@ class NameServerOutageTest {
                     assertTrue(status.json().getString("healthReasons").contains("backend name server"),
                             status.json().toString());
                     // New sends while the name server is out: accepted, and those due within it delivered in it.
-                    sendTimers(producer, topic, 50, 1_000, 5_000, acked);
+                    Clients.sendTimersSpread(producer, topic, 50, 1_000, 5_000, acked);
                     assertEquals(SendStatus.SEND_OK, sendPlain(producer, plain).getSendStatus(),
                             "a plain send passes by the broker Sundial knew");
                     Thread.sleep(OUTAGE_MS - 10_000);
@@ -112,7 +113,7 @@ class NameServerOutageTest {
                 "routeRefreshIntervalMs", "2000")) {
             DefaultMQProducer producer = Clients.producer(sundial.address());
             try {
-                sendTimers(producer, topic, 100, 2_000, 20_000, acked);
+                Clients.sendTimersSpread(producer, topic, 100, 2_000, 20_000, acked);
                 env.cluster().restartNamesrv();
                 // The broker registers again at its next 30 s period, at a moment this test cannot choose; until
                 // then the name server reads every topic as missing. Measured up to 15 s.
@@ -166,7 +167,8 @@ class NameServerOutageTest {
             try {
                 for (int i = 0; i < 10; i++) {
                     // Topics Sundial never saw, each a route it must ask a name server for.
-                    Message m = new Message(Clients.unique("SilentNamesrv"), ("m" + i).getBytes(StandardCharsets.UTF_8));
+                    Message m = new Message(Clients.unique("SilentNamesrv"),
+                            ("m" + i).getBytes(StandardCharsets.UTF_8));
                     m.setDeliverTimeMs(System.currentTimeMillis() + 60_000);
                     assertEquals(SendStatus.SEND_OK, producer.send(m).getSendStatus(), "send " + i);
                 }
@@ -181,18 +183,5 @@ class NameServerOutageTest {
 
     private static SendResult sendPlain(DefaultMQProducer producer, String topic) throws Exception {
         return producer.send(new Message(topic, "plain".getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static void sendTimers(DefaultMQProducer producer, String topic, int n, long fromMs, long toMs,
-                                   Map<String, Long> acked) throws Exception {
-        long now = System.currentTimeMillis();
-        for (int i = 0; i < n; i++) {
-            long due = now + fromMs + (toMs - fromMs) * i / n;
-            Message m = new Message(topic, "t", "k" + i, ("m" + i).getBytes(StandardCharsets.UTF_8));
-            m.setDeliverTimeMs(due);
-            SendResult r = producer.send(m);
-            assertEquals(SendStatus.SEND_OK, r.getSendStatus());
-            acked.put(r.getMsgId(), due);
-        }
     }
 }

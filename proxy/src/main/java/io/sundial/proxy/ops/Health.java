@@ -69,7 +69,7 @@ public final class Health implements AutoCloseable {
 
     private void probe() {
         noteRetries();
-        long waitMs = timeoutMs + 1_000;
+        long waitMs = timeoutMs * routes.nameServerCount() + 1_000; // each may be asked in turn
         try {
             RouteAnswer a = routes.probe(PROBE_TOPIC).get(waitMs, TimeUnit.MILLISECONDS);
             backendProblem = a.code() == ResponseCode.SYSTEM_ERROR ? a.remark() : null;

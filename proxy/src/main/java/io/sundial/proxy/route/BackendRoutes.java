@@ -112,6 +112,11 @@ public final class BackendRoutes implements AutoCloseable {
                 : anyBroker(attempt + 1));
     }
 
+    /** How many name servers Sundial may ask in turn for one answer. */
+    public int nameServerCount() {
+        return namesrvAddrs.size();
+    }
+
     /**
      * Marks the cached route of {@code topic} stale (after a failed send), so the next use asks again; it is kept
      * for that answer to fall back on if no name server answers.
