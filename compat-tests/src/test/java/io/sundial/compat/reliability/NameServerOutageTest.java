@@ -114,17 +114,23 @@ class NameServerOutageTest {
             DefaultMQProducer producer = Clients.producer(sundial.address());
             try {
                 Clients.sendTimersSpread(producer, topic, 100, 2_000, 20_000, acked);
-                env.cluster().restartNamesrv();
-                // The broker registers again at its next 30 s period, at a moment this test cannot choose; until
-                // then the name server reads every topic as missing. Measured up to 15 s.
-                long restarted = System.currentTimeMillis();
-                while (!env.cluster().isBrokerRegistered() && System.currentTimeMillis() - restarted < 15_000) {
-                    Thread.sleep(200);
+                long restarted;
+                long gapEnd;
+                long delivered;
+                try {
+                    env.cluster().restartNamesrv();
+                    // The broker registers again at its next 30 s period, at a moment this test cannot choose;
+                    // until then the name server reads every topic as missing. Measured up to 15 s.
+                    restarted = System.currentTimeMillis();
+                    while (!env.cluster().isBrokerRegistered() && System.currentTimeMillis() - restarted < 15_000) {
+                        Thread.sleep(200);
+                    }
+                    gapEnd = System.currentTimeMillis();
+                    delivered = sundial.timers().stats().delivered();
+                } finally {
+                    env.cluster().awaitBrokerRegistered(Duration.ofSeconds(60)); // the suite's later tests need it
                 }
-                long gapEnd = System.currentTimeMillis();
-                long delivered = sundial.timers().stats().delivered();
                 long dueInGap = acked.values().stream().filter(due -> due < gapEnd - 2_000).count();
-                env.cluster().awaitBrokerRegistered(Duration.ofSeconds(60));
 
                 Clients.ReadBack read = Clients.readBack(env.namesrvAddr(), topic, acked, Duration.ofSeconds(60));
                 System.out.printf("name server restarted: the broker unregistered for %d ms; delivered %d of the %d"
