@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BackendForwarderTest {
@@ -127,15 +128,15 @@ class BackendForwarderTest {
     @Test
     void shouldLogABrokerWhenItStartsFailingAndWhenItPassesAgainNotEverySend() {
         PassThroughFailures failures = new PassThroughFailures(metrics);
-        assertEquals(false, failures.passed("broker-a"), "a broker that never failed has no recovery to log");
-        assertEquals(true, failures.failed("broker-a", MASTER, new RemotingConnectException(MASTER)));
-        assertEquals(false, failures.failed("broker-a", MASTER, new RemotingConnectException(MASTER)),
+        assertFalse(failures.passed("broker-a"), "a broker that never failed has no recovery to log");
+        assertTrue(failures.failed("broker-a", MASTER, new RemotingConnectException(MASTER)));
+        assertFalse(failures.failed("broker-a", MASTER, new RemotingConnectException(MASTER)),
                 "the same outage is logged once");
-        assertEquals(true, failures.failed("broker-b", "10.0.0.2:10911", new RemotingConnectException("b")),
+        assertTrue(failures.failed("broker-b", "10.0.0.2:10911", new RemotingConnectException("b")),
                 "another broker's outage is its own");
-        assertEquals(true, failures.passed("broker-a"));
-        assertEquals(false, failures.passed("broker-a"));
-        assertEquals(true, failures.failed("broker-a", MASTER, new RemotingConnectException(MASTER)),
+        assertTrue(failures.passed("broker-a"));
+        assertFalse(failures.passed("broker-a"));
+        assertTrue(failures.failed("broker-a", MASTER, new RemotingConnectException(MASTER)),
                 "a later outage is logged again");
         assertEquals(4.0, failedCount(), "every failure counted, logged or not");
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import static io.sundial.proxy.route.RouteFixtures.queues;
 import static io.sundial.proxy.route.RouteFixtures.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -142,7 +143,7 @@ class BackendRoutesTest {
             clock.advance(REFRESH_MS / 2);
             routes.refreshUsed();
         }
-        assertEquals(null, routes.cachedRoute("orders"), "forgotten when unused for 10 minutes");
+        assertNull(routes.cachedRoute("orders"), "forgotten when unused for 10 minutes");
         int forgottenAt = asked.size();
         clock.advance(REFRESH_MS);
         routes.refreshUsed();
@@ -176,6 +177,6 @@ class BackendRoutesTest {
         clock.advance(REFRESH_MS);
         RouteAnswer answer = routes.route("orders").join();
         assertEquals(ResponseCode.TOPIC_NOT_EXIST, answer.code(), "passed on, so the producer falls back");
-        assertEquals(null, routes.cachedRoute("orders"));
+        assertNull(routes.cachedRoute("orders"));
     }
 }
