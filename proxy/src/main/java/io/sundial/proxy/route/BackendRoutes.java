@@ -22,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The backend cluster's topic routes, read from its name server with Sundial's own client and cached per topic.
@@ -89,27 +91,15 @@ public final class BackendRoutes implements AutoCloseable {
      * outage without it: with no broker at all, every topic reads as missing.
      */
     public CompletableFuture<Boolean> anyBroker() {
-        return anyBroker(0);
-    }
-
-    private CompletableFuture<Boolean> anyBroker(int attempt) {
-        RemotingCommand request = RemotingCommand.createRequestCommand(RequestCode.GET_BROKER_CLUSTER_INFO, null);
-        int index = (preferred + attempt) % namesrvAddrs.size();
-        return client.invoke(namesrvAddrs.get(index), request, timeoutMs).handle((response, error) -> {
-            if (error != null) {
-                failed(index, error);
-                return (Boolean) null;
-            }
-            answered(index);
-            if (response.getCode() != ResponseCode.SUCCESS || response.getBody() == null) {
-                return (Boolean) null;
-            }
-            ClusterInfo info = ClusterInfo.decode(response.getBody(), ClusterInfo.class);
-            return info.getBrokerAddrTable() != null && info.getBrokerAddrTable().values().stream()
-                    .anyMatch(b -> b.getBrokerAddrs() != null && !b.getBrokerAddrs().isEmpty());
-        }).thenCompose(any -> any != null || attempt + 1 >= namesrvAddrs.size()
-                ? CompletableFuture.completedFuture(any != null && any)
-                : anyBroker(attempt + 1));
+        return askInTurn(() -> RemotingCommand.createRequestCommand(RequestCode.GET_BROKER_CLUSTER_INFO, null),
+                r -> r.getCode() == ResponseCode.SUCCESS && r.getBody() != null, 0).thenApply(response -> {
+                    if (response == null) {
+                        return false;
+                    }
+                    ClusterInfo info = ClusterInfo.decode(response.getBody(), ClusterInfo.class);
+                    return info.getBrokerAddrTable() != null && info.getBrokerAddrTable().values().stream()
+                            .anyMatch(b -> b.getBrokerAddrs() != null && !b.getBrokerAddrs().isEmpty());
+                });
     }
 
     /** How many name servers Sundial may ask in turn for one answer. */
@@ -136,11 +126,11 @@ public final class BackendRoutes implements AutoCloseable {
      * server is reachable; SYSTEM_ERROR means none of them answered.
      */
     public CompletableFuture<RouteAnswer> probe(String topic) {
-        return ask(topic, 0).thenApply(BackendRoutes::outward);
+        return ask(topic).thenApply(BackendRoutes::outward);
     }
 
     private CompletableFuture<RouteAnswer> fetch(String topic) {
-        return ask(topic, 0).thenCompose(answer -> {
+        return ask(topic).thenCompose(answer -> {
             Cached last = cache.get(topic);
             if (last == null || !last.answer.found() || answer.found()) {
                 return CompletableFuture.completedFuture(answer);
@@ -171,35 +161,42 @@ public final class BackendRoutes implements AutoCloseable {
         });
     }
 
-    /**
-     * Asks the name servers in turn, starting from the {@link #preferred} one; {@link #UNREACHABLE} if none answers.
-     */
-    private CompletableFuture<RouteAnswer> ask(String topic, int attempt) {
-        GetRouteInfoRequestHeader header = new GetRouteInfoRequestHeader();
-        header.setTopic(topic);
-        RemotingCommand request = RemotingCommand.createRequestCommand(RequestCode.GET_ROUTEINFO_BY_TOPIC, header);
-        int index = (preferred + attempt) % namesrvAddrs.size();
-        return client.invoke(namesrvAddrs.get(index), request, timeoutMs).handle((response, error) -> {
-            if (error != null) {
-                failed(index, error);
-                return null;
+    /** The route answer of the name servers, asked in turn; {@link #UNREACHABLE} if none answers. */
+    private CompletableFuture<RouteAnswer> ask(String topic) {
+        return askInTurn(() -> {
+            GetRouteInfoRequestHeader header = new GetRouteInfoRequestHeader();
+            header.setTopic(topic);
+            return RemotingCommand.createRequestCommand(RequestCode.GET_ROUTEINFO_BY_TOPIC, header);
+        }, r -> true, 0).thenApply(response -> {
+            if (response == null) {
+                return new RouteAnswer(UNREACHABLE, "Sundial cannot reach the backend name server "
+                        + String.join(";", namesrvAddrs), null);
             }
-            answered(index);
             if (response.getCode() == ResponseCode.SUCCESS && response.getBody() != null) {
                 return new RouteAnswer(ResponseCode.SUCCESS, null,
                         TopicRouteData.decode(response.getBody(), TopicRouteData.class));
             }
             return new RouteAnswer(response.getCode(), response.getRemark(), null);
-        }).thenCompose(answer -> {
-            if (answer != null) {
-                return CompletableFuture.completedFuture(answer);
-            }
-            if (attempt + 1 < namesrvAddrs.size()) {
-                return ask(topic, attempt + 1);
-            }
-            return CompletableFuture.completedFuture(new RouteAnswer(UNREACHABLE,
-                    "Sundial cannot reach the backend name server " + String.join(";", namesrvAddrs), null));
         });
+    }
+
+    /**
+     * Sends a request made by {@code request} to the name servers in turn, starting from the {@link #preferred} one,
+     * until one gives a {@code usable} response; that response, or null if none does.
+     */
+    private CompletableFuture<RemotingCommand> askInTurn(Supplier<RemotingCommand> request,
+                                                         Predicate<RemotingCommand> usable, int attempt) {
+        int index = (preferred + attempt) % namesrvAddrs.size();
+        return client.invoke(namesrvAddrs.get(index), request.get(), timeoutMs).handle((response, error) -> {
+            if (error != null) {
+                failed(index, error);
+                return null;
+            }
+            answered(index);
+            return usable.test(response) ? response : null;
+        }).thenCompose(response -> response != null || attempt + 1 >= namesrvAddrs.size()
+                ? CompletableFuture.completedFuture(response)
+                : askInTurn(request, usable, attempt + 1));
     }
 
     /** Logged once while it stays down; with one name server, Health says so instead (DEGRADED). */
