@@ -3,6 +3,7 @@ package io.sundial.compat;
 import io.sundial.proxy.Sundial;
 import io.sundial.proxy.config.ProxyConfig;
 import io.sundial.store.StoreConfig;
+import io.sundial.store.log.SegmentChannels;
 import io.sundial.proxy.embedded.EmbeddedCluster;
 import io.sundial.proxy.embedded.EmbeddedClusterConfig;
 import io.sundial.store.time.Clock;
@@ -48,6 +49,12 @@ public final class SundialCluster implements ParameterResolver {
      */
     public static Sundial startSundial(String namesrvAddr, Path storeDir, int port, String... settings)
             throws IOException {
+        return startSundial(namesrvAddr, storeDir, port, SegmentChannels.FILES, settings);
+    }
+
+    /** As {@link #startSundial(String, Path, int, String...)}, its timer log's files opened with {@code logChannels}. */
+    public static Sundial startSundial(String namesrvAddr, Path storeDir, int port, SegmentChannels logChannels,
+                                       String... settings) throws IOException {
         Properties p = new Properties();
         p.setProperty(ProxyConfig.LISTEN_PORT, Integer.toString(port));
         p.setProperty(ProxyConfig.BACKEND_NAMESRV_ADDR, namesrvAddr);
@@ -59,7 +66,7 @@ public final class SundialCluster implements ParameterResolver {
         for (int i = 0; i + 1 < settings.length; i += 2) {
             p.setProperty(settings[i], settings[i + 1]);
         }
-        return new Sundial(ProxyConfig.fromProperties(p), Clock.SYSTEM).start();
+        return new Sundial(ProxyConfig.fromProperties(p), Clock.SYSTEM, logChannels).start();
     }
 
     private static Running start() {

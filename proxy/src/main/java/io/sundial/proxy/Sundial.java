@@ -18,6 +18,7 @@ import io.sundial.proxy.remoting.InflightBudget;
 import io.sundial.proxy.remoting.SundialServer;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.store.TimerStore;
+import io.sundial.store.log.SegmentChannels;
 import io.sundial.store.service.TimerService;
 import io.sundial.store.time.Clock;
 import org.apache.rocketmq.remoting.netty.NettyRemotingClient;
@@ -38,6 +39,7 @@ public final class Sundial implements AutoCloseable {
 
     private final ProxyConfig config;
     private final Clock clock;
+    private final SegmentChannels logChannels;
     private TimerStore store;
     private NettyRemotingClient backendClient;
     private NettyRemotingClient republishClient;
@@ -51,14 +53,20 @@ public final class Sundial implements AutoCloseable {
     private boolean closed;
 
     public Sundial(ProxyConfig config, Clock clock) {
+        this(config, clock, SegmentChannels.FILES);
+    }
+
+    /** As {@link #Sundial(ProxyConfig, Clock)}, the timer log's files opened with {@code logChannels} (tests). */
+    public Sundial(ProxyConfig config, Clock clock, SegmentChannels logChannels) {
         this.config = config;
         this.clock = clock;
+        this.logChannels = logChannels;
     }
 
     /** Starts everything; on failure closes what it had opened and rethrows. */
     public synchronized Sundial start() throws IOException {
         try {
-            store = TimerStore.open(config.store(), clock);
+            store = TimerStore.open(config.store(), clock, logChannels);
             backendClient = BackendClients.unsigned();
             republishClient = config.backendAccessKey().isEmpty() ? backendClient
                     : BackendClients.signed(config.backendAccessKey(), config.backendSecretKey());

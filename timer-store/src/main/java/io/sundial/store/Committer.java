@@ -54,6 +54,7 @@ final class Committer {
     private final FlushMode flushMode;
     /** Set while index writes fail for want of space, so that the episode is logged once, not once per group. */
     private volatile boolean indexOutOfSpace;
+    private final FailureEpisode failures;
     private final Flusher flusher;
     private final BlockingQueue<PendingWrite> queue;
     private final Thread thread;
@@ -64,8 +65,9 @@ final class Committer {
     private final LongAdder rescheduled = new LongAdder();
 
     Committer(TimerLog log, TimerIndex index, ReentrantLock indexLock, DeliveryMarks delivering, Clock clock,
-              FlushMode flushMode, Flusher flusher, long nextSeq, int queueCapacity) {
+              FlushMode flushMode, Flusher flusher, FailureEpisode failures, long nextSeq, int queueCapacity) {
         this.log = log;
+        this.failures = failures;
         this.index = index;
         this.indexLock = indexLock;
         this.delivering = delivering;
@@ -123,7 +125,10 @@ final class Committer {
                 }
                 group.add(first);
                 queue.drainTo(group, MAX_GROUP_WRITES - 1);
-                process(group);
+                if (!process(group)) {
+                    continue;
+                }
+                failures.worked();
                 if (indexOutOfSpace) {
                     indexOutOfSpace = false;
                     LOG.info("Timer index writes again: new timers are accepted");
@@ -141,19 +146,25 @@ final class Committer {
                     fail(group, new StoreFullException("the timer index is out of space (" + e.getMessage()
                             + "); new timers are refused until it can write again"));
                 } else {
-                    LOG.error("Timer store committer failed a group of {} writes", group.size(), e);
-                    fail(group, e);
+                    failed(group, e);
                 }
             } catch (RuntimeException | Error e) {
-                LOG.error("Timer store committer failed a group of {} writes", group.size(), e);
-                fail(group, e);
+                failed(group, e);
             } finally {
                 group.clear();
             }
         }
     }
 
-    private void process(List<PendingWrite> group) {
+    /** Fails the group's callers and notes the failure (logged once per episode, with its cause). */
+    private void failed(List<PendingWrite> group, Throwable cause) {
+        failures.failed(cause, "a group of " + group.size() + " writes was refused (SYSTEM_ERROR to the senders,"
+                + " nothing of it acknowledged); new timers, cancels and reschedules fail so while it lasts");
+        fail(group, cause);
+    }
+
+    /** Writes the group; false if it failed (its callers then have their error). */
+    private boolean process(List<PendingWrite> group) {
         List<Runnable> completions = new ArrayList<>(group.size());
         // Appends check no marks; a change holds them still from its check through the index write below.
         boolean changes = !group.stream().allMatch(w -> w instanceof PendingWrite.Append);
@@ -186,9 +197,8 @@ final class Committer {
             index.write(batch, false);
             ctx.notifyListener();
         } catch (IOException e) {
-            LOG.error("Timer log write failed for a group of {} writes", group.size(), e);
-            fail(group, e);
-            return;
+            failed(group, new StoreException("the timer log cannot be written: " + e.getMessage(), e));
+            return false;
         } finally {
             if (changes) {
                 delivering.unlock();
@@ -200,6 +210,7 @@ final class Committer {
         } else {
             completions.forEach(Runnable::run);
         }
+        return true;
     }
 
     private static <T> Flusher.FailableCompletion completion(CompletableFuture<T> future, T value) {

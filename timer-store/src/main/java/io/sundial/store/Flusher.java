@@ -1,8 +1,6 @@
 package io.sundial.store;
 
 import io.sundial.store.log.TimerLog;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,17 +15,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * fsync in flight and one queued: that is the group commit. Also counts fsyncs and their total time.
  */
 final class Flusher {
-    private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
-
     private final TimerLog log;
+    private final FailureEpisode failures;
     private final LinkedBlockingQueue<List<Runnable>> waiting = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final AtomicLong fsyncs = new AtomicLong();
     private final AtomicLong fsyncNanos = new AtomicLong();
     private volatile boolean running = true;
 
-    Flusher(TimerLog log) {
+    Flusher(TimerLog log, FailureEpisode failures) {
         this.log = log;
+        this.failures = failures;
         this.thread = new Thread(this::run, "sundial-store-flusher");
         this.thread.setDaemon(true);
     }
@@ -41,10 +39,19 @@ final class Flusher {
         waiting.add(completions);
     }
 
-    /** Fsyncs now (the ASYNC_FLUSH interval, and shutdown). */
-    void forceNow() throws IOException {
+    /**
+     * Fsyncs now (the ASYNC_FLUSH interval, and shutdown). A failure is noted (logged once per episode) and
+     * thrown; {@code consequence} says what it means to the log's reader.
+     */
+    void forceNow(String consequence) throws IOException {
         long start = System.nanoTime();
-        log.force();
+        try {
+            log.force();
+        } catch (IOException e) {
+            failures.failed(e, consequence);
+            throw e;
+        }
+        failures.worked();
         fsyncs.incrementAndGet();
         fsyncNanos.addAndGet(System.nanoTime() - start);
     }
@@ -68,9 +75,9 @@ final class Flusher {
                 batch.add(first);
                 waiting.drainTo(batch);
                 try {
-                    forceNow();
+                    forceNow("the groups of writes waiting for it (" + batch.size() + ") were refused (SYSTEM_ERROR to the"
+                            + " senders, nothing of them acknowledged); SYNC_FLUSH writes fail so while it lasts");
                 } catch (IOException e) {
-                    LOG.error("Timer log fsync failed; {} groups of appends were not acknowledged", batch.size(), e);
                     StoreException failure = new StoreException("timer log fsync failed: " + e.getMessage(), e);
                     for (List<Runnable> group : batch) {
                         group.forEach(r -> failQuietly(r, failure));

@@ -12,6 +12,7 @@ import io.sundial.store.index.TimerState;
 import io.sundial.store.index.TopicPage;
 import io.sundial.store.index.UniqEntry;
 import io.sundial.store.log.FlushMode;
+import io.sundial.store.log.SegmentChannels;
 import io.sundial.store.log.TimerLog;
 import io.sundial.store.record.CorruptRecordException;
 import io.sundial.store.record.LogRecord;
@@ -82,8 +83,11 @@ public final class TimerStore implements AutoCloseable {
     private final RecoveryReport recovery;
     /** Delivered timers whose acknowledgement waits (decision 0032); guarded by itself. */
     private final DeliveredJournal journal;
-    /** Whether the journal's last write failed: logged once per episode. */
-    private boolean journalFailing;
+    /** Failures of the log's writes and fsyncs, of the journal, and of space reclaim: each logged once. */
+    private final FailureEpisode logWrites;
+    private final FailureEpisode logFsyncs;
+    private final FailureEpisode journalWrites;
+    private final FailureEpisode reclaims;
     private volatile boolean closed;
 
     private TimerStore(StoreConfig config, Clock clock, TimerLog log, RocksKeyValueStore kv, TimerIndex index,
@@ -98,9 +102,13 @@ public final class TimerStore implements AutoCloseable {
         this.kv = kv;
         this.index = index;
         this.recovery = report;
-        this.flusher = new Flusher(log);
+        this.logWrites = new FailureEpisode(LOG, "Writing the timer log and index", clock);
+        this.logFsyncs = new FailureEpisode(LOG, "Fsyncing the timer log", clock);
+        this.journalWrites = new FailureEpisode(LOG, "Writing the journal of delivered timers", clock);
+        this.reclaims = new FailureEpisode(LOG, "Reclaiming the timer store's disk space", clock);
+        this.flusher = new Flusher(log, logFsyncs);
         this.committer = new Committer(log, index, indexLock, delivering, clock, config.flushMode(), flusher,
-                recovery.nextSeq(), config.appendQueueCapacity());
+                logWrites, recovery.nextSeq(), config.appendQueueCapacity());
         this.reclaimer = new SpaceReclaimer(log, index, indexLock, committer, clock, config.compactionThreshold(),
                 config.compactionDelayMs(), foreground);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-maintenance"));
@@ -111,13 +119,24 @@ public final class TimerStore implements AutoCloseable {
 
     /** Opens the store under {@code config.storePath()}, recovering from any crash, and starts its threads. */
     public static TimerStore open(StoreConfig config, Clock clock) throws IOException {
+        return open(config, clock, SegmentChannels.FILES);
+    }
+
+    /** As {@link #open(StoreConfig, Clock)}, opening the log's files with {@code channels} (tests: a failing disk). */
+    public static TimerStore open(StoreConfig config, Clock clock, SegmentChannels channels) throws IOException {
         Files.createDirectories(config.storePath());
-        return open(config, clock, DiskSpace.of(config.storePath()));
+        return open(config, clock, DiskSpace.of(config.storePath()), channels);
     }
 
     /** As {@link #open(StoreConfig, Clock)}, reading the disk's free space from {@code usableBytes} (tests). */
     public static TimerStore open(StoreConfig config, Clock clock, LongSupplier usableBytes) throws IOException {
-        TimerLog log = TimerLog.open(config.timerLogPath(), config.segmentSize());
+        return open(config, clock, usableBytes, SegmentChannels.FILES);
+    }
+
+    /** As {@link #open(StoreConfig, Clock, LongSupplier)}, opening the log's files with {@code channels} (tests). */
+    public static TimerStore open(StoreConfig config, Clock clock, LongSupplier usableBytes, SegmentChannels channels)
+            throws IOException {
+        TimerLog log = TimerLog.open(config.timerLogPath(), config.segmentSize(), channels);
         RocksKeyValueStore kv = null;
         DeliveredJournal journal = null;
         try {
@@ -175,9 +194,10 @@ public final class TimerStore implements AutoCloseable {
 
     private void periodicFlush() {
         try {
-            flusher.forceNow();
+            flusher.forceNow("ASYNC_FLUSH writes since the last fsync are not yet durable (a power loss would lose"
+                    + " them); retried every flushIntervalMs");
         } catch (IOException e) {
-            LOG.error("Timer log periodic fsync failed", e);
+            // noted by the flusher, once per episode
         }
     }
 
@@ -192,8 +212,10 @@ public final class TimerStore implements AutoCloseable {
     private void periodicReclaim() {
         try {
             reclaimUntilCaughtUp();
+            reclaims.worked();
         } catch (IOException | RuntimeException e) {
-            LOG.error("Timer store space reclaim failed", e);
+            reclaims.failed(e, "the disk space of delivered and cancelled timers is not given back; retried every"
+                    + " reclaimIntervalMs");
         }
     }
 
@@ -425,10 +447,10 @@ public final class TimerStore implements AutoCloseable {
         synchronized (journal) {
             try {
                 journal.append(ids);
-                journalFailing = false;
+                journalWrites.worked();
             } catch (IOException e) {
-                journalFailed("Recording " + ids.size() + " delivered timers in the journal failed: a crash before"
-                        + " their acknowledgements are written delivers them again (at least once)", e);
+                journalWrites.failed(e, "recording " + ids.size() + " delivered timers: a crash before their"
+                        + " acknowledgements are written delivers them again (at least once)");
             }
         }
     }
@@ -441,18 +463,11 @@ public final class TimerStore implements AutoCloseable {
             }
             try {
                 journal.clear();
-                journalFailing = false;
+                journalWrites.worked();
             } catch (IOException e) {
-                journalFailed("Emptying the journal of delivered timers failed: it keeps timers acknowledged"
-                        + " since, which the next open skips", e);
+                journalWrites.failed(e, "emptying it: it keeps timers acknowledged since, which the next open"
+                        + " skips");
             }
-        }
-    }
-
-    private void journalFailed(String what, IOException e) {
-        if (!journalFailing) {
-            journalFailing = true;
-            LOG.error("{}; logged once until the journal works again", what, e);
         }
     }
 
@@ -715,6 +730,20 @@ public final class TimerStore implements AutoCloseable {
     /** Whether the index's writes are failing for want of space ({@code indexMaxDiskBytes} or a full disk). */
     public boolean indexOutOfSpace() {
         return committer.indexOutOfSpace();
+    }
+
+    /**
+     * Why the timer log cannot be written or fsynced now (an I/O error: new timers, cancels and reschedules are
+     * refused), or null when its last write and fsync worked.
+     */
+    public String writeFailure() {
+        String write = logWrites.failingCause();
+        return write != null ? write : logFsyncs.failingCause();
+    }
+
+    /** Writes (groups) and fsyncs of the timer log that failed since the store opened. */
+    public long writeFailures() {
+        return logWrites.failures() + logFsyncs.failures();
     }
 
     /** The disk's headroom: whether the store refuses new timers for want of space, and how much is free. */

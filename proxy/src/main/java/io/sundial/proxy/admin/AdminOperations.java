@@ -114,6 +114,7 @@ public final class AdminOperations implements AutoCloseable {
         out.put("inWheel", ss.inWheel());
         out.put("pausedTopics", paused());
         out.put("storeFull", store.diskSpace().full() || store.indexOutOfSpace());
+        out.put("storeWriteFailure", store.writeFailure());
         out.put("freeDiskBytes", store.diskSpace().freeBytes());
         out.put("corruptRecords", s.corruptRecords());
         out.put("corruptRecordsLatest", store.corruptRecords().latest());

@@ -6,6 +6,7 @@ import io.sundial.proxy.route.RouteAnswer;
 import io.sundial.store.AppendRequest;
 import io.sundial.store.AppendResult;
 import io.sundial.store.StoreBusyException;
+import io.sundial.store.StoreException;
 import io.sundial.store.StoreFullException;
 import io.sundial.store.TimerStore;
 import io.sundial.store.record.TimerMessage;
@@ -250,7 +251,10 @@ public final class TimedSends {
             return RemotingCommand.createResponseCommand(ResponseCode.SYSTEM_BUSY, "[SUNDIAL_STORE_FULL] "
                     + cause.getMessage());
         }
-        LOG.error("Storing a timed send failed", cause);
+        if (!(cause instanceof StoreException)) {
+            // The store logs its own failures once per episode (a failing disk fails every send); this is not one.
+            LOG.error("Storing a timed send failed", cause);
+        }
         return RemotingCommand.createResponseCommand(ResponseCode.SYSTEM_ERROR, "Sundial could not store the"
                 + " timer: " + cause.getMessage());
     }

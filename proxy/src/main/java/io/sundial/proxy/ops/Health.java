@@ -109,6 +109,11 @@ public final class Health implements AutoCloseable {
                 reasons.add("the store's disk is below minFreeDiskBytes: new timers are refused ("
                         + (store.diskSpace().freeBytes() >> 20) + " MB free)");
             }
+            String writeFailure = store.writeFailure();
+            if (writeFailure != null) {
+                reasons.add("the timer log cannot be written (" + writeFailure + "): new timers, cancels and"
+                        + " reschedules are refused until a write works again");
+            }
             if (store.indexOutOfSpace()) {
                 reasons.add("the timer index is out of space (indexMaxDiskBytes or a full disk): new timers are"
                         + " refused until it can write again");

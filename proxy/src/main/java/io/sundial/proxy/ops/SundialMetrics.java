@@ -45,7 +45,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code sundial_store_append_latency_seconds};
  *       {@code sundial_store_fsync_seconds} (count and sum); {@code sundial_fire_lag_seconds} and
  *       {@code sundial_loader_lag_seconds} (gauges); {@code sundial_sends_inflight_bytes};
- *       {@code sundial_store_corrupt_records}, {@code sundial_store_free_bytes}, {@code sundial_store_full};</li>
+ *       {@code sundial_store_corrupt_records}, {@code sundial_store_free_bytes}, {@code sundial_store_full},
+ *       {@code sundial_store_write_failures_total};</li>
  *   <li>JVM and process metrics ({@code jvm_*}, {@code process_*}, {@code system_*}).</li>
  * </ul>
  * Values read from the store and the timer service are read at scrape time. Thread-safe.
@@ -117,6 +118,9 @@ public final class SundialMetrics {
                 .register(registry);
         Gauge.builder("sundial.store.corrupt.records", store, s -> s.corruptRecords().count())
                 .description("timer-log records found corrupt since start (scrubber or delivery read)")
+                .register(registry);
+        FunctionCounter.builder("sundial.store.write.failures", store, TimerStore::writeFailures)
+                .description("timer-log write groups and fsyncs that failed (an I/O error); logged once per episode")
                 .register(registry);
         FunctionTimer.builder("sundial.store.fsync", store, s -> s.stats().fsyncs(), s -> s.stats().fsyncNanos(),
                 TimeUnit.NANOSECONDS).description("timer-log fsyncs").register(registry);

@@ -11,7 +11,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -52,16 +51,16 @@ final class Segment implements AutoCloseable {
         return String.format("%020d%s", base, SUFFIX);
     }
 
-    static Segment create(Path dir, long base, int capacity) throws IOException {
+    static Segment create(Path dir, long base, int capacity, SegmentChannels channels) throws IOException {
         Path path = dir.resolve(fileName(base));
         try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
             raf.setLength(capacity);
         }
-        return open(path, base);
+        return open(path, base, channels);
     }
 
-    static Segment open(Path path, long base) throws IOException {
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    static Segment open(Path path, long base, SegmentChannels channels) throws IOException {
+        FileChannel channel = channels.open(path);
         long size = channel.size();
         if (size > Integer.MAX_VALUE) {
             channel.close();

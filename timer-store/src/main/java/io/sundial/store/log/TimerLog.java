@@ -37,6 +37,7 @@ public final class TimerLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TimerLog.class);
     private final Path dir;
     private final int segmentSize;
+    private final SegmentChannels channels;
     /** Changed by a roll (the writer) and a deletion (space reclaim), read by everyone. */
     private final AtomicReference<SegmentTable> segments = new AtomicReference<>(SegmentTable.EMPTY);
     private final long cutBytes;
@@ -45,9 +46,10 @@ public final class TimerLog implements AutoCloseable {
     private volatile long flushedPosition;
     private volatile boolean closed;
 
-    private TimerLog(Path dir, int segmentSize, long cutBytes) {
+    private TimerLog(Path dir, int segmentSize, SegmentChannels channels, long cutBytes) {
         this.dir = dir;
         this.segmentSize = segmentSize;
+        this.channels = channels;
         this.cutBytes = cutBytes;
     }
 
@@ -56,6 +58,11 @@ public final class TimerLog implements AutoCloseable {
      * Existing segments keep the size they were made with.
      */
     public static TimerLog open(Path dir, int segmentSize) throws IOException {
+        return open(dir, segmentSize, SegmentChannels.FILES);
+    }
+
+    /** As {@link #open(Path, int)}, opening each segment's channel with {@code channels} (tests: failing disks). */
+    public static TimerLog open(Path dir, int segmentSize, SegmentChannels channels) throws IOException {
         Files.createDirectories(dir);
         List<Path> files;
         try (Stream<Path> list = Files.list(dir)) {
@@ -71,15 +78,15 @@ public final class TimerLog implements AutoCloseable {
                 } catch (NumberFormatException e) {
                     throw new IOException("timer log file " + file + " is not named by its base position");
                 }
-                opened.add(Segment.open(file, base));
+                opened.add(Segment.open(file, base, channels));
             }
             if (opened.isEmpty()) {
-                opened.add(Segment.create(dir, 0, segmentSize));
+                opened.add(Segment.create(dir, 0, segmentSize, channels));
                 syncDirectory(dir);
             }
             Segment last = opened.get(opened.size() - 1);
             long cut = recoverTail(last);
-            TimerLog log = new TimerLog(dir, segmentSize, cut);
+            TimerLog log = new TimerLog(dir, segmentSize, channels, cut);
             for (Segment s : opened) {
                 if (s != last) {
                     s.writeOffset(s.capacity());
@@ -208,7 +215,7 @@ public final class TimerLog implements AutoCloseable {
         if (fullEnd > flushedPosition) {
             flushedPosition = fullEnd;
         }
-        Segment next = Segment.create(dir, full.base() + full.capacity(), segmentSize);
+        Segment next = Segment.create(dir, full.base() + full.capacity(), segmentSize, channels);
         syncDirectory(dir);
         full.writeOffset(full.capacity());
         segments.updateAndGet(t -> t.with(next));

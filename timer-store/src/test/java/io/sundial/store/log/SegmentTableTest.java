@@ -38,7 +38,7 @@ class SegmentTableTest {
     }
 
     private Segment segment(long base) throws IOException {
-        Segment s = Segment.create(dir, base, SIZE);
+        Segment s = Segment.create(dir, base, SIZE, SegmentChannels.FILES);
         opened.add(s);
         return s;
     }
@@ -73,7 +73,7 @@ class SegmentTableTest {
         assertSame(full, full.without(123), "no segment at that base");
         assertEquals(List.of(a), SegmentTable.EMPTY.with(a).without(SIZE).all());
         assertEquals(List.of(), SegmentTable.EMPTY.with(a).without(0).all());
-        Segment again = Segment.open(dir.resolve(fileName(SIZE)), SIZE);
+        Segment again = Segment.open(dir.resolve(fileName(SIZE)), SIZE, SegmentChannels.FILES);
         opened.add(again);
         assertEquals(List.of(a, again, c), full.with(again).all(), "same base: put in its place");
     }
