@@ -8,14 +8,18 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
-/** The lines one class logs while open (INFO and up), to count them. */
-final class CapturedLog implements AutoCloseable {
+/** The lines a logger (and those under it) logs while open, at INFO and up, to count them. Compat-tests use it too. */
+public final class CapturedLog implements AutoCloseable {
     private final Logger logger;
     private final Level levelBefore;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    CapturedLog(Class<?> source) {
-        logger = (Logger) LoggerFactory.getLogger(source);
+    public CapturedLog(Class<?> source) {
+        this(source.getName());
+    }
+
+    public CapturedLog(String loggerName) {
+        logger = (Logger) LoggerFactory.getLogger(loggerName);
         levelBefore = logger.getLevel();
         logger.setLevel(Level.INFO);
         appender.start();
@@ -23,7 +27,7 @@ final class CapturedLog implements AutoCloseable {
     }
 
     /** The formatted messages, at {@code level}, that contain {@code text}. */
-    List<String> lines(Level level, String text) {
+    public List<String> lines(Level level, String text) {
         synchronized (appender) { // AppenderBase.doAppend holds the same lock
             return appender.list.stream()
                     .filter(e -> e.getLevel() == level)

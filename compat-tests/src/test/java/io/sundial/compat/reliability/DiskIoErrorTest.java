@@ -1,15 +1,14 @@
 package io.sundial.compat.reliability;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.alibaba.fastjson2.JSONObject;
 import io.sundial.compat.AdminCli;
 import io.sundial.compat.Clients;
 import io.sundial.compat.PrometheusText;
 import io.sundial.compat.SundialCluster;
 import io.sundial.proxy.Sundial;
+import io.sundial.proxy.embedded.EmbeddedCluster;
+import io.sundial.store.CapturedLog;
 import io.sundial.store.log.FaultyDisk;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,10 +52,10 @@ class DiskIoErrorTest {
     void shouldRefuseTimersWithTheCauseWhileTheDiskFailsAndDeliverEveryAcknowledgedOne(SundialCluster.Running env)
             throws Exception {
         String topic = Clients.unique("DiskError");
-        env.cluster().createTopic(topic, 2, io.sundial.proxy.embedded.EmbeddedCluster.PERM_READ_WRITE);
+        env.cluster().createTopic(topic, 2, EmbeddedCluster.PERM_READ_WRITE);
         FaultyDisk disk = new FaultyDisk();
-        ListAppender<ILoggingEvent> log = capture("io.sundial");
-        try (Sundial sundial = SundialCluster.startSundial(env.namesrvAddr(), dir, 0, disk.channels(),
+        CapturedLog log = new CapturedLog("io.sundial");
+        try (log; Sundial sundial = SundialCluster.startSundial(env.namesrvAddr(), dir, 0, disk.channels(),
                 "flushDiskType", "SYNC_FLUSH")) {
             DefaultMQProducer producer = Clients.producer(sundial.address());
             try {
@@ -90,14 +89,14 @@ class DiskIoErrorTest {
 
                 disk.failWrites(false);
                 Clients.sendTimersSpread(producer, topic, 10, 4_000, 5_000, acked);
-                assertTrue(sundial.store().writeFailure() == null, "writes again, no restart");
+                assertNull(sundial.store().writeFailure(), "writes again, no restart");
 
                 Clients.ReadBack read = Clients.readBack(env.namesrvAddr(), topic, acked, Duration.ofSeconds(60));
                 String line = String.format("disk I/O errors under the timer log: %d timers refused (each retried by"
                                 + " the client), %.0f failed writes counted, %d acknowledged delivered of %d, lost %d, "
                                 + "early %d, duplicated %d; log lines of the episode: %d%n", refused, failures,
                         read.distinct(), acked.size(), read.lost(), read.early(), read.duplicates(),
-                        errors(log).size());
+                        log.lines(Level.ERROR, "").size());
                 System.out.print(line);
                 Files.writeString(Path.of("target", "reliability-figures.txt"), line, StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND);
@@ -106,32 +105,11 @@ class DiskIoErrorTest {
             } finally {
                 producer.shutdown();
             }
-        } finally {
-            ((Logger) LoggerFactory.getLogger("io.sundial")).detachAppender(log);
         }
-        List<String> errors = errors(log);
+        List<String> errors = log.lines(Level.ERROR, "");
         assertEquals(1, errors.size(), "the episode is logged once, not once per send: " + errors);
         assertTrue(errors.get(0).contains("Writing the timer log and index failed (the timer log cannot be written:"
                 + " Input/output error"), errors.get(0));
-        assertEquals(1, lines(log, Level.INFO, "Writing the timer log and index works again").size());
-    }
-
-    private static ListAppender<ILoggingEvent> capture(String loggerName) {
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        Logger logger = (Logger) LoggerFactory.getLogger(loggerName);
-        logger.addAppender(appender);
-        return appender;
-    }
-
-    private static List<String> errors(ListAppender<ILoggingEvent> log) {
-        return lines(log, Level.ERROR, "");
-    }
-
-    private static List<String> lines(ListAppender<ILoggingEvent> log, Level level, String text) {
-        synchronized (log) {
-            return log.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
-                    .filter(m -> m.contains(text)).toList();
-        }
+        assertEquals(1, log.lines(Level.INFO, "Writing the timer log and index works again").size());
     }
 }
