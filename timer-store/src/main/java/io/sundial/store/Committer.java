@@ -158,8 +158,9 @@ final class Committer {
 
     /** Fails the group's callers and notes the failure (logged once per episode, with its cause). */
     private void failed(List<PendingWrite> group, Throwable cause) {
-        failures.failed(cause, "a group of " + group.size() + " writes was refused (SYSTEM_ERROR to the senders,"
-                + " nothing of it acknowledged); new timers, cancels and reschedules fail so while it lasts");
+        String what = group.size() == 1 ? "a write was" : "a group of " + group.size() + " writes was";
+        failures.failed(cause, what + " refused (SYSTEM_ERROR to the senders, nothing of it acknowledged); new"
+                + " timers, cancels and reschedules fail so while it lasts");
         fail(group, cause);
     }
 
