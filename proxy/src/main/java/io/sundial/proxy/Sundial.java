@@ -17,6 +17,7 @@ import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.remoting.InflightBudget;
 import io.sundial.proxy.remoting.SundialServer;
 import io.sundial.proxy.route.BackendRoutes;
+import io.sundial.proxy.route.BrokerGate;
 import io.sundial.store.TimerStore;
 import io.sundial.store.log.SegmentChannels;
 import io.sundial.store.service.TimerService;
@@ -73,9 +74,10 @@ public final class Sundial implements AutoCloseable {
             routes = new BackendRoutes(backendClient, config.backendNamesrvAddr(), config.routeRefreshMs(),
                     config.backendTimeoutMs(), clock);
             metrics = new SundialMetrics(store);
-            BackendForwarder forwarder = new BackendForwarder(backendClient, routes, config.backendTimeoutMs(),
-                    metrics);
-            timers = new TimerService(store, new MeasuredDispatcher(new Republisher(republishClient, routes,
+            BrokerGate gate = new BrokerGate(backendClient, config.backendTimeoutMs());
+            BackendForwarder forwarder = new BackendForwarder(backendClient, routes, gate,
+                    config.backendTimeoutMs(), metrics);
+            timers = new TimerService(store, new MeasuredDispatcher(new Republisher(republishClient, routes, gate,
                     config.backendTimeoutMs()), metrics, clock), config.service(), clock).start();
             metrics.bind(timers);
             health = new Health(store, timers, routes, config.backendTimeoutMs());

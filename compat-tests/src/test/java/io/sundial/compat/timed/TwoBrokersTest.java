@@ -161,6 +161,63 @@ class TwoBrokersTest {
         assertEquals(0, sundial.store().parkedCount(), "nothing parked");
     }
 
+    /**
+     * Broker B freezes (SIGSTOP). A producer with the client's defaults (3 s send timeout, 2 retries) keeps sending
+     * plain messages round-robin over both groups. Only the sends forwarded to B before Sundial saw it time out can
+     * fail: after that Sundial holds sends to B (it has not answered since) and answers them
+     * {@code SERVICE_NOT_AVAILABLE} within a short probe wait, so the client retries on broker A within its timeout
+     * instead of waiting it out on B. Without the hold, every send that picked B failed after 3 s.
+     */
+    @Test
+    void shouldMovePlainSendsOffAFrozenBrokerWithinTheClientsTimeout() throws Exception {
+        String topic = Clients.unique("FrozenB");
+        cluster.createTopic(topic, QUEUES, EmbeddedCluster.PERM_READ_WRITE);
+        brokerB.createTopic(topic, QUEUES, EmbeddedCluster.PERM_READ_WRITE);
+        DefaultMQProducer producer = new DefaultMQProducer(Clients.unique("pg"));
+        producer.setNamesrvAddr(sundial.address());
+        producer.setInstanceName(Clients.unique("producer"));
+        producer.start();
+        int sends = 20;
+        int failed = 0;
+        Map<String, Integer> byBroker = new HashMap<>();
+        try {
+            for (String broker : List.of(cluster.brokerName(), BROKER_B)) { // both groups known and connected
+                send(producer, new MessageQueue(topic, broker, 0), "warm-" + broker, 0, new HashMap<>(),
+                        new HashMap<>());
+            }
+            brokerB.suspendBroker();
+            long start = System.nanoTime();
+            try {
+                for (int i = 0; i < sends; i++) {
+                    Message m = new Message(topic, "plain", "frozen-" + i, "b is frozen".getBytes(StandardCharsets.UTF_8));
+                    try {
+                        byBroker.merge(producer.send(m).getMessageQueue().getBrokerName(), 1, Integer::sum);
+                    } catch (Exception e) {
+                        failed++;
+                    }
+                }
+            } finally {
+                brokerB.resumeBroker();
+            }
+            System.out.printf("frozen broker B: %d of %d round-robin plain sends failed, the rest landed on %s, in %d ms%n",
+                    failed, sends, byBroker, (System.nanoTime() - start) / 1_000_000);
+            // Sundial's client notices a timeout at its next 1 s scan, so a second send may follow the first into B.
+            assertTrue(failed <= 2, failed + " of " + sends + " failed: sends to the frozen broker are not held");
+            assertEquals(sends - failed, byBroker.getOrDefault(cluster.brokerName(), 0), byBroker.toString());
+
+            long deadline = System.currentTimeMillis() + 30_000;
+            boolean reachedB = false;
+            while (!reachedB && System.currentTimeMillis() < deadline) {
+                SendResult r = producer.send(new Message(topic, "plain", "after", "b is back".getBytes(
+                        StandardCharsets.UTF_8)));
+                reachedB = r.getMessageQueue().getBrokerName().equals(BROKER_B);
+            }
+            assertTrue(reachedB, "sends reach broker B again once it answers a probe");
+        } finally {
+            producer.shutdown();
+        }
+    }
+
     private static List<Clients.Arrival> awaitAll(Clients.Received received, int n, Sundial sundial)
             throws InterruptedException {
         List<Clients.Arrival> arrivals = received.await(n, Duration.ofSeconds(40));

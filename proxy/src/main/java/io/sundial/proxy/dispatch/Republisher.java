@@ -1,6 +1,7 @@
 package io.sundial.proxy.dispatch;
 
 import io.sundial.proxy.route.BackendRoutes;
+import io.sundial.proxy.route.BrokerGate;
 import io.sundial.proxy.route.RouteAnswer;
 import io.sundial.store.record.TimerMessage;
 import io.sundial.store.service.Dispatcher;
@@ -54,11 +55,11 @@ public final class Republisher implements Dispatcher {
     private final long timeoutMs;
     private final BrokerGate gate;
 
-    public Republisher(RemotingClient client, BackendRoutes routes, long timeoutMs) {
+    public Republisher(RemotingClient client, BackendRoutes routes, BrokerGate gate, long timeoutMs) {
         this.client = client;
         this.routes = routes;
         this.timeoutMs = timeoutMs;
-        this.gate = new BrokerGate(client, timeoutMs);
+        this.gate = gate;
     }
 
     @Override
@@ -198,7 +199,7 @@ public final class Republisher implements Dispatcher {
         RemotingCommand request = request(lane.topic(), target.brokerName, target.queueId, run);
         return client.invoke(addr, request, timeoutMs).handle((response, error) -> {
             if (error != null) {
-                gate.sendFailed(addr, error);
+                gate.sendFailed(addr, "a re-publish", error);
                 routes.invalidate(lane.topic());
                 return CompletableFuture.completedFuture(Outcome.retry("send to " + addr + " failed: " + error));
             }

@@ -2,11 +2,13 @@ package io.sundial.proxy.forward;
 
 import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.route.BackendRoutes;
+import io.sundial.proxy.route.BrokerGate;
 import org.apache.rocketmq.remoting.RemotingClient;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Passes a producer's request to the master of the broker it named, unchanged but for the opaque (each
@@ -14,17 +16,29 @@ import java.util.concurrent.CompletableFuture;
  * copied as they are, so a client's ACL signature stays valid. A request that cannot reach the broker is
  * answered {@code SERVICE_NOT_AVAILABLE} (14), which the stock client's synchronous send retries, never left to
  * hang. A broker that stops answering is logged when it starts failing and when it passes again
- * ({@link PassThroughFailures}), not per send. Thread-safe.
+ * ({@link PassThroughFailures}), not per send.
+ *
+ * <p>A broker known to be silent ({@link BrokerGate}: a send to it failed in transport, and it has not answered a
+ * probe since) gets no request until it answers one: the send waits for the probe at most
+ * {@link #PROBE_WAIT_MS}, then is answered {@code SERVICE_NOT_AVAILABLE}. The client then retries on another
+ * broker within its send timeout, instead of waiting that whole timeout on the silent one (and leaving one more
+ * copy in a frozen broker's socket). Oneway sends, which nobody retries, are passed as before. Thread-safe.
  */
 public final class BackendForwarder {
+    /** How long a send to a silent broker waits for its probe: a broker back from a pause answers in well under it. */
+    static final long PROBE_WAIT_MS = 200;
+
     private final RemotingClient client;
     private final BackendRoutes routes;
+    private final BrokerGate gate;
     private final long timeoutMs;
     private final PassThroughFailures failures;
 
-    public BackendForwarder(RemotingClient client, BackendRoutes routes, long timeoutMs, SundialMetrics metrics) {
+    public BackendForwarder(RemotingClient client, BackendRoutes routes, BrokerGate gate, long timeoutMs,
+                            SundialMetrics metrics) {
         this.client = client;
         this.routes = routes;
+        this.gate = gate;
         this.timeoutMs = timeoutMs;
         this.failures = new PassThroughFailures(metrics);
     }
@@ -51,6 +65,26 @@ public final class BackendForwarder {
             }
             return CompletableFuture.completedFuture(null);
         }
+        if (!gate.isSilent(addr)) {
+            return send(brokerName, addr, topic, copy);
+        }
+        // A copy: the gate's future is shared with every other send waiting for the same probe.
+        return gate.mayReach(addr).copy().completeOnTimeout(false, PROBE_WAIT_MS, TimeUnit.MILLISECONDS)
+                .thenCompose(reachable -> {
+                    if (reachable) {
+                        return send(brokerName, addr, topic, copy);
+                    }
+                    failures.failed(brokerName, addr, new IllegalStateException("broker at " + addr
+                            + " has not answered since a send to it failed"));
+                    return CompletableFuture.completedFuture(RemotingCommand.createResponseCommand(
+                            ResponseCode.SERVICE_NOT_AVAILABLE, "Sundial holds sends to broker " + brokerName + " ("
+                                    + addr + "): it has not answered since a send to it failed; retry on another"
+                                    + " broker"));
+                });
+    }
+
+    private CompletableFuture<RemotingCommand> send(String brokerName, String addr, String topic,
+                                                    RemotingCommand copy) {
         return client.invoke(addr, copy, timeoutMs).handle((response, error) -> {
             if (error == null && response != null) {
                 failures.passed(brokerName);
@@ -59,6 +93,7 @@ public final class BackendForwarder {
             routes.invalidate(topic);
             Throwable cause = error == null ? new IllegalStateException("no response") : error;
             failures.failed(brokerName, addr, cause);
+            gate.sendFailed(addr, "a pass-through send", cause);
             return RemotingCommand.createResponseCommand(ResponseCode.SERVICE_NOT_AVAILABLE,
                     "Sundial could not pass the send to broker " + brokerName + " (" + addr + "): " + cause);
         });

@@ -2,6 +2,7 @@ package io.sundial.proxy.forward;
 
 import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.route.BackendRoutes;
+import io.sundial.proxy.route.BrokerGate;
 import io.sundial.store.TimerStore;
 import io.sundial.store.StoreConfig;
 import io.sundial.store.log.FlushMode;
@@ -26,6 +27,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,9 +41,12 @@ class BackendForwarderTest {
     Path dir;
     private TimerStore store;
     private SundialMetrics metrics;
-    /** Whether the scripted broker answers sends; the name server always answers. */
-    private boolean brokerUp = true;
-    private final List<String> sentTo = new ArrayList<>();
+    /** Whether the scripted broker answers (else refuses connections), or never answers; the name server answers. */
+    private volatile boolean brokerUp = true;
+    private volatile boolean brokerFrozen;
+    /** The sends that reached the broker, as address; probes apart. */
+    private final List<String> sentTo = new CopyOnWriteArrayList<>();
+    private final List<String> probed = new CopyOnWriteArrayList<>();
     private BackendRoutes routes;
     private BackendForwarder forwarder;
 
@@ -62,7 +68,10 @@ class BackendForwarderTest {
                         route.setBody(route().encode());
                         return CompletableFuture.completedFuture(route);
                     }
-                    sentTo.add((String) args[0]);
+                    (request.getCode() == RequestCode.GET_BROKER_CONFIG ? probed : sentTo).add((String) args[0]);
+                    if (brokerFrozen) {
+                        return new CompletableFuture<RemotingCommand>();
+                    }
                     return brokerUp
                             ? CompletableFuture.completedFuture(RemotingCommand.createResponseCommand(
                                     ResponseCode.SUCCESS, null))
@@ -70,7 +79,7 @@ class BackendForwarderTest {
                 });
         routes = new BackendRoutes(client, "10.0.0.9:9876", 30_000, 3_000, clock);
         routes.route("orders").join(); // learns broker-a's master, as a producer's route request does
-        forwarder = new BackendForwarder(client, routes, 3_000, metrics);
+        forwarder = new BackendForwarder(client, routes, new BrokerGate(client, 3_000), 3_000, metrics);
     }
 
     @AfterEach
@@ -95,7 +104,11 @@ class BackendForwarderTest {
     private RemotingCommand send() {
         RemotingCommand request = RemotingCommand.createRequestCommand(RequestCode.SEND_MESSAGE_V2, null);
         request.setBody(new byte[] {1});
-        return forwarder.forward("broker-a", "orders", request).join();
+        try {
+            return forwarder.forward("broker-a", "orders", request).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("forward did not answer", e);
+        }
     }
 
     private double failedCount() {
@@ -109,20 +122,42 @@ class BackendForwarderTest {
     }
 
     @Test
-    void shouldAnswerServiceNotAvailableWithTheCauseWhileTheBrokerIsDownAndCountEachFailure() {
+    void shouldAnswerServiceNotAvailableWithTheCauseAndHoldSendsUntilTheBrokerAnswersAProbe() {
         assertEquals(ResponseCode.SUCCESS, send().getCode());
         brokerUp = false;
         RemotingCommand first = send();
-        RemotingCommand second = send();
         assertEquals(ResponseCode.SERVICE_NOT_AVAILABLE, first.getCode());
         assertTrue(first.getRemark().contains("broker-a (" + MASTER + ")")
                 && first.getRemark().contains("RemotingConnectException"), first.getRemark());
-        assertEquals(ResponseCode.SERVICE_NOT_AVAILABLE, second.getCode());
-        assertEquals(2.0, failedCount(), "each failed send counted");
+
+        RemotingCommand held = send();
+        assertEquals(ResponseCode.SERVICE_NOT_AVAILABLE, held.getCode());
+        assertTrue(held.getRemark().contains("Sundial holds sends to broker broker-a"), held.getRemark());
+        assertEquals(List.of(MASTER), probed, "a probe, not the send, went to the silent broker");
+
+        brokerFrozen = true; // the probe is never answered: the send is answered after a short wait, not 3 s
+        assertEquals(ResponseCode.SERVICE_NOT_AVAILABLE, send().getCode());
+        assertEquals(ResponseCode.SERVICE_NOT_AVAILABLE, send().getCode());
+        assertEquals(2, probed.size(), "one probe in flight, shared by the sends waiting for it");
+
+        brokerFrozen = false;
         brokerUp = true;
+        assertEquals(4.0, failedCount(), "each failed send counted");
+        // The frozen probe never completes here, so the gate keeps waiting on it; a real one times out.
+        assertEquals(List.of(MASTER, MASTER), sentTo, "only the sends before the broker was known silent reached it");
+    }
+
+    @Test
+    void shouldPassAgainOnceTheSilentBrokerAnswersAProbe() {
+        brokerUp = false;
+        assertEquals(ResponseCode.SERVICE_NOT_AVAILABLE, send().getCode());
+        brokerUp = true;
+        assertEquals(ResponseCode.SUCCESS, send().getCode(), "the probe answered within the wait: the send went");
+        assertEquals(List.of(MASTER), probed);
         assertEquals(ResponseCode.SUCCESS, send().getCode());
-        assertEquals(2.0, failedCount(), "a send that passes is not a failure");
-        assertEquals(List.of(MASTER, MASTER, MASTER, MASTER), sentTo, "every send went to the broker's master");
+        assertEquals(1, probed.size(), "no more probes once it answered");
+        assertEquals(List.of(MASTER, MASTER, MASTER), sentTo);
+        assertEquals(1.0, failedCount(), "a send that passes is not a failure");
     }
 
     @Test

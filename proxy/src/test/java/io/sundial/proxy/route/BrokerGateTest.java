@@ -1,4 +1,4 @@
-package io.sundial.proxy.dispatch;
+package io.sundial.proxy.route;
 
 import org.apache.rocketmq.remoting.RemotingClient;
 import org.apache.rocketmq.remoting.exception.RemotingTimeoutException;
@@ -52,7 +52,7 @@ class BrokerGateTest {
     void shouldProbeAgainAfterAProbeThatFailedAtOnce() {
         ScriptedClient scripted = new ScriptedClient();
         BrokerGate gate = new BrokerGate(scripted.client, 3_000);
-        gate.sendFailed(ADDR, new RemotingTimeoutException("timed out"));
+        gate.sendFailed(ADDR, "a re-publish", new RemotingTimeoutException("timed out"));
         scripted.failAtOnce = true; // connection refused: the probe's future is failed before invoke returns
         assertFalse(gate.mayReach(ADDR).join());
         scripted.failAtOnce = false;
@@ -66,7 +66,7 @@ class BrokerGateTest {
     void shouldHoldSendsToASilentBrokerUntilItAnswersAProbe() {
         ScriptedClient scripted = new ScriptedClient();
         BrokerGate gate = new BrokerGate(scripted.client, 3_000);
-        gate.sendFailed(ADDR, new RemotingTimeoutException("timed out"));
+        gate.sendFailed(ADDR, "a re-publish", new RemotingTimeoutException("timed out"));
         assertTrue(gate.isSilent(ADDR));
 
         CompletableFuture<Boolean> first = gate.mayReach(ADDR);

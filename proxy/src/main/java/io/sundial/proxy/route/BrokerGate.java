@@ -1,4 +1,4 @@
-package io.sundial.proxy.dispatch;
+package io.sundial.proxy.route;
 
 import org.apache.rocketmq.remoting.RemotingClient;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
@@ -12,14 +12,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Keeps re-publishes away from a broker that stopped answering. A send that failed in transport (timed out,
- * refused, connection lost) makes its broker <em>silent</em>; before the next send to a silent broker, one probe
- * — a request without side effects — must be answered (any answer will do). Why: a frozen broker (GC pause,
- * SIGSTOP, a stalled disk) keeps reading requests into its socket buffer and stores every one of them when it
- * thaws, so each retry sent into the silence became one more copy of the same messages. Probes are shared: one in
- * flight per broker whatever the number of lanes waiting for it. Thread-safe.
+ * Keeps sends away from a broker that stopped answering, for re-publishing and pass-through alike (one gate per
+ * Sundial). A send that failed in transport (timed out, refused, connection lost) makes its broker
+ * <em>silent</em>; before the next send to a silent broker, one probe — a request without side effects — must be
+ * answered (any answer will do). Why: a frozen broker (GC pause, SIGSTOP, a stalled disk) keeps reading requests
+ * into its socket buffer and stores every one of them when it thaws, so each retry sent into the silence became
+ * one more copy of the same messages; and a producer's send into the silence waits out its whole timeout instead
+ * of retrying on another broker. Probes are shared: one in flight per broker whatever the number of sends waiting
+ * for it. Thread-safe.
  */
-final class BrokerGate {
+public final class BrokerGate {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerGate.class);
     /** GET_BROKER_CONFIG: answered by any broker at once, stores nothing (a refusal still proves it answers). */
     private static final int PROBE_CODE = RequestCode.GET_BROKER_CONFIG;
@@ -29,13 +31,16 @@ final class BrokerGate {
     private final Set<String> silent = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<Boolean>> probes = new ConcurrentHashMap<>();
 
-    BrokerGate(RemotingClient client, long timeoutMs) {
+    public BrokerGate(RemotingClient client, long timeoutMs) {
         this.client = client;
         this.timeoutMs = timeoutMs;
     }
 
-    /** Completes true when a send to {@code addr} may go: at once unless it is silent, else once it answers a probe. */
-    CompletableFuture<Boolean> mayReach(String addr) {
+    /**
+     * Completes true when a send to {@code addr} may go: at once unless it is silent, else once it answers a probe.
+     * The future may be shared with other callers: do not complete it.
+     */
+    public CompletableFuture<Boolean> mayReach(String addr) {
         if (!silent.contains(addr)) {
             return CompletableFuture.completedFuture(true);
         }
@@ -57,7 +62,7 @@ final class BrokerGate {
             return client.invoke(addr, RemotingCommand.createRequestCommand(PROBE_CODE, null), timeoutMs)
                     .handle((response, error) -> {
                         if (error == null && silent.remove(addr)) {
-                            LOG.info("Broker at {} answers again: re-publishing to it resumes", addr);
+                            LOG.info("Broker at {} answers again: sends to it resume", addr);
                         }
                         return error == null;
                     });
@@ -66,15 +71,18 @@ final class BrokerGate {
         }
     }
 
-    /** A send to {@code addr} failed in transport: nothing more goes there until it answers a probe. */
-    void sendFailed(String addr, Throwable cause) {
+    /**
+     * A send to {@code addr} ({@code what}: "a re-publish", "a pass-through send") failed in transport: nothing
+     * more goes there until it answers a probe.
+     */
+    public void sendFailed(String addr, String what, Throwable cause) {
         if (silent.add(addr)) {
-            LOG.warn("Broker at {} did not answer a re-publish ({}): holding its sends until it answers a probe",
-                    addr, cause.toString());
+            LOG.warn("Broker at {} did not answer {} ({}): re-publishes and pass-through sends to it are held until it"
+                    + " answers a probe", addr, what, cause.toString());
         }
     }
 
-    boolean isSilent(String addr) {
+    public boolean isSilent(String addr) {
         return silent.contains(addr);
     }
 }
