@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -41,7 +42,8 @@ import java.util.concurrent.CompletionStage;
  * never dropped; a topic the backend would create is sent as the stock client sends it then. Anything else
  * (busy, not available, network, timeout) is Retry; after a failure in transport the broker gets no more sends
  * until it answers a probe ({@link BrokerGate}), so that a frozen broker does not receive one copy per retry.
- * Thread-safe.
+ * Meanwhile its timers go to another broker group of the topic that answers, if there is one (decision 0042), so
+ * that they are not late for as long as the broker is out. Thread-safe.
  */
 public final class Republisher implements Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Republisher.class);
@@ -188,10 +190,43 @@ public final class Republisher implements Dispatcher {
             LOG.info("Re-publishing {} timers of {} to {} queue {} instead of {} queue {}", run.size(), lane.topic(),
                     target.brokerName, target.queueId, first.brokerName(), lane.queueId());
         }
-        return gate.mayReach(addr).thenCompose(reachable -> reachable
-                ? send(lane, route, run, elsewhere, target, addr)
-                : CompletableFuture.completedFuture(Outcome.retry("broker at " + addr + " has not answered since a"
-                        + " send to it failed; it did not answer a probe either")));
+        CompletableFuture<Boolean> reach = gate.mayReach(addr);
+        Target refuge = elsewhere || !gate.isSilent(addr) ? null : answeringElsewhere(route, target, lane.queueId());
+        if (refuge != null) {
+            // Another broker group answers: the silent one gets a short wait, not the probe's whole timeout.
+            reach = reach.copy().completeOnTimeout(false, BrokerGate.PROBE_WAIT_MS, TimeUnit.MILLISECONDS);
+        }
+        return reach.thenCompose(reachable -> {
+            if (reachable) {
+                return send(lane, route, run, elsewhere, target, addr);
+            }
+            String refugeAddr = refuge == null ? null : routes.masterAddr(refuge.brokerName);
+            if (refugeAddr != null && !gate.isSilent(refugeAddr)) {
+                LOG.debug("Re-publishing {} timers of {} to {} queue {}: broker {} is silent", run.size(),
+                        lane.topic(), refuge.brokerName, refuge.queueId, target.brokerName);
+                return send(lane, route, run, true, refuge, refugeAddr);
+            }
+            return CompletableFuture.completedFuture(Outcome.retry("broker at " + addr + " has not answered since"
+                    + " a send to it failed; it did not answer a probe either"));
+        });
+    }
+
+    /**
+     * A writable queue of the topic on another broker group whose master is not known to be silent, for the
+     * timers of a silent broker: the lane's queue number, folded into that group's queues. Null if none.
+     */
+    private Target answeringElsewhere(TopicRouteData route, Target silent, int queueId) {
+        for (QueueData q : route.getQueueDatas()) {
+            if (q.getBrokerName().equals(silent.brokerName) || !PermName.isWriteable(q.getPerm())
+                    || q.getWriteQueueNums() == 0) {
+                continue;
+            }
+            String addr = routes.masterAddr(q.getBrokerName());
+            if (addr != null && !gate.isSilent(addr)) {
+                return new Target(q.getBrokerName(), Math.floorMod(queueId, q.getWriteQueueNums()));
+            }
+        }
+        return null;
     }
 
     private CompletableFuture<Outcome> send(Lane lane, TopicRouteData route, List<DueTimer> run, boolean elsewhere,

@@ -20,14 +20,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A broker known to be silent ({@link BrokerGate}: a send to it failed in transport, and it has not answered a
  * probe since) gets no request until it answers one: the send waits for the probe at most
- * {@link #PROBE_WAIT_MS}, then is answered {@code SERVICE_NOT_AVAILABLE}. The client then retries on another
+ * {@link BrokerGate#PROBE_WAIT_MS}, then is answered {@code SERVICE_NOT_AVAILABLE}. The client then retries on another
  * broker within its send timeout, instead of waiting that whole timeout on the silent one (and leaving one more
  * copy in a frozen broker's socket). Oneway sends, which nobody retries, are passed as before. Thread-safe.
  */
 public final class BackendForwarder {
-    /** How long a send to a silent broker waits for its probe: a broker back from a pause answers in well under it. */
-    static final long PROBE_WAIT_MS = 200;
-
     private final RemotingClient client;
     private final BackendRoutes routes;
     private final BrokerGate gate;
@@ -69,7 +66,8 @@ public final class BackendForwarder {
             return send(brokerName, addr, topic, copy);
         }
         // A copy: the gate's future is shared with every other send waiting for the same probe.
-        return gate.mayReach(addr).copy().completeOnTimeout(false, PROBE_WAIT_MS, TimeUnit.MILLISECONDS)
+        return gate.mayReach(addr).copy().completeOnTimeout(false, BrokerGate.PROBE_WAIT_MS,
+                        TimeUnit.MILLISECONDS)
                 .thenCompose(reachable -> {
                     if (reachable) {
                         return send(brokerName, addr, topic, copy);

@@ -25,6 +25,11 @@ public final class BrokerGate {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerGate.class);
     /** GET_BROKER_CONFIG: answered by any broker at once, stores nothing (a refusal still proves it answers). */
     private static final int PROBE_CODE = RequestCode.GET_BROKER_CONFIG;
+    /**
+     * How long a send that could go elsewhere waits for a silent broker's probe (a producer's pass-through send,
+     * a re-publish with another broker group to take it): a broker back from a pause answers well within it.
+     */
+    public static final long PROBE_WAIT_MS = 200;
 
     private final RemotingClient client;
     private final long timeoutMs;
