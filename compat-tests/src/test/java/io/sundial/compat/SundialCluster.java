@@ -52,7 +52,7 @@ public final class SundialCluster implements ParameterResolver {
         return startSundial(namesrvAddr, storeDir, port, SegmentChannels.FILES, settings);
     }
 
-    /** As {@link #startSundial(String, Path, int, String...)}, its timer log's files opened with {@code logChannels}. */
+    /** As {@link #startSundial(String, Path, int, String...)}, its log opened with {@code logChannels}. */
     public static Sundial startSundial(String namesrvAddr, Path storeDir, int port, SegmentChannels logChannels,
                                        String... settings) throws IOException {
         Properties p = new Properties();

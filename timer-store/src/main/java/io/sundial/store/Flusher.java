@@ -75,8 +75,8 @@ final class Flusher {
                 batch.add(first);
                 waiting.drainTo(batch);
                 try {
-                    forceNow("the groups of writes waiting for it (" + batch.size() + ") were refused (SYSTEM_ERROR to the"
-                            + " senders, nothing of them acknowledged); SYNC_FLUSH writes fail so while it lasts");
+                    forceNow("the groups of writes waiting for it (" + batch.size() + ") were refused (SYSTEM_ERROR"
+                            + " to the senders, nothing of them acknowledged); SYNC_FLUSH writes fail so while it lasts");
                 } catch (IOException e) {
                     StoreException failure = new StoreException("timer log fsync failed: " + e.getMessage(), e);
                     for (List<Runnable> group : batch) {

@@ -36,7 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A cluster of two broker groups, as production clusters are: Sundial's routes name itself for both, each send
  * still reaches the broker and queue its producer chose (plain sends at once, timed ones at their due time), and
  * timers whose broker stops taking writes for their topic (read-only, as during a rolling restart) are delivered
- * by the other broker instead of being parked. Its own cluster, since the shared one has one broker.
+ * by the other broker instead of being parked. With one broker frozen, plain sends move to the other within the
+ * client's timeout and timers due meanwhile are delivered by the other. Its own cluster, since the shared one has
+ * one broker.
  */
 @Tag("slow")
 class TwoBrokersTest {
@@ -189,7 +191,8 @@ class TwoBrokersTest {
             long start = System.nanoTime();
             try {
                 for (int i = 0; i < sends; i++) {
-                    Message m = new Message(topic, "plain", "frozen-" + i, "b is frozen".getBytes(StandardCharsets.UTF_8));
+                    Message m = new Message(topic, "plain", "frozen-" + i,
+                            "b is frozen".getBytes(StandardCharsets.UTF_8));
                     try {
                         byBroker.merge(producer.send(m).getMessageQueue().getBrokerName(), 1, Integer::sum);
                     } catch (Exception e) {
@@ -199,8 +202,8 @@ class TwoBrokersTest {
             } finally {
                 brokerB.resumeBroker();
             }
-            System.out.printf("frozen broker B: %d of %d round-robin plain sends failed, the rest landed on %s, in %d ms%n",
-                    failed, sends, byBroker, (System.nanoTime() - start) / 1_000_000);
+            System.out.printf("frozen broker B: %d of %d round-robin plain sends failed, the rest landed on %s, in %d"
+                    + " ms%n", failed, sends, byBroker, (System.nanoTime() - start) / 1_000_000);
             // Sundial's client notices a timeout at its next 1 s scan, so a second send may follow the first into B.
             assertTrue(failed <= 2, failed + " of " + sends + " failed: sends to the frozen broker are not held");
             assertEquals(sends - failed, byBroker.getOrDefault(cluster.brokerName(), 0), byBroker.toString());
@@ -253,12 +256,13 @@ class TwoBrokersTest {
                 MessageExt m = a.message();
                 copies.merge(m.getKeys(), 1, Integer::sum);
                 assertTrue(m.getStoreTimestamp() >= dueByKey.get(m.getKeys()), m.getKeys() + " stored early");
-                assertEquals(cluster.brokerName(), m.getBrokerName(), m.getKeys() + " delivered by the group that answers");
+                assertEquals(cluster.brokerName(), m.getBrokerName(),
+                        m.getKeys() + " delivered by the group that answers");
             }
             assertEquals(chosen.keySet(), copies.keySet(), "every timer delivered while broker B was frozen");
             int later = received.drain(Duration.ofSeconds(5)).size();
-            System.out.printf("frozen broker B: %d of %d timers delivered through broker A while B was frozen; %d copies"
-                    + " more once it thawed (what it had taken in when it froze)%n", copies.size(), 2 * each, later);
+            System.out.printf("frozen broker B: %d of %d timers delivered through broker A while B was frozen; %d"
+                    + " copies more once it thawed (what it had taken in when it froze)%n", copies.size(), 2 * each, later);
         } finally {
             producer.shutdown();
         }

@@ -182,7 +182,8 @@ public final class AdminCommand implements Runnable {
                     : String.join("\n    ", corrupt.toJavaList(String.class)));
             p.printFields(b, List.of("version", "startTime", "uptimeMs", "health", "healthReasons", "backendNamesrv",
                     "backendReachable", "backendError", "storePath", "flushMode", "storeBytes", "pending", "parked",
-                    "storeFull", "storeWriteFailure", "freeDiskBytes", "nextDueTime", "oldestOverdueTime", "oldestOverdueMs", "deliveredPerSecondLastMinute", "delivered",
+                    "storeFull", "storeWriteFailure", "freeDiskBytes", "nextDueTime", "oldestOverdueTime",
+                    "oldestOverdueMs", "deliveredPerSecondLastMinute", "delivered",
                     "retryingLanes", "retried", "inWheel", "pausedTopics", "corruptRecords", "corruptRecordsLatest",
                     "scrubPasses", "lastScrubTime", "misdirectedConsumers"));
         }
