@@ -38,7 +38,8 @@ public final class DeliverySession implements AutoCloseable {
     /**
      * Acknowledges delivered timers that {@link #begin} returned, without reading the index, and ends their
      * delivery, also when the write fails (they then stay pending and are delivered again after a restart).
-     * Returns how many were acknowledged: those this session no longer holds are skipped.
+     * Returns how many were acknowledged: those this session no longer holds are skipped. A failed write throws a
+     * {@link StoreException}, which the store has logged (once per episode of failures).
      */
     public int ack(List<DueEntry> delivered) {
         return store.ackDelivering(this, delivered);

@@ -83,9 +83,10 @@ public final class TimerStore implements AutoCloseable {
     private final RecoveryReport recovery;
     /** Delivered timers whose acknowledgement waits (decision 0032); guarded by itself. */
     private final DeliveredJournal journal;
-    /** Failures of the log's writes and fsyncs, of the journal, and of space reclaim: each logged once. */
+    /** Failures of log writes and fsyncs, acknowledgements, the journal and space reclaim: each logged once. */
     private final FailureEpisode logWrites;
     private final FailureEpisode logFsyncs;
+    private final FailureEpisode acks;
     private final FailureEpisode journalWrites;
     private final FailureEpisode reclaims;
     private volatile boolean closed;
@@ -104,6 +105,7 @@ public final class TimerStore implements AutoCloseable {
         this.recovery = report;
         this.logWrites = new FailureEpisode(LOG, "Writing the timer log and index", clock);
         this.logFsyncs = new FailureEpisode(LOG, "Fsyncing the timer log", clock);
+        this.acks = new FailureEpisode(LOG, "Acknowledging delivered timers in the index", clock);
         this.journalWrites = new FailureEpisode(LOG, "Writing the journal of delivered timers", clock);
         this.reclaims = new FailureEpisode(LOG, "Reclaiming the timer store's disk space", clock);
         this.flusher = new Flusher(log, logFsyncs);
@@ -429,6 +431,12 @@ public final class TimerStore implements AutoCloseable {
             try {
                 index.write(b, false);
                 acked = ended.size();
+                acks.worked();
+            } catch (RuntimeException e) {
+                acks.failed(e, "delivered timers stay pending, so they are delivered again after a restart (at least"
+                        + " once); while the index cannot write, every acknowledgement fails so");
+                throw new StoreException("acknowledging " + ended.size() + " delivered timers failed: "
+                        + e.getMessage(), e);
             } finally {
                 delivering.unmark(owner, ended);
             }

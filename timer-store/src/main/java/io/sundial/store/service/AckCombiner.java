@@ -1,6 +1,7 @@
 package io.sundial.store.service;
 
 import io.sundial.store.DeliverySession;
+import io.sundial.store.StoreException;
 import io.sundial.store.config.DaemonThreads;
 import io.sundial.store.index.DueEntry;
 import org.slf4j.Logger;
@@ -210,8 +211,9 @@ final class AckCombiner implements AutoCloseable {
                     recordedTimers = 0;
                     session.forgetRecorded();
                 }
+            } catch (StoreException x) {
+                // Delivered but still pending: delivered again after a restart (at least once). Logged by the store.
             } catch (RuntimeException x) {
-                // Delivered but still pending: delivered again after a restart (at least once).
                 LOG.error("Acknowledging delivered timers failed", x);
             } finally {
                 combining.unlock();
