@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * remoting client's low-level send (never {@code DefaultMQProducer.send}, which would compress a compressed
  * body again and overwrite flags). Consecutive timers of a lane that share broker, sysFlag and reconsume times
  * go as one batch send (up to the batch the service hands over); runs are sent one after another, so a lane's
- * order holds, and after a failed run the rest of the call answers Retry.
+ * order holds. After a failed run, the later runs of the same broker answer Retry without being sent; those of
+ * the lane's other brokers (a lane is a queue number, and each broker's queue of it has its own order) still go.
  *
  * <p>Outcomes: stored (SUCCESS, or the flush/slave timeouts that still store) is Delivered. {@code NO_PERMISSION}
  * (a write-disabled topic or broker) tries another writable queue of the topic; with none, and for a topic the
@@ -68,7 +71,7 @@ public final class Republisher implements Dispatcher {
     public CompletionStage<List<Outcome>> dispatch(Lane lane, List<DueTimer> timers) {
         return routes.route(lane.topic()).thenCompose(answer -> {
             if (answer.found()) {
-                return sendRuns(lane, answer.route(), runs(timers), 0, new ArrayList<>(timers.size()));
+                return sendRuns(lane, answer.route(), timers);
             }
             if (answer.code() == ResponseCode.TOPIC_NOT_EXIST) {
                 return sendCreating(lane, timers, answer);
@@ -90,7 +93,7 @@ public final class Republisher implements Dispatcher {
                 return noRoute(lane, timers, missing);
             }
             // Whatever the outcome, the next batch asks the name server again: the topic may exist by then.
-            return sendRuns(lane, created, runs(timers), 0, new ArrayList<>(timers.size()))
+            return sendRuns(lane, created, timers)
                     .whenComplete((outcomes, error) -> routes.invalidate(lane.topic()));
         });
     }
@@ -122,20 +125,33 @@ public final class Republisher implements Dispatcher {
         return outcome.thenApply(o -> Collections.nCopies(timers.size(), o));
     }
 
+    private CompletableFuture<List<Outcome>> sendRuns(Lane lane, TopicRouteData route, List<DueTimer> timers) {
+        return sendRuns(lane, route, runs(timers), 0, new ArrayList<>(timers.size()), new HashSet<>());
+    }
+
+    /**
+     * Sends the runs one after another. A run that fails holds back the later runs of its broker (answered Retry,
+     * so that its queue keeps its order), not those of the lane's other brokers: a lane is a queue number, and each
+     * broker's queue of that number has its own order.
+     */
     private CompletableFuture<List<Outcome>> sendRuns(Lane lane, TopicRouteData route, List<List<DueTimer>> runs,
-                                                      int index, List<Outcome> outcomes) {
+                                                      int index, List<Outcome> outcomes, Set<String> failedBrokers) {
         if (index == runs.size()) {
             return CompletableFuture.completedFuture(outcomes);
         }
         List<DueTimer> run = runs.get(index);
+        String broker = run.get(0).message().brokerName();
+        if (failedBrokers.contains(broker)) {
+            outcomes.addAll(Collections.nCopies(run.size(), Outcome.retry("an earlier timer of the lane for broker "
+                    + broker + " failed")));
+            return sendRuns(lane, route, runs, index + 1, outcomes, failedBrokers);
+        }
         return sendRun(lane, route, run, false).thenCompose(outcome -> {
             outcomes.addAll(Collections.nCopies(run.size(), outcome));
             if (!(outcome instanceof Outcome.Delivered)) {
-                int rest = runs.subList(index + 1, runs.size()).stream().mapToInt(List::size).sum();
-                outcomes.addAll(Collections.nCopies(rest, Outcome.retry("an earlier timer of the lane failed")));
-                return CompletableFuture.completedFuture(outcomes);
+                failedBrokers.add(broker);
             }
-            return sendRuns(lane, route, runs, index + 1, outcomes);
+            return sendRuns(lane, route, runs, index + 1, outcomes, failedBrokers);
         });
     }
 

@@ -12,13 +12,30 @@ import org.apache.rocketmq.remoting.protocol.RequestCode;
 import org.apache.rocketmq.remoting.protocol.SerializeType;
 import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
 import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeaderV2;
+import io.sundial.proxy.route.BackendRoutes;
+import io.sundial.proxy.route.BrokerGate;
+import io.sundial.store.service.Lane;
+import io.sundial.store.service.Outcome;
+import io.sundial.store.time.ManualClock;
+import org.apache.rocketmq.remoting.RemotingClient;
+import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.apache.rocketmq.remoting.protocol.route.BrokerData;
+import org.apache.rocketmq.remoting.protocol.route.QueueData;
+import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 class RepublisherRunsTest {
     private static DueTimer timer(long seq, String broker, int bodyBytes) {
@@ -78,5 +95,63 @@ class RepublisherRunsTest {
         ByteBuffer frame = request.encode();
         frame.getInt();
         return RemotingCommand.decode(frame.slice());
+    }
+
+    /**
+     * Lane 0 holds timers of two brokers' queue 0. Broker b answers busy: its later run is held back (its queue's
+     * order), broker a's runs are still sent and delivered, not made to wait behind b.
+     */
+    @Test
+    void shouldHoldBackOnlyTheFailedBrokersLaterRuns() throws Exception {
+        Map<String, Integer> sendsTo = new ConcurrentHashMap<>();
+        RemotingClient client = (RemotingClient) Proxy.newProxyInstance(RemotingClient.class.getClassLoader(),
+                new Class<?>[] {RemotingClient.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("invoke")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    RemotingCommand request = (RemotingCommand) args[1];
+                    if (request.getCode() == RequestCode.GET_ROUTEINFO_BY_TOPIC) {
+                        RemotingCommand route = RemotingCommand.createResponseCommand(ResponseCode.SUCCESS, null);
+                        route.setBody(twoBrokerRoute().encode());
+                        return CompletableFuture.completedFuture(route);
+                    }
+                    String addr = (String) args[0];
+                    sendsTo.merge(addr, 1, Integer::sum);
+                    return CompletableFuture.completedFuture(RemotingCommand.createResponseCommand(
+                            addr.equals(B) ? ResponseCode.SYSTEM_BUSY : ResponseCode.SUCCESS, "busy or not"));
+                });
+        try (BackendRoutes routes = new BackendRoutes(client, "10.0.0.9:9876", 30_000, 3_000,
+                new ManualClock(1_000_000L))) {
+            Republisher republisher = new Republisher(client, routes, new BrokerGate(client, 3_000), 3_000);
+            List<DueTimer> lane = List.of(timer(1, "b", 10), timer(2, "a", 10), timer(3, "b", 10), timer(4, "a", 10));
+            List<Outcome> outcomes = republisher.dispatch(new Lane("T", 0), lane).toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            assertInstanceOf(Outcome.Retry.class, outcomes.get(0), "b answered busy");
+            assertInstanceOf(Outcome.Delivered.class, outcomes.get(1), "a's run is not held behind b's");
+            assertInstanceOf(Outcome.Retry.class, outcomes.get(2), "b's later run waits: its queue's order");
+            assertInstanceOf(Outcome.Delivered.class, outcomes.get(3));
+            assertEquals(Map.of(A, 2, B, 1), sendsTo, "b's later run was not sent");
+        }
+    }
+
+    private static final String A = "10.0.0.1:10911";
+    private static final String B = "10.0.0.2:10911";
+
+    private static TopicRouteData twoBrokerRoute() {
+        List<QueueData> queues = new ArrayList<>();
+        List<BrokerData> brokers = new ArrayList<>();
+        for (String[] broker : List.of(new String[] {"a", A}, new String[] {"b", B})) {
+            QueueData q = new QueueData();
+            q.setBrokerName(broker[0]);
+            q.setPerm(6);
+            q.setReadQueueNums(4);
+            q.setWriteQueueNums(4);
+            queues.add(q);
+            brokers.add(new BrokerData("c", broker[0], new HashMap<>(Map.of(0L, broker[1]))));
+        }
+        TopicRouteData route = new TopicRouteData();
+        route.setQueueDatas(queues);
+        route.setBrokerDatas(brokers);
+        return route;
     }
 }

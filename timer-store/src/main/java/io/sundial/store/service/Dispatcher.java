@@ -12,7 +12,9 @@ import java.util.concurrent.CompletionStage;
  * The call should not block: it returns a stage that completes with exactly one {@link Outcome} per timer, in the
  * order given. A call that throws, a stage that fails, or a list of the wrong length counts as
  * {@link Outcome.Retry} for every timer of the call. To keep order, once one timer of a call fails the
- * dispatcher should answer {@code Retry} for the rest of the call rather than send them.
+ * dispatcher should answer {@code Retry} for the rest of the call that goes to the same destination rather than
+ * send them (the proxy's: the same broker; a lane is a queue number, which several brokers can have). After a
+ * call with a Retry the lane backs off as a whole.
  *
  * <p>Delivery is at least once: a timer whose delivery raced a crash or a failed acknowledgement, or whose call
  * was still unanswered when the service stopped, may be delivered again.
