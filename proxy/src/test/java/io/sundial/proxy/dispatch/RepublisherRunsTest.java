@@ -14,20 +14,16 @@ import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
 import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeaderV2;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.proxy.route.BrokerGate;
+import io.sundial.proxy.route.RouteFixtures;
 import io.sundial.store.service.Lane;
 import io.sundial.store.service.Outcome;
 import io.sundial.store.time.ManualClock;
 import org.apache.rocketmq.remoting.RemotingClient;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
-import org.apache.rocketmq.remoting.protocol.route.BrokerData;
-import org.apache.rocketmq.remoting.protocol.route.QueueData;
-import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,8 +32,14 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static io.sundial.proxy.route.RouteFixtures.queues;
+import static io.sundial.proxy.route.RouteFixtures.route;
 
 class RepublisherRunsTest {
+    /** The masters of brokers a and b in {@link RouteFixtures#route}. */
+    private static final String A = "a:10911";
+    private static final String B = "b:10911";
+
     private static DueTimer timer(long seq, String broker, int bodyBytes) {
         String properties = MessageDecoder.messageProperties2String(
                 java.util.Map.of(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, "u" + seq));
@@ -104,22 +106,11 @@ class RepublisherRunsTest {
     @Test
     void shouldHoldBackOnlyTheFailedBrokersLaterRuns() throws Exception {
         Map<String, Integer> sendsTo = new ConcurrentHashMap<>();
-        RemotingClient client = (RemotingClient) Proxy.newProxyInstance(RemotingClient.class.getClassLoader(),
-                new Class<?>[] {RemotingClient.class}, (proxy, method, args) -> {
-                    if (!method.getName().equals("invoke")) {
-                        throw new UnsupportedOperationException(method.getName());
-                    }
-                    RemotingCommand request = (RemotingCommand) args[1];
-                    if (request.getCode() == RequestCode.GET_ROUTEINFO_BY_TOPIC) {
-                        RemotingCommand route = RemotingCommand.createResponseCommand(ResponseCode.SUCCESS, null);
-                        route.setBody(twoBrokerRoute().encode());
-                        return CompletableFuture.completedFuture(route);
-                    }
-                    String addr = (String) args[0];
-                    sendsTo.merge(addr, 1, Integer::sum);
-                    return CompletableFuture.completedFuture(RemotingCommand.createResponseCommand(
-                            addr.equals(B) ? ResponseCode.SYSTEM_BUSY : ResponseCode.SUCCESS, "busy or not"));
-                });
+        RemotingClient client = RouteFixtures.backend(route(queues("a", 6, 4), queues("b", 6, 4)), (addr, request) -> {
+            sendsTo.merge(addr, 1, Integer::sum);
+            return CompletableFuture.completedFuture(RemotingCommand.createResponseCommand(
+                    addr.equals(B) ? ResponseCode.SYSTEM_BUSY : ResponseCode.SUCCESS, "busy or not"));
+        });
         try (BackendRoutes routes = new BackendRoutes(client, "10.0.0.9:9876", 30_000, 3_000,
                 new ManualClock(1_000_000L))) {
             Republisher republisher = new Republisher(client, routes, new BrokerGate(client, 3_000), 3_000);
@@ -132,26 +123,5 @@ class RepublisherRunsTest {
             assertInstanceOf(Outcome.Delivered.class, outcomes.get(3));
             assertEquals(Map.of(A, 2, B, 1), sendsTo, "b's later run was not sent");
         }
-    }
-
-    private static final String A = "10.0.0.1:10911";
-    private static final String B = "10.0.0.2:10911";
-
-    private static TopicRouteData twoBrokerRoute() {
-        List<QueueData> queues = new ArrayList<>();
-        List<BrokerData> brokers = new ArrayList<>();
-        for (String[] broker : List.of(new String[] {"a", A}, new String[] {"b", B})) {
-            QueueData q = new QueueData();
-            q.setBrokerName(broker[0]);
-            q.setPerm(6);
-            q.setReadQueueNums(4);
-            q.setWriteQueueNums(4);
-            queues.add(q);
-            brokers.add(new BrokerData("c", broker[0], new HashMap<>(Map.of(0L, broker[1]))));
-        }
-        TopicRouteData route = new TopicRouteData();
-        route.setQueueDatas(queues);
-        route.setBrokerDatas(brokers);
-        return route;
     }
 }

@@ -3,6 +3,7 @@ package io.sundial.proxy.forward;
 import io.sundial.proxy.ops.SundialMetrics;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.proxy.route.BrokerGate;
+import io.sundial.proxy.route.RouteFixtures;
 import io.sundial.store.TimerStore;
 import io.sundial.store.StoreConfig;
 import io.sundial.store.log.FlushMode;
@@ -12,30 +13,26 @@ import org.apache.rocketmq.remoting.exception.RemotingConnectException;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.RequestCode;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
-import org.apache.rocketmq.remoting.protocol.route.BrokerData;
-import org.apache.rocketmq.remoting.protocol.route.QueueData;
-import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static io.sundial.proxy.route.RouteFixtures.queues;
+import static io.sundial.proxy.route.RouteFixtures.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BackendForwarderTest {
-    private static final String MASTER = "10.0.0.1:10911";
+    /** broker-a's master in {@link RouteFixtures#route}. */
+    private static final String MASTER = "broker-a:10911";
 
     @TempDir
     Path dir;
@@ -57,26 +54,15 @@ class BackendForwarderTest {
                 .withIndexMemoryBudget(16L << 20).withFlushMode(FlushMode.ASYNC_FLUSH)
                 .withMinFreeDiskBytes(1L << 20), clock);
         metrics = new SundialMetrics(store);
-        RemotingClient client = (RemotingClient) Proxy.newProxyInstance(RemotingClient.class.getClassLoader(),
-                new Class<?>[] {RemotingClient.class}, (proxy, method, args) -> {
-                    if (!method.getName().equals("invoke")) {
-                        throw new UnsupportedOperationException(method.getName());
-                    }
-                    RemotingCommand request = (RemotingCommand) args[1];
-                    if (request.getCode() == RequestCode.GET_ROUTEINFO_BY_TOPIC) {
-                        RemotingCommand route = RemotingCommand.createResponseCommand(ResponseCode.SUCCESS, null);
-                        route.setBody(route().encode());
-                        return CompletableFuture.completedFuture(route);
-                    }
-                    (request.getCode() == RequestCode.GET_BROKER_CONFIG ? probed : sentTo).add((String) args[0]);
-                    if (brokerFrozen) {
-                        return new CompletableFuture<RemotingCommand>();
-                    }
-                    return brokerUp
-                            ? CompletableFuture.completedFuture(RemotingCommand.createResponseCommand(
-                                    ResponseCode.SUCCESS, null))
-                            : CompletableFuture.failedFuture(new RemotingConnectException((String) args[0]));
-                });
+        RemotingClient client = RouteFixtures.backend(route(queues("broker-a", 6, 4)), (addr, request) -> {
+            (request.getCode() == RequestCode.GET_BROKER_CONFIG ? probed : sentTo).add(addr);
+            if (brokerFrozen) {
+                return new CompletableFuture<>();
+            }
+            RemotingCommand stored = RemotingCommand.createResponseCommand(ResponseCode.SUCCESS, null);
+            return brokerUp ? CompletableFuture.completedFuture(stored)
+                    : CompletableFuture.failedFuture(new RemotingConnectException(addr));
+        });
         routes = new BackendRoutes(client, "10.0.0.9:9876", 30_000, 3_000, clock);
         routes.route("orders").join(); // learns broker-a's master, as a producer's route request does
         forwarder = new BackendForwarder(client, routes, new BrokerGate(client, 3_000), 3_000, metrics);
@@ -86,19 +72,6 @@ class BackendForwarderTest {
     void close() throws Exception {
         routes.close();
         store.close();
-    }
-
-    private static TopicRouteData route() {
-        QueueData q = new QueueData();
-        q.setBrokerName("broker-a");
-        q.setPerm(6);
-        q.setReadQueueNums(4);
-        q.setWriteQueueNums(4);
-        TopicRouteData route = new TopicRouteData();
-        route.setQueueDatas(new ArrayList<>(List.of(q)));
-        route.setBrokerDatas(new ArrayList<>(List.of(new BrokerData("c", "broker-a",
-                new HashMap<>(Map.of(0L, MASTER))))));
-        return route;
     }
 
     private RemotingCommand send() {
