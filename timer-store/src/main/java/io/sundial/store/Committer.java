@@ -159,8 +159,8 @@ final class Committer {
     /** Fails the group's callers and notes the failure (logged once per episode, with its cause). */
     private void failed(List<PendingWrite> group, Throwable cause) {
         String what = group.size() == 1 ? "a write was" : "a group of " + group.size() + " writes was";
-        failures.failed(cause, what + " refused (SYSTEM_ERROR to the senders, nothing of it acknowledged); new"
-                + " timers, cancels and reschedules fail so while it lasts");
+        failures.failed(cause, what + " refused (its senders are answered SYSTEM_ERROR, nothing of it is"
+                + " acknowledged); new timers, cancels, reschedules and compaction fail so while it lasts");
         fail(group, cause);
     }
 

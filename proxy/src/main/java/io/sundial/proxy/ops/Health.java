@@ -111,8 +111,8 @@ public final class Health implements AutoCloseable {
             }
             String writeFailure = store.writeFailure();
             if (writeFailure != null) {
-                reasons.add("the timer log cannot be written (" + writeFailure + "): new timers, cancels and"
-                        + " reschedules are refused until a write works again");
+                reasons.add("the timer log cannot be written or fsynced (" + writeFailure + "): new timers, cancels"
+                        + " and reschedules are refused until it works again");
             }
             if (store.indexOutOfSpace()) {
                 reasons.add("the timer index is out of space (indexMaxDiskBytes or a full disk): new timers are"
