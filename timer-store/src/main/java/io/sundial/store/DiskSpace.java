@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
@@ -38,13 +39,24 @@ public final class DiskSpace {
         this.where = where;
     }
 
-    /** The usable space of the file system holding {@code dir}, as the JDK reports it. */
+    /**
+     * The usable space of the file system holding {@code dir}, as the JDK reports it. It is read once a second, so
+     * a failure to read it is logged when it starts and when it ends, not each time.
+     */
     static LongSupplier of(Path dir) {
+        AtomicBoolean failing = new AtomicBoolean();
         return () -> {
             try {
-                return Files.getFileStore(dir).getUsableSpace();
+                long usable = Files.getFileStore(dir).getUsableSpace();
+                if (failing.compareAndSet(true, false)) {
+                    LOG.info("The free space under {} can be read again", dir);
+                }
+                return usable;
             } catch (IOException e) {
-                LOG.warn("Cannot read the free space under {}: {}", dir, e.toString());
+                if (failing.compareAndSet(false, true)) {
+                    LOG.warn("Cannot read the free space under {}: {}; taken as enough until it can be read (logged"
+                            + " once)", dir, e.toString());
+                }
                 return Long.MAX_VALUE; // unknown is not full: refusing every timer would be worse
             }
         };

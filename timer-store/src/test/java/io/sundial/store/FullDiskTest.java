@@ -1,15 +1,18 @@
 package io.sundial.store;
 
+import ch.qos.logback.classic.Level;
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.time.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -59,6 +62,23 @@ class FullDiskTest {
             clock.advance(1_001);
             store.append(TestMessages.message("Full", "after"), StoreFixture.T0 + 60_000).get(10, TimeUnit.SECONDS);
             assertEquals(2, store.pendingCount(), "accepted again, no restart");
+        }
+    }
+
+    /** The free space is read once a second: a disk whose space cannot be read is logged once, not each second. */
+    @Test
+    void shouldLogAFreeSpaceThatCannotBeReadOnceAndTakeItAsEnough() throws Exception {
+        Path missing = dir.resolve("not-yet");
+        LongSupplier usable = DiskSpace.of(missing);
+        try (CapturedLog log = new CapturedLog(DiskSpace.class)) {
+            for (int i = 0; i < 5; i++) {
+                assertEquals(Long.MAX_VALUE, usable.getAsLong(), "unknown is not full");
+            }
+            assertEquals(1, log.lines(Level.WARN, "Cannot read the free space under " + missing).size());
+            Files.createDirectories(missing);
+            assertTrue(usable.getAsLong() < Long.MAX_VALUE);
+            usable.getAsLong();
+            assertEquals(1, log.lines(Level.INFO, "can be read again").size());
         }
     }
 }
