@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Re-publishes due timers to their real topic, to the broker and queue the producer chose, through the
@@ -206,12 +205,9 @@ public final class Republisher implements Dispatcher {
             LOG.info("Re-publishing {} timers of {} to {} queue {} instead of {} queue {}", run.size(), lane.topic(),
                     target.brokerName, target.queueId, first.brokerName(), lane.queueId());
         }
-        CompletableFuture<Boolean> reach = gate.mayReach(addr);
         Target refuge = elsewhere || !gate.isSilent(addr) ? null : answeringElsewhere(route, target, lane.queueId());
-        if (refuge != null) {
-            // Another broker group answers: the silent one gets a short wait, not the probe's whole timeout.
-            reach = reach.copy().completeOnTimeout(false, BrokerGate.PROBE_WAIT_MS, TimeUnit.MILLISECONDS);
-        }
+        // With another broker group to take the run, the silent one gets a short wait, not the probe's whole timeout.
+        CompletableFuture<Boolean> reach = refuge != null ? gate.mayReachSoon(addr) : gate.mayReach(addr);
         return reach.thenCompose(reachable -> {
             if (reachable) {
                 return send(lane, route, run, elsewhere, target, addr);

@@ -8,7 +8,6 @@ import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Passes a producer's request to the master of the broker it named, unchanged but for the opaque (each
@@ -19,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link PassThroughFailures}), not per send.
  *
  * <p>A broker known to be silent ({@link BrokerGate}: a send to it failed in transport, and it has not answered a
- * probe since) gets no request until it answers one: the send waits for the probe at most
- * {@link BrokerGate#PROBE_WAIT_MS}, then is answered {@code SERVICE_NOT_AVAILABLE}. The client then retries on another
+ * probe since) gets no request until it answers one: the send waits for the probe a short while
+ * ({@link BrokerGate#mayReachSoon}), then is answered {@code SERVICE_NOT_AVAILABLE}. The client then retries on another
  * broker within its send timeout, instead of waiting that whole timeout on the silent one (and leaving one more
  * copy in a frozen broker's socket). Oneway sends, which nobody retries, are passed as before. Thread-safe.
  */
@@ -62,23 +61,16 @@ public final class BackendForwarder {
             }
             return CompletableFuture.completedFuture(null);
         }
-        if (!gate.isSilent(addr)) {
-            return send(brokerName, addr, topic, copy);
-        }
-        // A copy: the gate's future is shared with every other send waiting for the same probe.
-        return gate.mayReach(addr).copy().completeOnTimeout(false, BrokerGate.PROBE_WAIT_MS,
-                        TimeUnit.MILLISECONDS)
-                .thenCompose(reachable -> {
-                    if (reachable) {
-                        return send(brokerName, addr, topic, copy);
-                    }
-                    failures.failed(brokerName, addr, new IllegalStateException("broker at " + addr
-                            + " has not answered since a send to it failed"));
-                    return CompletableFuture.completedFuture(RemotingCommand.createResponseCommand(
-                            ResponseCode.SERVICE_NOT_AVAILABLE, "Sundial holds sends to broker " + brokerName + " ("
-                                    + addr + "): it has not answered since a send to it failed; retry on another"
-                                    + " broker"));
-                });
+        return gate.mayReachSoon(addr).thenCompose(reachable -> {
+            if (reachable) {
+                return send(brokerName, addr, topic, copy);
+            }
+            failures.failed(brokerName, addr, new IllegalStateException("broker at " + addr
+                    + " has not answered since a send to it failed"));
+            return CompletableFuture.completedFuture(RemotingCommand.createResponseCommand(
+                    ResponseCode.SERVICE_NOT_AVAILABLE, "Sundial holds sends to broker " + brokerName + " (" + addr
+                            + "): it has not answered since a send to it failed; retry on another broker"));
+        });
     }
 
     private CompletableFuture<RemotingCommand> send(String brokerName, String addr, String topic,

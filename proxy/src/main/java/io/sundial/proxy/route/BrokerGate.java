@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps sends away from a broker that stopped answering, for re-publishing and pass-through alike (one gate per
@@ -29,7 +30,7 @@ public final class BrokerGate {
      * How long a send that could go elsewhere waits for a silent broker's probe (a producer's pass-through send,
      * a re-publish with another broker group to take it): a broker back from a pause answers well within it.
      */
-    public static final long PROBE_WAIT_MS = 200;
+    private static final long PROBE_WAIT_MS = 200;
 
     private final RemotingClient client;
     private final long timeoutMs;
@@ -60,6 +61,17 @@ public final class BrokerGate {
             mine.complete(e == null && answered);
         });
         return mine;
+    }
+
+    /**
+     * As {@link #mayReach}, for a send that could go elsewhere: false if a silent broker has not answered its probe
+     * within {@link #PROBE_WAIT_MS}, rather than after the probe's whole timeout.
+     */
+    public CompletableFuture<Boolean> mayReachSoon(String addr) {
+        CompletableFuture<Boolean> shared = mayReach(addr);
+        // A copy: the probe's future is shared with every other send waiting for it.
+        return shared.isDone() ? shared
+                : shared.copy().completeOnTimeout(false, PROBE_WAIT_MS, TimeUnit.MILLISECONDS);
     }
 
     private CompletableFuture<Boolean> probe(String addr) {
