@@ -52,8 +52,8 @@ final class Committer {
     private final DeliveryMarks delivering;
     private final Clock clock;
     private final FlushMode flushMode;
-    /** Set while index writes fail for want of space, so that the episode is logged once, not once per group. */
-    private volatile boolean indexOutOfSpace;
+    /** Index writes failing for want of space: refused as "store full", an episode of their own. */
+    private final FailureEpisode indexSpace;
     private final FailureEpisode failures;
     private final Flusher flusher;
     private final BlockingQueue<PendingWrite> queue;
@@ -68,6 +68,7 @@ final class Committer {
               FlushMode flushMode, Flusher flusher, FailureEpisode failures, long nextSeq, int queueCapacity) {
         this.log = log;
         this.failures = failures;
+        this.indexSpace = new FailureEpisode(LOG, "Writing the timer index", clock);
         this.index = index;
         this.indexLock = indexLock;
         this.delivering = delivering;
@@ -104,7 +105,7 @@ final class Committer {
 
     /** Whether index writes are failing for want of space (since the last group that failed so). */
     boolean indexOutOfSpace() {
-        return indexOutOfSpace;
+        return indexSpace.failingCause() != null;
     }
 
     long cancelled() {
@@ -129,20 +130,14 @@ final class Committer {
                     continue;
                 }
                 failures.worked();
-                if (indexOutOfSpace) {
-                    indexOutOfSpace = false;
-                    LOG.info("Timer index writes again: new timers are accepted");
-                }
+                indexSpace.worked();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             } catch (IndexException e) {
                 if (e.outOfSpace()) {
-                    if (!indexOutOfSpace) {
-                        indexOutOfSpace = true;
-                        LOG.error("Timer index out of space ({}): writes are refused as 'store full' until RocksDB can"
-                                + " write again, which it does by itself once there is room", e.getMessage());
-                    }
+                    indexSpace.failed(e, "it is out of space; writes are refused as 'store full' until RocksDB can"
+                            + " write again, which it does by itself once there is room");
                     fail(group, new StoreFullException("the timer index is out of space (" + e.getMessage()
                             + "); new timers are refused until it can write again"));
                 } else {

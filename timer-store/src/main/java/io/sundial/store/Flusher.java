@@ -15,6 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * fsync in flight and one queued: that is the group commit. Also counts fsyncs and their total time.
  */
 final class Flusher {
+    /** What a failed fsync means to the writes waiting for it; a constant, not built at every fsync. */
+    private static final String WAITING_WRITES_REFUSED = "the writes waiting for it were refused (SYSTEM_ERROR to"
+            + " the senders, nothing of them acknowledged); SYNC_FLUSH writes fail so while it lasts";
+
     private final TimerLog log;
     private final FailureEpisode failures;
     private final LinkedBlockingQueue<List<Runnable>> waiting = new LinkedBlockingQueue<>();
@@ -75,8 +79,7 @@ final class Flusher {
                 batch.add(first);
                 waiting.drainTo(batch);
                 try {
-                    forceNow("the groups of writes waiting for it (" + batch.size() + ") were refused (SYSTEM_ERROR"
-                            + " to the senders, nothing of them acknowledged); SYNC_FLUSH writes fail so while it lasts");
+                    forceNow(WAITING_WRITES_REFUSED);
                 } catch (IOException e) {
                     StoreException failure = new StoreException("timer log fsync failed: " + e.getMessage(), e);
                     for (List<Runnable> group : batch) {
