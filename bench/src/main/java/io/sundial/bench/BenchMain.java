@@ -32,6 +32,7 @@ public final class BenchMain implements Callable<Integer> {
             "steady", "recall", "send", "pending");
     /** The runs.csv scenario and target of a phase's {@link MachineCheck}. */
     static final String MACHINE = "machine";
+    /** What the tuned and the two-groups phases run: the scenarios their comparisons need. */
     static final List<String> TUNED_SCENARIOS = List.of("ceiling", "herd", "spread", BurstCeilingRun.SCENARIO, "ten");
 
     @Option(names = "--dir", defaultValue = "data/bench", description = "scratch data (default ${DEFAULT-VALUE})")
@@ -41,7 +42,8 @@ public final class BenchMain implements Callable<Integer> {
     Path out;
 
     @Option(names = "--phases", split = ",", defaultValue = "default,tuned",
-            description = "broker configurations: default (timerPrecisionMs=1000), tuned (100)")
+            description = "broker configurations: default (timerPrecisionMs=1000), tuned (100), two-groups (default,"
+                    + " two broker groups of 4 queues per topic each; not by default)")
     List<String> phases;
 
     @Option(names = "--scenarios", split = ",", description = "subset of " + "ceiling,herd,spread,ten-ceiling,"
@@ -154,7 +156,7 @@ public final class BenchMain implements Callable<Integer> {
             brokerProps.put("recallMessageEnable", "true");
             if (phaseName.equals(Targets.TUNED)) {
                 brokerProps.put("timerPrecisionMs", "100");
-            } else if (!phaseName.equals(Targets.DEFAULT)) {
+            } else if (!phaseName.equals(Targets.DEFAULT) && !phaseName.equals(Targets.TWO_GROUPS)) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "unknown phase " + phaseName);
             }
             brokerProps.putAll(brokerSettings);
@@ -165,10 +167,11 @@ public final class BenchMain implements Callable<Integer> {
                     "memoryNs", machine.memoryNs()), null));
             System.out.println("\n== phase " + phaseName + " " + brokerProps + " (" + machine.line()
                     + "): starting RocketMQ 5.5.0 and Sundial");
-            try (Phase phase = Phase.start(phaseName, root.resolve(phaseName), settings, brokerProps)) {
+            int groups = phaseName.equals(Targets.TWO_GROUPS) ? 2 : 1;
+            try (Phase phase = Phase.start(phaseName, root.resolve(phaseName), settings, brokerProps, groups)) {
                 warmUp(phase, settings);
                 for (String s : wanted) {
-                    if (phaseName.equals(Targets.TUNED) && !TUNED_SCENARIOS.contains(s)) {
+                    if (!phaseName.equals(Targets.DEFAULT) && !TUNED_SCENARIOS.contains(s)) {
                         continue;
                     }
                     runScenario(phase, settings, s, wanted);

@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * One broker configuration of a bench run: a real RocketMQ 5.5.0 name server and broker on a fresh store, Sundial
- * (a child process) in front of them, and one warm producer per target, kept for the whole phase as an
- * application keeps its producer.
+ * One broker configuration of a bench run: a real RocketMQ 5.5.0 name server and broker on a fresh store (or two
+ * broker groups, as production clusters have), Sundial (a child process) in front of them, and one warm producer
+ * per target, kept for the whole phase as an application keeps its producer.
  *
  * <p>Lifecycle: {@link #start} brings up the cluster, then Sundial, then the producers; {@link #close} stops them
  * in reverse order.
@@ -24,22 +24,31 @@ final class Phase implements AutoCloseable {
     private final Path dir;
     private final BenchSettings settings;
     private final Map<String, String> brokerProperties;
+    private final int brokerGroups;
     private EmbeddedCluster cluster;
+    /** The second broker group, or null with one. */
+    private EmbeddedCluster secondGroup;
     private SundialNode sundial;
     private DefaultMQProducer toSundial;
     private DefaultMQProducer toBroker;
     private String sundialFlush;
 
-    private Phase(String name, Path dir, BenchSettings settings, Map<String, String> brokerProperties) {
+    private Phase(String name, Path dir, BenchSettings settings, Map<String, String> brokerProperties,
+                  int brokerGroups) {
         this.name = name;
         this.dir = dir;
         this.settings = settings;
         this.brokerProperties = brokerProperties;
+        this.brokerGroups = brokerGroups;
     }
 
-    static Phase start(String name, Path dir, BenchSettings settings, Map<String, String> brokerProperties)
-            throws Exception {
-        Phase p = new Phase(name, dir, settings, new LinkedHashMap<>(brokerProperties));
+    /** A phase of {@code brokerGroups} (1 or 2) broker groups, each configured with {@code brokerProperties}. */
+    static Phase start(String name, Path dir, BenchSettings settings, Map<String, String> brokerProperties,
+                       int brokerGroups) throws Exception {
+        if (brokerGroups < 1 || brokerGroups > 2) {
+            throw new IllegalArgumentException("a phase has 1 or 2 broker groups, not " + brokerGroups);
+        }
+        Phase p = new Phase(name, dir, settings, new LinkedHashMap<>(brokerProperties), brokerGroups);
         try {
             Workspace.deleteTree(dir);
             p.startCluster(0, 0);
@@ -70,15 +79,27 @@ final class Phase implements AutoCloseable {
         return sundialFlush;
     }
 
-    /** A topic of 8 queues on the broker, routed by the name server before this returns. */
+    /**
+     * A topic of 8 queues, routed by the name server before this returns: on the broker, or 4 on each of two
+     * groups (so that a producer's round-robin alternates between the groups, as it does in production).
+     */
     void createTopic(String topic) {
-        cluster.createTopic(topic, 8, EmbeddedCluster.PERM_READ_WRITE);
+        int queues = TOPIC_QUEUES / brokerGroups;
+        cluster.createTopic(topic, queues, EmbeddedCluster.PERM_READ_WRITE);
+        if (secondGroup != null) {
+            secondGroup.createTopic(topic, queues, EmbeddedCluster.PERM_READ_WRITE);
+        }
     }
+
+    private static final int TOPIC_QUEUES = 8;
 
     Map<String, LongSupplier> pids() {
         Map<String, LongSupplier> pids = new LinkedHashMap<>();
         pids.put("sundial", sundial::pid);
         pids.put("broker", () -> cluster.isBrokerRunning() ? cluster.brokerPid() : -1);
+        if (secondGroup != null) {
+            pids.put("broker-b", () -> secondGroup.isBrokerRunning() ? secondGroup.brokerPid() : -1);
+        }
         return pids;
     }
 
@@ -117,6 +138,7 @@ final class Phase implements AutoCloseable {
 
     /** Stops the name server and broker gracefully and starts both on the same store: ms to ready. */
     long restartCluster() {
+        requireOneGroup("restartCluster");
         int namesrvPort = cluster.namesrvPort();
         int brokerPort = cluster.brokerPort();
         cluster.close();
@@ -127,6 +149,7 @@ final class Phase implements AutoCloseable {
 
     /** A new, empty cluster on the same ports and a new, empty Sundial store, for a run that measures from zero. */
     void startAfresh() throws Exception {
+        requireOneGroup("startAfresh");
         int namesrvPort = cluster.namesrvPort();
         int brokerPort = cluster.brokerPort();
         closeProducers();
@@ -138,11 +161,23 @@ final class Phase implements AutoCloseable {
         startProducers();
     }
 
+    private void requireOneGroup(String what) {
+        if (secondGroup != null) {
+            throw new IllegalStateException(what + " restarts one broker group; phase " + name + " has two");
+        }
+    }
+
     private void startCluster(int namesrvPort, int brokerPort) {
         EmbeddedClusterConfig.Builder b = EmbeddedClusterConfig.builder(dir.resolve("rocketmq"))
                 .namesrvPort(namesrvPort).brokerPort(brokerPort).brokerHeapMb(settings.brokerHeapMb());
         brokerProperties.forEach(b::brokerProperty);
         cluster = EmbeddedCluster.start(b.build());
+        if (brokerGroups == 2) {
+            EmbeddedClusterConfig.Builder second = EmbeddedClusterConfig.builder(dir.resolve("rocketmq-b"))
+                    .brokerName(cluster.brokerName() + "-b").brokerHeapMb(settings.brokerHeapMb());
+            brokerProperties.forEach(second::brokerProperty);
+            secondGroup = EmbeddedCluster.joinBroker(cluster, second.build());
+        }
     }
 
     private void startProducers() throws Exception {
@@ -176,6 +211,9 @@ final class Phase implements AutoCloseable {
         closeProducers();
         if (sundial != null) {
             sundial.close();
+        }
+        if (secondGroup != null) {
+            secondGroup.close();
         }
         if (cluster != null) {
             cluster.close();

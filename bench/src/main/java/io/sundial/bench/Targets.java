@@ -12,6 +12,8 @@ import static io.sundial.bench.Report.SUNDIAL;
 final class Targets {
     static final String DEFAULT = "default";
     static final String TUNED = "tuned";
+    /** The default broker configuration in two broker groups: no target of its own, a check of routing's cost. */
+    static final String TWO_GROUPS = "two-groups";
 
     /** One checked target: what it asks, what was measured, met or not ({@code met} null: reported only). */
     record Check(String target, String measured, Boolean met) {
