@@ -23,9 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -33,16 +35,19 @@ import java.util.concurrent.CompletionStage;
 /**
  * Re-publishes due timers to their real topic, to the broker and queue the producer chose, through the
  * remoting client's low-level send (never {@code DefaultMQProducer.send}, which would compress a compressed
- * body again and overwrite flags). Consecutive timers of a lane that share broker, sysFlag and reconsume times
- * go as one batch send (up to the batch the service hands over); runs are sent one after another, so a lane's
- * order holds. After a failed run, the later runs of the same broker answer Retry without being sent; those of
- * the lane's other brokers (a lane is a queue number, and each broker's queue of it has its own order) still go.
+ * body again and overwrite flags). A lane is a queue number, which every broker group of the topic has, so a call's
+ * timers are first split by broker (each broker's queue has its own order; a producer's round-robin alternates
+ * between the groups, so in due order they alternate too); each broker's timers go in due order, consecutive ones
+ * that share sysFlag and reconsume times as one batch send, and the brokers' sends go side by side (decision 0043).
+ * After a failed run, the later runs of the same broker answer Retry without being sent.
  *
  * <p>Outcomes: stored (SUCCESS, or the flush/slave timeouts that still store) is Delivered. {@code NO_PERMISSION}
  * (a write-disabled topic or broker) tries another writable queue of the topic; with none, and for a topic the
  * backend does not have and would not create at its first send, or a message it refuses, the timer is parked,
- * never dropped; a topic the backend would create is sent as the stock client sends it then. Anything else
- * (busy, not available, network, timeout) is Retry; after a failure in transport the broker gets no more sends
+ * never dropped; a topic the backend would create is sent as the stock client sends it then. A broker's refusal
+ * that the stock client retries on another broker (busy, not available, a store error) sends the run to another
+ * broker group of the topic that answers, as the client would, and is Retry only when there is none or it fails
+ * too. Anything else (network, timeout) is Retry; after a failure in transport the broker gets no more sends
  * until it answers a probe ({@link BrokerGate}), so that a frozen broker does not receive one copy per retry.
  * Meanwhile its timers go to another broker group of the topic that answers, if there is one (decision 0042), so
  * that they are not late for as long as the broker is out. Thread-safe.
@@ -58,6 +63,7 @@ public final class Republisher implements Dispatcher {
     private final BackendRoutes routes;
     private final long timeoutMs;
     private final BrokerGate gate;
+    private final BrokerRefusals refusals = new BrokerRefusals();
 
     public Republisher(RemotingClient client, BackendRoutes routes, BrokerGate gate, long timeoutMs) {
         this.client = client;
@@ -124,33 +130,57 @@ public final class Republisher implements Dispatcher {
         return outcome.thenApply(o -> Collections.nCopies(timers.size(), o));
     }
 
+    /**
+     * Each broker's timers of the call as one sequence of runs, the brokers' sequences side by side; the outcomes
+     * are put back in the call's order.
+     */
     private CompletableFuture<List<Outcome>> sendRuns(Lane lane, TopicRouteData route, List<DueTimer> timers) {
-        return sendRuns(lane, route, runs(timers), 0, new ArrayList<>(timers.size()), new HashSet<>());
+        Map<String, List<Integer>> byBroker = byBroker(timers);
+        if (byBroker.size() == 1) {
+            return sendRuns(lane, route, runs(timers), 0, new ArrayList<>(timers.size()));
+        }
+        Outcome[] outcomes = new Outcome[timers.size()];
+        List<CompletableFuture<Void>> sent = new ArrayList<>(byBroker.size());
+        for (List<Integer> positions : byBroker.values()) {
+            List<DueTimer> its = new ArrayList<>(positions.size());
+            positions.forEach(i -> its.add(timers.get(i)));
+            sent.add(sendRuns(lane, route, runs(its), 0, new ArrayList<>(its.size())).thenAccept(theirs -> {
+                for (int j = 0; j < theirs.size(); j++) {
+                    outcomes[positions.get(j)] = theirs.get(j);
+                }
+            }));
+        }
+        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenApply(v -> Arrays.asList(outcomes));
+    }
+
+    /** The positions of the call's timers, by the broker their producer chose, in the call's order. */
+    static Map<String, List<Integer>> byBroker(List<DueTimer> timers) {
+        Map<String, List<Integer>> byBroker = new LinkedHashMap<>();
+        for (int i = 0; i < timers.size(); i++) {
+            byBroker.computeIfAbsent(timers.get(i).message().brokerName(), b -> new ArrayList<>()).add(i);
+        }
+        return byBroker;
     }
 
     /**
-     * Sends the runs one after another. A run that fails holds back the later runs of its broker (answered Retry,
-     * so that its queue keeps its order), not those of the lane's other brokers: a lane is a queue number, and each
-     * broker's queue of that number has its own order.
+     * Sends one broker's runs one after another. A run that fails holds back the later runs (answered Retry, so that
+     * the broker's queue keeps its order).
      */
     private CompletableFuture<List<Outcome>> sendRuns(Lane lane, TopicRouteData route, List<List<DueTimer>> runs,
-                                                      int index, List<Outcome> outcomes, Set<String> failedBrokers) {
+                                                      int index, List<Outcome> outcomes) {
         if (index == runs.size()) {
             return CompletableFuture.completedFuture(outcomes);
         }
         List<DueTimer> run = runs.get(index);
-        String broker = run.get(0).message().brokerName();
-        if (failedBrokers.contains(broker)) {
-            outcomes.addAll(Collections.nCopies(run.size(), Outcome.retry("an earlier timer of the lane for broker "
-                    + broker + " failed")));
-            return sendRuns(lane, route, runs, index + 1, outcomes, failedBrokers);
-        }
         return sendRun(lane, route, run, false).thenCompose(outcome -> {
             outcomes.addAll(Collections.nCopies(run.size(), outcome));
-            if (!(outcome instanceof Outcome.Delivered)) {
-                failedBrokers.add(broker);
+            if (outcome instanceof Outcome.Delivered) {
+                return sendRuns(lane, route, runs, index + 1, outcomes);
             }
-            return sendRuns(lane, route, runs, index + 1, outcomes, failedBrokers);
+            int held = runs.subList(index + 1, runs.size()).stream().mapToInt(List::size).sum();
+            outcomes.addAll(Collections.nCopies(held, Outcome.retry("an earlier timer of the lane for broker "
+                    + run.get(0).message().brokerName() + " failed")));
+            return CompletableFuture.completedFuture(outcomes);
         });
     }
 
@@ -250,18 +280,50 @@ public final class Republisher implements Dispatcher {
                 routes.invalidate(lane.topic());
                 return CompletableFuture.completedFuture(Outcome.retry("send to " + addr + " failed: " + error));
             }
-            return CompletableFuture.completedFuture(outcome(lane, response)).thenCompose(o -> {
-                if (o == NO_PERMISSION && !elsewhere) {
-                    routes.invalidate(lane.topic());
-                    return sendRun(lane, route, run, true);
-                }
-                if (o == NO_PERMISSION) {
-                    return CompletableFuture.completedFuture(Outcome.park("the backend refused writes to topic "
-                            + lane.topic() + " (NO_PERMISSION: " + response.getRemark() + ")"));
-                }
+            Outcome o = outcome(lane, response);
+            if (o == NO_PERMISSION && !elsewhere) {
+                routes.invalidate(lane.topic());
+                return sendRun(lane, route, run, true);
+            }
+            if (o == NO_PERMISSION) {
+                return CompletableFuture.completedFuture(Outcome.park("the backend refused writes to topic "
+                        + lane.topic() + " (NO_PERMISSION: " + response.getRemark() + ")"));
+            }
+            if (o instanceof Outcome.Delivered) {
+                refusals.took(target.brokerName);
                 return CompletableFuture.completedFuture(o);
-            });
+            }
+            if (!RETRIED_ELSEWHERE.contains(response.getCode())) {
+                return CompletableFuture.completedFuture(o);
+            }
+            refusals.refused(target.brokerName, addr, "code " + response.getCode() + " " + response.getRemark());
+            return elsewhere ? CompletableFuture.completedFuture(o) : sendRefused(lane, route, run, target, o);
         }).thenCompose(f -> f);
+    }
+
+    /**
+     * The answers the stock producer retries on another broker rather than on the same one (its default
+     * {@code retryResponseCodes}, less those handled on their own): the broker's trouble, not the message's.
+     */
+    private static final Set<Integer> RETRIED_ELSEWHERE = Set.of(ResponseCode.SYSTEM_BUSY,
+            ResponseCode.SERVICE_NOT_AVAILABLE, ResponseCode.SYSTEM_ERROR);
+
+    /**
+     * A run its broker refused: sent to another group of the topic that answers, as the stock client retries it,
+     * so that the lane does not back off while the broker's trouble lasts. Its refusal is the outcome if there is no
+     * such group or that group does not store it either.
+     */
+    private CompletableFuture<Outcome> sendRefused(Lane lane, TopicRouteData route, List<DueTimer> run,
+                                                   Target refused, Outcome refusal) {
+        Target refuge = answeringElsewhere(route, refused, lane.queueId());
+        String refugeAddr = refuge == null ? null : routes.masterAddr(refuge.brokerName);
+        if (refugeAddr == null) {
+            return CompletableFuture.completedFuture(refusal);
+        }
+        LOG.debug("Re-publishing {} timers of {} to {} queue {}: broker {} refused them", run.size(), lane.topic(),
+                refuge.brokerName, refuge.queueId, refused.brokerName);
+        return send(lane, route, run, true, refuge, refugeAddr)
+                .thenApply(moved -> moved instanceof Outcome.Delivered ? moved : refusal);
     }
 
     private static final Outcome NO_PERMISSION = Outcome.retry("NO_PERMISSION");

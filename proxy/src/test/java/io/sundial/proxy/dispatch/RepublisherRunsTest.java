@@ -1,5 +1,7 @@
 package io.sundial.proxy.dispatch;
 
+import ch.qos.logback.classic.Level;
+import io.sundial.store.CapturedLog;
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.record.LogRecord;
 import io.sundial.store.record.TimerMessage;
@@ -26,9 +28,13 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -41,9 +47,13 @@ class RepublisherRunsTest {
     private static final String B = "b:10911";
 
     private static DueTimer timer(long seq, String broker, int bodyBytes) {
+        return timer(seq, broker, bodyBytes, 0);
+    }
+
+    private static DueTimer timer(long seq, String broker, int bodyBytes, int sysFlag) {
         String properties = MessageDecoder.messageProperties2String(
                 java.util.Map.of(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, "u" + seq));
-        TimerMessage m = new TimerMessage("T", 0, broker, "TBW102", 4, "g", 0, 0, 1L, "127.0.0.1:1", 0, properties,
+        TimerMessage m = new TimerMessage("T", 0, broker, "TBW102", 4, "g", sysFlag, 0, 1L, "127.0.0.1:1", 0, properties,
                 new byte[bodyBytes]);
         return new DueTimer(new DueEntry(1000, seq, 0, 100, 0, "T", "u" + seq, List.of()),
                 LogRecord.timer(seq, 1000, 1, 0, "u" + seq, m), 1000);
@@ -100,28 +110,142 @@ class RepublisherRunsTest {
     }
 
     /**
-     * Lane 0 holds timers of two brokers' queue 0. Broker b answers busy: its later run is held back (its queue's
-     * order), broker a's runs are still sent and delivered, not made to wait behind b.
+     * A producer's round-robin alternates between the groups, so lane 0's timers in due order alternate between
+     * broker a's and broker b's queue 0. Each broker's go as one batch, in due order, not as one send per timer.
+     */
+    @Test
+    void shouldSendEachBrokersTimersOfAnAlternatingLaneAsOneBatch() throws Exception {
+        List<Sent> sent = new CopyOnWriteArrayList<>();
+        List<DueTimer> lane = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            lane.add(timer(i, i % 2 == 0 ? "a" : "b", 10));
+        }
+        List<Outcome> outcomes = dispatch(lane, (addr, sends) -> {
+            sent.add(sends);
+            return ResponseCode.SUCCESS;
+        });
+        assertEquals(8, outcomes.stream().filter(Outcome.Delivered.class::isInstance).count(), outcomes.toString());
+        assertEquals(Set.of(new Sent(A, "a", 0, List.of("u0", "u2", "u4", "u6")),
+                new Sent(B, "b", 0, List.of("u1", "u3", "u5", "u7"))), Set.copyOf(sent));
+        assertEquals(2, sent.size(), "one batch per broker");
+    }
+
+    /**
+     * Broker b answers busy, as a broker whose store lags does: its run goes to broker a, as the stock client
+     * retries a busy answer on another broker, so the lane is delivered whole and does not back off.
+     */
+    @Test
+    void shouldSendARunItsBrokerRefusesToAnotherGroup() throws Exception {
+        List<Sent> sent = new CopyOnWriteArrayList<>();
+        List<DueTimer> lane = List.of(timer(1, "b", 10), timer(2, "a", 10), timer(3, "b", 10), timer(4, "a", 10));
+        List<Outcome> outcomes = dispatch(lane, (addr, sends) -> {
+            sent.add(sends);
+            return addr.equals(B) ? ResponseCode.SYSTEM_BUSY : ResponseCode.SUCCESS;
+        });
+        assertEquals(4, outcomes.stream().filter(Outcome.Delivered.class::isInstance).count(), outcomes.toString());
+        assertEquals(Set.of(new Sent(B, "b", 0, List.of("u1", "u3")), new Sent(A, "a", 0, List.of("u2", "u4")),
+                new Sent(A, "a", 0, List.of("u1", "u3"))), Set.copyOf(sent));
+        assertEquals(3, sent.size(), "b's run tried once at b, then at a");
+    }
+
+    /** With no other group to take them, a refused run is retried and holds back its broker's later runs. */
+    @Test
+    void shouldRetryARefusedRunAndHoldBackItsBrokersLaterRunsWhenNoOtherGroupTakesThem() throws Exception {
+        Map<String, Integer> sendsTo = new ConcurrentHashMap<>();
+        List<DueTimer> lane = List.of(timer(1, "b", 10), timer(2, "a", 10), timer(3, "b", 10, 1));
+        List<Outcome> outcomes = dispatch(lane, (addr, sends) -> {
+            sendsTo.merge(addr, 1, Integer::sum);
+            return ResponseCode.SERVICE_NOT_AVAILABLE;
+        });
+        outcomes.forEach(o -> assertInstanceOf(Outcome.Retry.class, o));
+        assertEquals(Map.of(A, 2, B, 2), sendsTo, "each broker's first run, and its move to the other one;"
+                + " b's second run was not sent");
+    }
+
+    /**
+     * A failure that is the message's, not the broker's (here refused as illegal: parked), is not moved; it holds
+     * back its broker's later runs (its queue's order) and not the other broker's.
      */
     @Test
     void shouldHoldBackOnlyTheFailedBrokersLaterRuns() throws Exception {
         Map<String, Integer> sendsTo = new ConcurrentHashMap<>();
-        RemotingClient client = RouteFixtures.backend(route(queues("a", 6, 4), queues("b", 6, 4)), (addr, request) -> {
+        List<DueTimer> lane = List.of(timer(1, "b", 10), timer(2, "a", 10), timer(3, "b", 10, 1),
+                timer(4, "a", 10));
+        List<Outcome> outcomes = dispatch(lane, (addr, sends) -> {
             sendsTo.merge(addr, 1, Integer::sum);
-            return CompletableFuture.completedFuture(RemotingCommand.createResponseCommand(
-                    addr.equals(B) ? ResponseCode.SYSTEM_BUSY : ResponseCode.SUCCESS, "busy or not"));
+            return addr.equals(B) ? ResponseCode.MESSAGE_ILLEGAL : ResponseCode.SUCCESS;
         });
-        try (BackendRoutes routes = new BackendRoutes(client, "10.0.0.9:9876", 30_000, 3_000,
-                new ManualClock(1_000_000L))) {
-            Republisher republisher = new Republisher(client, routes, new BrokerGate(client, 3_000), 3_000);
-            List<DueTimer> lane = List.of(timer(1, "b", 10), timer(2, "a", 10), timer(3, "b", 10), timer(4, "a", 10));
-            List<Outcome> outcomes = republisher.dispatch(new Lane("T", 0), lane).toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS);
-            assertInstanceOf(Outcome.Retry.class, outcomes.get(0), "b answered busy");
-            assertInstanceOf(Outcome.Delivered.class, outcomes.get(1), "a's run is not held behind b's");
-            assertInstanceOf(Outcome.Retry.class, outcomes.get(2), "b's later run waits: its queue's order");
-            assertInstanceOf(Outcome.Delivered.class, outcomes.get(3));
-            assertEquals(Map.of(A, 2, B, 1), sendsTo, "b's later run was not sent");
+        assertInstanceOf(Outcome.Park.class, outcomes.get(0), "b refused the message");
+        assertInstanceOf(Outcome.Delivered.class, outcomes.get(1), "a's run is not held behind b's");
+        assertInstanceOf(Outcome.Retry.class, outcomes.get(2), "b's later run waits: its queue's order");
+        assertInstanceOf(Outcome.Delivered.class, outcomes.get(3));
+        assertEquals(Map.of(A, 1, B, 1), sendsTo, "a's timers as one batch; b's later run was not sent");
+    }
+
+    /** One send as a scripted broker saw it: where to, the broker and queue in its header, its messages' keys. */
+    private record Sent(String addr, String broker, int queueId, List<String> uniqKeys) {
+        static Sent of(String addr, RemotingCommand request) {
+            SendMessageRequestHeader h = SendMessageRequestHeaderV2.createSendMessageRequestHeaderV1(
+                    (SendMessageRequestHeaderV2) request.readCustomHeader());
+            List<String> keys;
+            try {
+                keys = request.getCode() == RequestCode.SEND_BATCH_MESSAGE
+                        ? MessageDecoder.decodeMessages(ByteBuffer.wrap(request.getBody())).stream()
+                                .map(m -> m.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX)).toList()
+                        : List.of(MessageDecoder.string2messageProperties(h.getProperties())
+                                .get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX));
+            } catch (Exception e) {
+                throw new AssertionError("a batch body the broker could not decode", e);
+            }
+            return new Sent(addr, h.getBrokerName(), h.getQueueId(), keys);
+        }
+    }
+
+    /** A broker busy for five batches is logged once when it starts refusing, and once when it takes one again. */
+    @Test
+    void shouldLogABrokersRefusalsOnceAndItsRecoveryOnce() throws Exception {
+        AtomicBoolean bRefuses = new AtomicBoolean(true);
+        try (CapturedLog log = new CapturedLog(BrokerRefusals.class);
+             Backend backend = Backend.answering((addr, sent) -> addr.equals(B) && bRefuses.get()
+                     ? ResponseCode.SYSTEM_BUSY : ResponseCode.SUCCESS)) {
+            for (int i = 0; i < 5; i++) {
+                assertInstanceOf(Outcome.Delivered.class, backend.dispatch(List.of(timer(i, "b", 10))).get(0));
+            }
+            bRefuses.set(false);
+            backend.dispatch(List.of(timer(9, "b", 10)));
+            assertEquals(1, log.lines(Level.WARN, "Broker b (b:10911) refuses re-publishes: code 2 scripted").size(),
+                    log.lines(Level.WARN, "").toString());
+            assertEquals(1, log.lines(Level.INFO, "Broker b takes re-publishes again").size());
+        }
+    }
+
+    /** Dispatches lane 0 of topic T, on brokers a and b of 4 queues each, which answer {@code answer}'s code. */
+    private static List<Outcome> dispatch(List<DueTimer> lane, BiFunction<String, Sent, Integer> answer)
+            throws Exception {
+        try (Backend backend = Backend.answering(answer)) {
+            return backend.dispatch(lane);
+        }
+    }
+
+    /** A republisher in front of scripted brokers a and b, 4 queues each of topic T, which answer as told. */
+    private record Backend(BackendRoutes routes, Republisher republisher) implements AutoCloseable {
+        static Backend answering(BiFunction<String, Sent, Integer> answer) {
+            RemotingClient client = RouteFixtures.backend(route(queues("a", 6, 4), queues("b", 6, 4)),
+                    (addr, request) -> CompletableFuture.completedFuture(RemotingCommand.createResponseCommand(
+                            answer.apply(addr, Sent.of(addr, request)), "scripted")));
+            BackendRoutes routes = new BackendRoutes(client, "10.0.0.9:9876", 30_000, 3_000,
+                    new ManualClock(1_000_000L));
+            return new Backend(routes, new Republisher(client, routes, new BrokerGate(client, 3_000), 3_000));
+        }
+
+        /** Dispatches {@code lane} as lane 0 of topic T. */
+        List<Outcome> dispatch(List<DueTimer> lane) throws Exception {
+            return republisher.dispatch(new Lane("T", 0), lane).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            routes.close();
         }
     }
 }
