@@ -154,7 +154,7 @@ public final class Republisher implements Dispatcher {
     }
 
     /** The positions of the call's timers, by the broker their producer chose, in the call's order. */
-    static Map<String, List<Integer>> byBroker(List<DueTimer> timers) {
+    private static Map<String, List<Integer>> byBroker(List<DueTimer> timers) {
         Map<String, List<Integer>> byBroker = new LinkedHashMap<>();
         for (int i = 0; i < timers.size(); i++) {
             byBroker.computeIfAbsent(timers.get(i).message().brokerName(), b -> new ArrayList<>()).add(i);
