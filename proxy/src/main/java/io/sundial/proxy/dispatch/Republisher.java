@@ -135,10 +135,10 @@ public final class Republisher implements Dispatcher {
      * are put back in the call's order.
      */
     private CompletableFuture<List<Outcome>> sendRuns(Lane lane, TopicRouteData route, List<DueTimer> timers) {
-        Map<String, List<Integer>> byBroker = byBroker(timers);
-        if (byBroker.size() == 1) {
+        if (oneBroker(timers)) {
             return sendRuns(lane, route, runs(timers), 0, new ArrayList<>(timers.size()));
         }
+        Map<String, List<Integer>> byBroker = byBroker(timers);
         Outcome[] outcomes = new Outcome[timers.size()];
         List<CompletableFuture<Void>> sent = new ArrayList<>(byBroker.size());
         for (List<Integer> positions : byBroker.values()) {
@@ -151,6 +151,17 @@ public final class Republisher implements Dispatcher {
             }));
         }
         return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenApply(v -> Arrays.asList(outcomes));
+    }
+
+    /** All for one broker: a topic on one group, the common case, needs no split. */
+    private static boolean oneBroker(List<DueTimer> timers) {
+        String first = timers.get(0).message().brokerName();
+        for (DueTimer t : timers) {
+            if (!t.message().brokerName().equals(first)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The positions of the call's timers, by the broker their producer chose, in the call's order. */
