@@ -162,8 +162,9 @@ final class Committer {
     /** Writes the group; false if it failed (its callers then have their error). */
     private boolean process(List<PendingWrite> group) {
         List<Runnable> completions = new ArrayList<>(group.size());
-        // Appends check no marks; a change holds them still from its check through the index write below.
-        boolean changes = !group.stream().allMatch(w -> w instanceof PendingWrite.Append);
+        // Appends check no marks; a change holds them still from its check through the index write below. So does
+        // a retry whose first copy's fsync failed, which is written again (see flushAppends).
+        boolean changes = !group.stream().allMatch(w -> w instanceof PendingWrite.Append) || !log.noFsyncFailed();
         indexLock.lock();
         if (changes) {
             delivering.lock();
@@ -269,6 +270,8 @@ final class Committer {
             List<PreparedAppend> written = new ArrayList<>();
             List<AppendResult[]> results = new ArrayList<>(appends.size());
             List<int[]> slots = new ArrayList<>();
+            List<DueEntry> rewritten = new ArrayList<>(0);
+            List<ByteBuffer> rewrites = new ArrayList<>(0);
             for (int w = 0; w < appends.size(); w++) {
                 List<PreparedAppend> list = appends.get(w).appends();
                 AppendResult[] out = new AppendResult[list.size()];
@@ -278,6 +281,12 @@ final class Committer {
                     AppendResult first = firstCopy(p, runKeys);
                     if (first != null) {
                         out[i] = first;
+                        DueEntry unsynced = log.noFsyncFailed() ? null : unsyncedFirstCopy(first);
+                        if (unsynced != null) {
+                            rewritten.add(unsynced);
+                            rewrites.add(RecordCodec.encode(LogRecord.timer(unsynced.seq(), unsynced.dueMs(),
+                                    first.enqueueMs(), p.fingerprint, p.uniqKey, p.message).movedTo(unsynced.dueMs())));
+                        }
                         continue;
                     }
                     long seq = nextSeq++;
@@ -290,7 +299,14 @@ final class Committer {
                     runKeys.computeIfAbsent(runKey(p), k -> new ArrayList<>(1)).add(new RunCopy(p.fingerprint, r));
                 }
             }
+            buffers.addAll(rewrites);
             long[] positions = log.append(buffers);
+            for (int j = 0; j < rewritten.size(); j++) {
+                DueEntry e = rewritten.get(j);
+                long position = positions[written.size() + j];
+                index.relocate(batch, e, position, rewrites.get(j).remaining(), log.segmentBaseOf(e.position()),
+                        log.segmentBaseOf(position));
+            }
             for (int k = 0; k < written.size(); k++) {
                 PreparedAppend p = written.get(k);
                 AppendResult r = results.get(slots.get(k)[0])[slots.get(k)[1]];
@@ -321,6 +337,17 @@ final class Committer {
                 }
             }
             return null;
+        }
+
+        /**
+         * The pending timer a retry was recognised as, if its record was written before an fsync that failed: its
+         * bytes may never reach the disk, so the retry's copy is written again (a MOVE record, the timer's sequence
+         * and due time kept) and the index points at it, and the retry is answered once an fsync covers that copy.
+         * Not while the timer is being delivered: its delivery has read the record already.
+         */
+        private DueEntry unsyncedFirstCopy(AppendResult first) {
+            DueEntry e = index.getDue(batch, first.dueMs(), first.seq());
+            return e != null && log.fsyncFailedAt(e.position()) && !isDelivering(e) ? e : null;
         }
 
         private String runKey(PreparedAppend p) {

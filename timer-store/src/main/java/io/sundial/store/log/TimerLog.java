@@ -44,6 +44,7 @@ public final class TimerLog implements AutoCloseable {
     private volatile Segment active;
     private volatile long writePosition;
     private volatile long flushedPosition;
+    private final FailedFsyncRanges failedFsyncs = new FailedFsyncRanges();
     private volatile boolean closed;
 
     private TimerLog(Path dir, int segmentSize, SegmentChannels channels, long cutBytes) {
@@ -210,7 +211,12 @@ public final class TimerLog implements AutoCloseable {
     }
 
     private Segment roll(Segment full) throws IOException {
-        full.force();
+        try {
+            full.force();
+        } catch (IOException e) {
+            noteFailedFsync(full.endPosition());
+            throw e;
+        }
         long fullEnd = full.endPosition();
         if (fullEnd > flushedPosition) {
             flushedPosition = fullEnd;
@@ -235,6 +241,9 @@ public final class TimerLog implements AutoCloseable {
                 throw e;
             }
             throw new IOException("timer log segment " + segment + " closed during fsync", e);
+        } catch (IOException e) {
+            noteFailedFsync(writePosition);
+            throw e;
         }
         synchronized (this) {
             if (target > flushedPosition) {
@@ -242,6 +251,24 @@ public final class TimerLog implements AutoCloseable {
             }
         }
         return target;
+    }
+
+    /** Everything written since the last fsync that worked, up to {@code upTo}, may not be on the disk. */
+    private synchronized void noteFailedFsync(long upTo) {
+        failedFsyncs.add(flushedPosition, upTo);
+    }
+
+    /**
+     * Whether the record at {@code position} was written before an fsync that failed since the log was opened: its
+     * bytes may never reach the disk, though it reads fine from memory now and a later fsync succeeds.
+     */
+    public boolean fsyncFailedAt(long position) {
+        return failedFsyncs.contains(position);
+    }
+
+    /** No fsync has failed since the log was opened: {@link #fsyncFailedAt} is false everywhere. */
+    public boolean noFsyncFailed() {
+        return failedFsyncs.isEmpty();
     }
 
     /** Reads and verifies the record of {@code size} bytes at {@code position}. */

@@ -12,11 +12,14 @@ import java.nio.file.Path;
 /**
  * A disk that returns I/O errors on cue, for the timer log's segments: writes fail after writing part of what
  * they were given (a torn write, as a failing disk leaves), fsyncs fail outright. Reads always work. Use
- * {@link #channels()} where the store opens its segment files.
+ * {@link #channels()} where the store opens its segment files. With {@link #loseUnsyncedWritesOnFailedFsync}, a
+ * failed fsync also loses what it should have made durable, as Linux may once it has marked those pages clean:
+ * they read back as zeros.
  */
 public final class FaultyDisk {
     private volatile boolean failWrites;
     private volatile boolean failFsyncs;
+    private volatile boolean loseUnsynced;
 
     public SegmentChannels channels() {
         return path -> new FaultyChannel(SegmentChannels.FILES.open(path), path);
@@ -30,9 +33,16 @@ public final class FaultyDisk {
         failFsyncs = fail;
     }
 
+    public void loseUnsyncedWritesOnFailedFsync(boolean lose) {
+        loseUnsynced = lose;
+    }
+
     private final class FaultyChannel extends FileChannel {
         private final FileChannel file;
         private final Path path;
+        /** The file's bytes written since its last fsync: [unsyncedFrom, unsyncedTo), none if from > to. */
+        private long unsyncedFrom = Long.MAX_VALUE;
+        private long unsyncedTo = Long.MIN_VALUE;
 
         FaultyChannel(FileChannel file, Path path) {
             this.file = file;
@@ -51,12 +61,20 @@ public final class FaultyDisk {
             throw ioError();
         }
 
+        private synchronized void written(long from, long bytes) {
+            unsyncedFrom = Math.min(unsyncedFrom, from);
+            unsyncedTo = Math.max(unsyncedTo, from + bytes);
+        }
+
         @Override
         public int write(ByteBuffer src) throws IOException {
             if (failWrites) {
                 tear(src);
             }
-            return file.write(src);
+            long from = file.position();
+            int n = file.write(src);
+            written(from, n);
+            return n;
         }
 
         @Override
@@ -64,7 +82,10 @@ public final class FaultyDisk {
             if (failWrites) {
                 tear(srcs[offset]);
             }
-            return file.write(srcs, offset, length);
+            long from = file.position();
+            long n = file.write(srcs, offset, length);
+            written(from, n);
+            return n;
         }
 
         @Override
@@ -72,15 +93,24 @@ public final class FaultyDisk {
             if (failWrites) {
                 throw ioError();
             }
-            return file.write(src, position);
+            int n = file.write(src, position);
+            written(position, n);
+            return n;
         }
 
         @Override
-        public void force(boolean metaData) throws IOException {
+        public synchronized void force(boolean metaData) throws IOException {
             if (failFsyncs) {
+                if (loseUnsynced && unsyncedFrom < unsyncedTo) {
+                    file.write(ByteBuffer.allocate((int) (unsyncedTo - unsyncedFrom)), unsyncedFrom);
+                }
+                unsyncedFrom = Long.MAX_VALUE;
+                unsyncedTo = Long.MIN_VALUE;
                 throw new IOException("Input/output error (injected) fsyncing " + path.getFileName());
             }
             file.force(metaData);
+            unsyncedFrom = Long.MAX_VALUE;
+            unsyncedTo = Long.MIN_VALUE;
         }
 
         @Override
