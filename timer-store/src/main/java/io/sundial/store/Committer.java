@@ -203,7 +203,7 @@ final class Committer {
             indexLock.unlock();
         }
         if (flushMode == FlushMode.SYNC_FLUSH) {
-            flusher.afterNextFsync(completions);
+            flusher.afterNextFsync(completions, log.writePosition());
         } else {
             completions.forEach(Runnable::run);
         }

@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Fsyncs the timer log and then completes the appends that waited for it (SYNC_FLUSH). Every group handed
  * over while an fsync runs is covered by the next one, so however many threads append, there is at most one
- * fsync in flight and one queued: that is the group commit. Also counts fsyncs and their total time.
+ * fsync in flight and one queued: that is the group commit. A group written before an fsync that failed is
+ * refused even when a later fsync works, since the kernel may have dropped its pages (decision 0044). Also counts
+ * fsyncs and their total time.
  */
 final class Flusher {
     /** What a failed fsync means to the writes waiting for it; a constant, not built at every fsync. */
@@ -21,7 +23,7 @@ final class Flusher {
 
     private final TimerLog log;
     private final FailureEpisode failures;
-    private final LinkedBlockingQueue<List<Runnable>> waiting = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Group> waiting = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final AtomicLong fsyncs = new AtomicLong();
     private final AtomicLong fsyncNanos = new AtomicLong();
@@ -38,9 +40,12 @@ final class Flusher {
         thread.start();
     }
 
-    /** Runs {@code completions} after an fsync that starts after this call. */
-    void afterNextFsync(List<Runnable> completions) {
-        waiting.add(completions);
+    /**
+     * Runs {@code completions} after an fsync that starts after this call; {@code writtenUpTo} is the log's write
+     * position after their group was written.
+     */
+    void afterNextFsync(List<Runnable> completions, long writtenUpTo) {
+        waiting.add(new Group(completions, writtenUpTo));
     }
 
     /**
@@ -69,10 +74,10 @@ final class Flusher {
     }
 
     private void run() {
-        List<List<Runnable>> batch = new ArrayList<>();
+        List<Group> batch = new ArrayList<>();
         while (running || !waiting.isEmpty()) {
             try {
-                List<Runnable> first = waiting.poll(50, TimeUnit.MILLISECONDS);
+                Group first = waiting.poll(50, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
@@ -82,13 +87,20 @@ final class Flusher {
                     forceNow(WAITING_WRITES_REFUSED);
                 } catch (IOException e) {
                     StoreException failure = new StoreException("timer log fsync failed: " + e.getMessage(), e);
-                    for (List<Runnable> group : batch) {
-                        group.forEach(r -> failQuietly(r, failure));
+                    for (Group group : batch) {
+                        group.fail(failure);
                     }
                     continue;
                 }
-                for (List<Runnable> group : batch) {
-                    group.forEach(Runnable::run);
+                for (Group group : batch) {
+                    // Written before an fsync that failed: the kernel may have dropped its pages, and this fsync
+                    // does not write them again (decision 0044).
+                    if (group.writtenUpTo() > 0 && log.fsyncFailedAt(group.writtenUpTo() - 1)) {
+                        group.fail(new StoreException("timer log fsync failed: the write was made before an"
+                                + " fsync that failed, so it may not be on the disk", null));
+                    } else {
+                        group.completions().forEach(Runnable::run);
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -99,9 +111,14 @@ final class Flusher {
         }
     }
 
-    private static void failQuietly(Runnable completion, StoreException failure) {
-        if (completion instanceof FailableCompletion f) {
-            f.fail(failure);
+    /** A write group's completions and where the log ended after it. */
+    private record Group(List<Runnable> completions, long writtenUpTo) {
+        void fail(StoreException failure) {
+            for (Runnable r : completions) {
+                if (r instanceof FailableCompletion f) {
+                    f.fail(failure);
+                }
+            }
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -120,8 +121,8 @@ class DiskIoErrorTest {
      * An fsync fails and its pages never reach the disk: Linux marks them clean after reporting the error once, so a
      * later fsync that succeeds does not cover them (here they read back as zeros). The producer's retry of a send
      * refused then is recognised as the same send (same sequence and due time), but it is not answered on the
-     * strength of that lost record: the retry's copy is written again, and the timer reads whole. (Not yet across a
-     * restart: opening the log cuts its last segment at the hole; see decision 0044.)
+     * strength of that lost record: the retry's copy is written again, and the timer reads whole, also after a
+     * restart: the segment holding the hole was sealed, so opening the log does not cut what came after it.
      */
     @Test
     void shouldWriteAgainTheRetryOfASendWhoseFsyncFailed() throws Exception {
@@ -146,6 +147,51 @@ class DiskIoErrorTest {
             for (int i = 0; i < 5; i++) {
                 assertEquals("before-" + i, store.read(store.findByUniqKey("Disk", "before-" + i).get(0)).uniqKey());
             }
+            assertTrue(sendAll(store, "after-", 5).isEmpty());
+        }
+        // The lost pages stay a hole of zeros on the disk. Opening the log cuts its last segment at the first record
+        // that does not read: had the hole stayed in the last segment, what was written after it would be cut.
+        try (TimerStore reopened = TimerStore.open(StoreFixture.config(dir), Clock.SYSTEM)) {
+            for (String key : List.of("before-0", "lost-0", "lost-4", "after-0", "after-4")) {
+                List<DueEntry> found = reopened.findByUniqKey("Disk", key);
+                assertEquals(1, found.size(), key + " pending after a restart");
+                assertEquals(key, reopened.read(found.get(0)).uniqKey(), key + " reads whole after a restart");
+            }
+            assertEquals(15, reopened.pendingCount());
+        }
+    }
+
+    /**
+     * A second write group is written while the fsync of the first is under way, and that fsync fails, losing the
+     * pages of both. The next fsync works, but it does not write them again: so the second group is refused too,
+     * not acknowledged on the strength of an fsync that did not cover it.
+     */
+    @Test
+    void shouldRefuseAWriteMadeBeforeAFailedFsyncThoughTheNextFsyncWorks() throws Exception {
+        disk.loseUnsyncedWritesOnFailedFsync(true);
+        try (TimerStore store = open(FlushMode.SYNC_FLUSH, 200)) {
+            assertTrue(sendAll(store, "before-", 3).isEmpty());
+            disk.pauseFsyncs(true);
+            disk.failNextFsyncs(1);
+            CompletableFuture<AppendResult> first = store.append(TestMessages.message("Disk", "first"), DUE);
+            assertTrue(disk.awaitPausedFsync(5_000), "the first group's fsync has started");
+            long firstWritten = store.stats().writePosition();
+            CompletableFuture<AppendResult> second = store.append(TestMessages.message("Disk", "second"), DUE + 1);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (store.stats().writePosition() == firstWritten && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertTrue(store.stats().writePosition() > firstWritten, "the second group is written meanwhile");
+            disk.pauseFsyncs(false);
+
+            ExecutionException firstRefused = assertThrows(ExecutionException.class,
+                    () -> first.get(10, TimeUnit.SECONDS));
+            assertTrue(firstRefused.getCause().getMessage().contains("fsync failed"), firstRefused.getMessage());
+            ExecutionException secondRefused = assertThrows(ExecutionException.class,
+                    () -> second.get(10, TimeUnit.SECONDS));
+            assertTrue(secondRefused.getCause().getMessage().contains("before an fsync that failed"),
+                    secondRefused.getMessage());
+            assertTrue(sendAll(store, "later-", 3).isEmpty(), "writes made after the failure are acknowledged");
         }
     }
 

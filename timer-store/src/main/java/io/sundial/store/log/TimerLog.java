@@ -28,6 +28,8 @@ import java.util.stream.Stream;
  * fsynced before the first write to the next one, so after a crash only the last segment can have a torn tail:
  * {@link #open} scans only that one, checking every CRC, and cuts it at the last valid record (zero-filling
  * the rest, so stale bytes can never be read as records later), with one log line saying how much was cut.
+ * After an fsync fails, the log remembers what it covered ({@link #fsyncFailedAt}) and rolls to a new segment
+ * before its next write, so that pages the kernel dropped are never a hole in the last segment (decision 0044).
  *
  * <p><b>Threads.</b> One writer calls {@link #append}; any thread may call {@link #force} (the flusher) and
  * the read methods (positional reads, no shared cursor). Reading a segment that was deleted meanwhile throws
@@ -45,6 +47,8 @@ public final class TimerLog implements AutoCloseable {
     private volatile long writePosition;
     private volatile long flushedPosition;
     private final FailedFsyncRanges failedFsyncs = new FailedFsyncRanges();
+    /** An fsync failed: the next append starts a new segment first (see {@link #noteFailedFsync}). */
+    private volatile boolean sealRequested;
     private volatile boolean closed;
 
     private TimerLog(Path dir, int segmentSize, SegmentChannels channels, long cutBytes) {
@@ -184,6 +188,9 @@ public final class TimerLog implements AutoCloseable {
         int count = 0;
         long groupBytes = 0;
         Segment segment = active;
+        if (sealRequested) {
+            segment = sealForHole(segment);
+        }
         for (int i = 0; i < records.size(); i++) {
             ByteBuffer record = records.get(i);
             int size = record.remaining();
@@ -253,9 +260,36 @@ public final class TimerLog implements AutoCloseable {
         return target;
     }
 
-    /** Everything written since the last fsync that worked, up to {@code upTo}, may not be on the disk. */
+    /**
+     * Everything written since the last fsync that worked, up to {@code upTo}, may not be on the disk. Its pages may
+     * read back as a hole of zeros once they leave the page cache, and opening the log cuts the last segment at the
+     * first record that does not read, on the assumption that only a torn tail can be invalid: so the segment that
+     * holds them is sealed before the next write (decision 0044). A hole in a sealed segment costs only its own
+     * records: a scan stops at its zeros and goes on with the next segment.
+     */
     private synchronized void noteFailedFsync(long upTo) {
         failedFsyncs.add(flushedPosition, upTo);
+        sealRequested = true;
+    }
+
+    /**
+     * Rolls to a new segment if {@code segment} holds anything, so that what a failed fsync may have lost is not in
+     * the last segment. If its fsync fails again, writing goes on in it and the next append tries again.
+     */
+    private Segment sealForHole(Segment segment) {
+        if (segment.writeOffset() == 0) {
+            sealRequested = false;
+            return segment;
+        }
+        try {
+            Segment next = roll(segment);
+            sealRequested = false;
+            LOG.info("Timer log sealed {} after a failed fsync and goes on in {}", segment, next);
+            return next;
+        } catch (IOException e) {
+            LOG.debug("Timer log could not seal {} yet: {}", segment, e.toString());
+            return active;
+        }
     }
 
     /**

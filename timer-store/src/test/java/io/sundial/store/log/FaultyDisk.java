@@ -8,6 +8,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A disk that returns I/O errors on cue, for the timer log's segments: writes fail after writing part of what
@@ -20,6 +21,11 @@ public final class FaultyDisk {
     private volatile boolean failWrites;
     private volatile boolean failFsyncs;
     private volatile boolean loseUnsynced;
+    private final AtomicInteger failNextFsyncs = new AtomicInteger();
+    /** Guards {@link #fsyncsPaused} and {@link #fsyncsWaiting}. */
+    private final Object pause = new Object();
+    private boolean fsyncsPaused;
+    private int fsyncsWaiting;
 
     public SegmentChannels channels() {
         return path -> new FaultyChannel(SegmentChannels.FILES.open(path), path);
@@ -35,6 +41,51 @@ public final class FaultyDisk {
 
     public void loseUnsyncedWritesOnFailedFsync(boolean lose) {
         loseUnsynced = lose;
+    }
+
+    /** The next {@code n} fsyncs fail; those after them work (unless {@link #failFsyncs} says otherwise). */
+    public void failNextFsyncs(int n) {
+        failNextFsyncs.set(n);
+    }
+
+    /** While paused, an fsync waits before it starts (writes go on meanwhile). */
+    public void pauseFsyncs(boolean paused) {
+        synchronized (pause) {
+            fsyncsPaused = paused;
+            pause.notifyAll();
+        }
+    }
+
+    /** Waits until an fsync is held by {@link #pauseFsyncs}; false if none is within {@code timeoutMs}. */
+    public boolean awaitPausedFsync(long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        synchronized (pause) {
+            while (fsyncsWaiting == 0) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                pause.wait(left);
+            }
+            return true;
+        }
+    }
+
+    private void waitWhilePaused() throws IOException {
+        synchronized (pause) {
+            fsyncsWaiting++;
+            pause.notifyAll();
+            try {
+                while (fsyncsPaused) {
+                    pause.wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the fsync was paused", e);
+            } finally {
+                fsyncsWaiting--;
+            }
+        }
     }
 
     private final class FaultyChannel extends FileChannel {
@@ -99,8 +150,16 @@ public final class FaultyDisk {
         }
 
         @Override
-        public synchronized void force(boolean metaData) throws IOException {
-            if (failFsyncs) {
+        public void force(boolean metaData) throws IOException {
+            waitWhilePaused();
+            boolean fail = failFsyncs || failNextFsyncs.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+            synchronized (this) {
+                forceOrFail(metaData, fail);
+            }
+        }
+
+        private void forceOrFail(boolean metaData, boolean fail) throws IOException {
+            if (fail) {
                 if (loseUnsynced && unsyncedFrom < unsyncedTo) {
                     file.write(ByteBuffer.allocate((int) (unsyncedTo - unsyncedFrom)), unsyncedFrom);
                 }
