@@ -37,6 +37,7 @@ import java.util.stream.Stream;
  */
 public final class TimerLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TimerLog.class);
+    private static final long SEAL_RETRY_NANOS = 100_000_000L;
     private final Path dir;
     private final int segmentSize;
     private final SegmentChannels channels;
@@ -49,6 +50,8 @@ public final class TimerLog implements AutoCloseable {
     private final FailedFsyncRanges failedFsyncs = new FailedFsyncRanges();
     /** An fsync failed: the next append starts a new segment first (see {@link #noteFailedFsync}). */
     private volatile boolean sealRequested;
+    /** The writer's: no new attempt to seal before this (monotonic ns), while the old segment's fsync fails. */
+    private long nextSealAttemptNanos = System.nanoTime();
     private volatile boolean closed;
 
     private TimerLog(Path dir, int segmentSize, SegmentChannels channels, long cutBytes) {
@@ -188,7 +191,7 @@ public final class TimerLog implements AutoCloseable {
         int count = 0;
         long groupBytes = 0;
         Segment segment = active;
-        if (sealRequested) {
+        if (sealRequested && System.nanoTime() - nextSealAttemptNanos >= 0) {
             segment = sealForHole(segment);
         }
         for (int i = 0; i < records.size(); i++) {
@@ -274,7 +277,9 @@ public final class TimerLog implements AutoCloseable {
 
     /**
      * Rolls to a new segment if {@code segment} holds anything, so that what a failed fsync may have lost is not in
-     * the last segment. If its fsync fails again, writing goes on in it and the next append tries again.
+     * the last segment. If its fsync fails again, writing goes on in it and an append at least
+     * {@link #SEAL_RETRY_NANOS} later tries again: an fsync per write group would stall the writer on a disk whose
+     * fsyncs hang rather than fail.
      */
     private Segment sealForHole(Segment segment) {
         if (segment.writeOffset() == 0) {
@@ -287,6 +292,7 @@ public final class TimerLog implements AutoCloseable {
             LOG.info("Timer log sealed {} after a failed fsync and goes on in {}", segment, next);
             return next;
         } catch (IOException e) {
+            nextSealAttemptNanos = System.nanoTime() + SEAL_RETRY_NANOS;
             LOG.debug("Timer log could not seal {} yet: {}", segment, e.toString());
             return active;
         }
