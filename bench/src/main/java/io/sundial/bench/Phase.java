@@ -20,6 +20,9 @@ import java.util.function.LongSupplier;
  * in reverse order.
  */
 final class Phase implements AutoCloseable {
+    /** Queues of every topic a run creates, over all broker groups. */
+    private static final int TOPIC_QUEUES = 8;
+
     private final String name;
     private final Path dir;
     private final BenchSettings settings;
@@ -90,8 +93,6 @@ final class Phase implements AutoCloseable {
             secondGroup.createTopic(topic, queues, EmbeddedCluster.PERM_READ_WRITE);
         }
     }
-
-    private static final int TOPIC_QUEUES = 8;
 
     Map<String, LongSupplier> pids() {
         Map<String, LongSupplier> pids = new LinkedHashMap<>();
