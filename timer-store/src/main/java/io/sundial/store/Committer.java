@@ -164,7 +164,7 @@ final class Committer {
         List<Runnable> completions = new ArrayList<>(group.size());
         // Appends check no marks; a change holds them still from its check through the index write below. So does
         // a retry whose first copy's fsync failed, which is written again (see flushAppends).
-        boolean changes = !group.stream().allMatch(w -> w instanceof PendingWrite.Append) || !log.noFsyncFailed();
+        boolean changes = !group.stream().allMatch(w -> w instanceof PendingWrite.Append) || log.anyFsyncFailed();
         indexLock.lock();
         if (changes) {
             delivering.lock();
@@ -281,7 +281,7 @@ final class Committer {
                     AppendResult first = firstCopy(p, runKeys);
                     if (first != null) {
                         out[i] = first;
-                        DueEntry unsynced = log.noFsyncFailed() ? null : unsyncedFirstCopy(first);
+                        DueEntry unsynced = log.anyFsyncFailed() ? unsyncedFirstCopy(first) : null;
                         if (unsynced != null) {
                             rewritten.add(unsynced);
                             rewrites.add(RecordCodec.encode(LogRecord.timer(unsynced.seq(), unsynced.dueMs(),

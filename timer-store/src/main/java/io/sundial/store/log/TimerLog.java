@@ -306,9 +306,9 @@ public final class TimerLog implements AutoCloseable {
         return failedFsyncs.contains(position);
     }
 
-    /** No fsync has failed since the log was opened: {@link #fsyncFailedAt} is false everywhere. */
-    public boolean noFsyncFailed() {
-        return failedFsyncs.isEmpty();
+    /** Whether an fsync has failed since the log was opened; if not, {@link #fsyncFailedAt} is false everywhere. */
+    public boolean anyFsyncFailed() {
+        return !failedFsyncs.isEmpty();
     }
 
     /** Reads and verifies the record of {@code size} bytes at {@code position}. */
