@@ -31,8 +31,9 @@ import java.util.List;
  *       loss.</li>
  *   <li>Records after the applied position are re-applied in order: TIMER (unless its sequence or a copy with
  *       the same fingerprint is already indexed), CANCEL and RESCHEDULE (only if the timer is still pending),
- *       MOVE (only if the timer is pending elsewhere). Each check makes a record's second application a no-op,
- *       so replay is safe to run twice, including when it is interrupted.</li>
+ *       MOVE (if the timer is pending elsewhere, it points there; if the index does not know the timer at all, as
+ *       a TIMER record). Each check makes a record's second application a no-op, so replay is safe to run twice,
+ *       including when it is interrupted.</li>
  * </ol>
  * Then the timers the {@link DeliveredJournal} names as delivered and still pending are acknowledged.
  * Guarantee: every append that completed is pending after a crash unless it was acknowledged or cancelled;
@@ -177,21 +178,14 @@ final class Recovery {
     private void apply(IndexBatch b, ScannedRecord scanned) {
         LogRecord r = scanned.record();
         switch (r.type()) {
-            case TIMER -> {
-                nextSeq = Math.max(nextSeq, r.seq() + 1);
-                for (UniqEntry u : index.uniqEntries(b, r.topic(), r.uniqKey())) {
-                    if (u.seq() == r.seq() || u.fingerprint() == r.fingerprint()) {
-                        return;
-                    }
-                }
-                DueEntry e = new DueEntry(r.dueMs(), r.seq(), scanned.position(), scanned.size(),
-                        r.message().queueId(), r.topic(), r.uniqKey(),
-                        MessageProperties.keys(r.message().properties()));
-                index.addTimer(b, e, r.fingerprint(), log.segmentBaseOf(scanned.position()), r.enqueueMs());
-            }
+            case TIMER -> addUnlessIndexed(b, scanned);
             case MOVE -> {
                 DueEntry e = index.pendingEntry(b, r.topic(), r.uniqKey(), r.seq());
-                if (e != null && e.position() != scanned.position()) {
+                if (e == null) {
+                    // The timer's TIMER record is gone (its segment was compacted and deleted before a rebuild) or
+                    // unreadable (a failed fsync's hole, decision 0044): this copy is the timer.
+                    addUnlessIndexed(b, scanned);
+                } else if (e.position() != scanned.position()) {
                     index.relocate(b, e, scanned.position(), scanned.size(), log.segmentBaseOf(e.position()),
                             log.segmentBaseOf(scanned.position()));
                 }
@@ -210,5 +204,23 @@ final class Recovery {
             }
             default -> throw new IllegalStateException("unknown record type " + r.type());
         }
+    }
+
+    /**
+     * Indexes the timer of a TIMER or MOVE record unless the index knows its sequence in any state (pending,
+     * delivered, cancelled: an ended timer is not brought back) or holds a copy with its fingerprint (a producer's
+     * retry stored twice).
+     */
+    private void addUnlessIndexed(IndexBatch b, ScannedRecord scanned) {
+        LogRecord r = scanned.record();
+        nextSeq = Math.max(nextSeq, r.seq() + 1);
+        for (UniqEntry u : index.uniqEntries(b, r.topic(), r.uniqKey())) {
+            if (u.seq() == r.seq() || u.fingerprint() == r.fingerprint()) {
+                return;
+            }
+        }
+        DueEntry e = new DueEntry(r.dueMs(), r.seq(), scanned.position(), scanned.size(),
+                r.message().queueId(), r.topic(), r.uniqKey(), MessageProperties.keys(r.message().properties()));
+        index.addTimer(b, e, r.fingerprint(), log.segmentBaseOf(scanned.position()), r.enqueueMs());
     }
 }

@@ -194,6 +194,39 @@ class CrashRecoveryTest {
         }
     }
 
+    /**
+     * Compaction copied the one live timer of a sparse segment forward as a MOVE record and deleted the segment, so
+     * the MOVE record is the timer's only copy. Then the index is lost: the rebuild from the log must take the MOVE
+     * record as the timer, since there is no TIMER record left for it to move.
+     */
+    @Test
+    void shouldRebuildATimerWhoseOnlyCopyIsACompactionMove() throws Exception {
+        StoreConfig config = StoreFixture.config(dir);
+        try (TimerStore store = TimerStore.open(config, clock)) {
+            for (int i = 0; i < 120; i++) {
+                store.append(TestMessages.sized("T", "m" + i, 10_000), T0 + i).get();
+            }
+            store.cancel("T", "m5").get();
+            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000)) {
+                if (!e.uniqKey().equals("m3") && !e.uniqKey().equals("m4")) {
+                    store.ack(e.dueMs(), e.seq());
+                }
+            }
+            ReclaimReport report = store.reclaimSpace();
+            assertEquals(2, report.movedRecords());
+            assertTrue(report.deletedSegments() >= 1);
+            store.cancel("T", "m4").get();
+        }
+        restore(Files.createDirectories(snapshots.resolve("no-index")), "index");
+        try (TimerStore store = TimerStore.open(config, clock)) {
+            List<DueEntry> m3 = store.findByUniqKey("T", "m3");
+            assertEquals(1, m3.size(), "the moved timer is pending after the rebuild");
+            assertEquals(TestMessages.sized("T", "m3", 10_000), store.read(m3.get(0)).message());
+            assertTrue(store.findByUniqKey("T", "m4").isEmpty(), "moved, then cancelled: stays cancelled");
+            assertTrue(store.findByUniqKey("T", "m5").isEmpty(), "cancelled before the move: not brought back");
+        }
+    }
+
     private long appliedPosition() {
         try (RocksKeyValueStore kv = new RocksKeyValueStore(dir.resolve("index"), 16 << 20)) {
             return new TimerIndex(kv, 0).appliedPosition();
