@@ -9,8 +9,11 @@ import io.sundial.store.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -65,6 +69,26 @@ class DiskIoErrorTest {
         return errors;
     }
 
+    /**
+     * Sends one timer as the stock producer does: a refused send is sent again, up to two more times. Until the
+     * segment holding a failed fsync's hole is sealed, writes are refused; the seal follows the next fsync that
+     * works, so a retry finds it done.
+     */
+    private AppendResult sendRetrying(TimerStore store, String key, long dueMs) throws Exception {
+        ExecutionException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                AppendResult result = store.append(TestMessages.message("Disk", key), dueMs)
+                        .get(10, TimeUnit.SECONDS);
+                acknowledged.add(key);
+                return result;
+            } catch (ExecutionException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
     @Test
     void shouldRefuseWritesWhileTheDiskFailsLogItOnceAndLoseNothingAcknowledged() throws Exception {
         try (CapturedLog log = new CapturedLog(TimerStore.class); TimerStore store = open(FlushMode.SYNC_FLUSH, 200)) {
@@ -94,7 +118,11 @@ class DiskIoErrorTest {
             assertEquals(30, unsynced.size(), "SYNC_FLUSH acknowledges nothing that no fsync covered");
             assertTrue(unsynced.get(0).getMessage().contains("fsync failed"), unsynced.get(0).getMessage());
             disk.failFsyncs(false);
-            assertTrue(sendAll(store, "synced-", 20).isEmpty());
+            // The first write after the disk heals may still land in the segment that holds the failed fsync's
+            // hole, and be refused until it is sealed: the producer's retry is taken.
+            for (int i = 0; i < 20; i++) {
+                sendRetrying(store, "synced-" + i, DUE + i);
+            }
 
             assertEquals(1, log.lines(Level.ERROR, "Writing the timer log and index failed").size(),
                     "one line for the whole write episode: " + log.lines(Level.ERROR, ""));
@@ -134,8 +162,7 @@ class DiskIoErrorTest {
             disk.failFsyncs(false);
             for (int i = 0; i < 5; i++) {
                 String key = "lost-" + i;
-                AppendResult retry = store.append(TestMessages.message("Disk", key), DUE + i)
-                        .get(10, TimeUnit.SECONDS);
+                AppendResult retry = sendRetrying(store, key, DUE + i);
                 assertTrue(retry.duplicate(), key + ": recognised as the same send");
                 List<DueEntry> found = store.findByUniqKey("Disk", key);
                 assertEquals(1, found.size(), key + ": one timer");
@@ -192,6 +219,50 @@ class DiskIoErrorTest {
             assertTrue(secondRefused.getCause().getMessage().contains("before an fsync that failed"),
                     secondRefused.getMessage());
             assertTrue(sendAll(store, "later-", 3).isEmpty(), "writes made after the failure are acknowledged");
+        }
+    }
+
+    /**
+     * After a failed fsync, sealing its segment fails too (the seal fsyncs it first), so a write goes on into that
+     * segment, after the hole, and the next fsync works. That write reads fine, but a replay stops at the hole's
+     * zeros and goes on with the next segment: had it been acknowledged, rebuilding a lost index would lose it. So
+     * it is refused until the segment is sealed, and its retry lands in the next segment.
+     */
+    @Test
+    void shouldRefuseAWriteAfterTheHoleUntilTheSegmentIsSealed() throws Exception {
+        disk.loseUnsyncedWritesOnFailedFsync(true);
+        try (TimerStore store = open(FlushMode.SYNC_FLUSH, 200)) {
+            assertTrue(sendAll(store, "before-", 3).isEmpty());
+            disk.failNextFsyncs(1);
+            assertEquals(1, sendAll(store, "lost-", 1).size(), "refused: its fsync failed");
+            long segmentsBefore = store.stats().segments();
+            disk.failNextFsyncs(1); // the seal's fsync
+            List<Throwable> afterHole = sendAll(store, "after-hole-", 1);
+            assertEquals(segmentsBefore, store.stats().segments(), "the seal failed: written after the hole");
+            assertEquals(1, afterHole.size(), "a write after the hole, before the seal, is not acknowledged");
+            assertTrue(afterHole.get(0).getMessage().contains("before an fsync that failed"),
+                    afterHole.get(0).getMessage());
+            assertTrue(sendRetrying(store, "after-hole-0", DUE).duplicate(), "its retry is the same send");
+            assertTrue(store.stats().segments() > segmentsBefore, "sealed at the next write");
+            assertTrue(sendAll(store, "after-seal-", 3).isEmpty());
+        }
+        deleteTree(dir.resolve("index"));
+        try (TimerStore rebuilt = TimerStore.open(StoreFixture.config(dir), Clock.SYSTEM)) {
+            for (String key : acknowledged) {
+                List<DueEntry> found = rebuilt.findByUniqKey("Disk", key);
+                assertEquals(1, found.size(), key + ": acknowledged, so replayed into the rebuilt index");
+                assertEquals(key, rebuilt.read(found.get(0)).uniqKey());
+            }
+            assertEquals(Set.of("before-0", "before-1", "before-2", "after-hole-0", "after-seal-0", "after-seal-1",
+                    "after-seal-2"), acknowledged);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 

@@ -6,8 +6,9 @@ import java.util.TreeMap;
 /**
  * The parts of the log whose fsync failed. Linux reports a failed writeback once and then marks the pages clean,
  * so a later fsync that succeeds does not cover them: their bytes may never reach the disk (PostgreSQL's
- * "fsyncgate"). Whoever would take such a record as durable later (a producer's retry, answered as the same send)
- * asks {@link #contains} first. Kept in memory only: after a restart the log holds what reached the disk, and a
+ * "fsyncgate"). A range runs on to the end of its segment: what is written there after the failure, before the
+ * segment is sealed, lies behind the hole, where a replay does not reach. Whoever would take such a record as
+ * durable later (the flusher, a producer's retry answered as the same send) asks {@link #contains} first. Kept in memory only: after a restart the log holds what reached the disk, and a
  * record that did not reads as corrupt. At most {@link #MAX_RANGES} ranges, the oldest forgotten first.
  * Thread-safe.
  */
@@ -18,7 +19,7 @@ final class FailedFsyncRanges {
     private final TreeMap<Long, Long> ranges = new TreeMap<>();
     private volatile boolean empty = true;
 
-    /** Notes that the records in {@code [from, to)} were written before an fsync that failed. */
+    /** Notes that the records in {@code [from, to)} cannot rest on any fsync (see the class comment). */
     synchronized void add(long from, long to) {
         if (to <= from) {
             return;

@@ -28,8 +28,9 @@ import java.util.stream.Stream;
  * fsynced before the first write to the next one, so after a crash only the last segment can have a torn tail:
  * {@link #open} scans only that one, checking every CRC, and cuts it at the last valid record (zero-filling
  * the rest, so stale bytes can never be read as records later), with one log line saying how much was cut.
- * After an fsync fails, the log remembers what it covered ({@link #fsyncFailedAt}) and rolls to a new segment
- * before its next write, so that pages the kernel dropped are never a hole in the last segment (decision 0044).
+ * After an fsync fails, the log remembers what it covered and the rest of that segment ({@link #fsyncFailedAt}),
+ * and rolls to a new segment before its next write, so that pages the kernel dropped are never a hole in the last
+ * segment (decision 0044).
  *
  * <p><b>Threads.</b> One writer calls {@link #append}; any thread may call {@link #force} (the flusher) and
  * the read methods (positional reads, no shared cursor). Reading a segment that was deleted meanwhile throws
@@ -50,8 +51,11 @@ public final class TimerLog implements AutoCloseable {
     private final FailedFsyncRanges failedFsyncs = new FailedFsyncRanges();
     /** An fsync failed: the next append starts a new segment first (see {@link #noteFailedFsync}). */
     private volatile boolean sealRequested;
-    /** The writer's: no new attempt to seal before this (monotonic ns), while the old segment's fsync fails. */
-    private long nextSealAttemptNanos = System.nanoTime();
+    /**
+     * No new attempt to seal before this (monotonic ns) while the old segment's fsync fails; set by the writer, and
+     * brought forward by an fsync that works.
+     */
+    private volatile long nextSealAttemptNanos = System.nanoTime();
     private volatile boolean closed;
 
     private TimerLog(Path dir, int segmentSize, SegmentChannels channels, long cutBytes) {
@@ -221,10 +225,11 @@ public final class TimerLog implements AutoCloseable {
     }
 
     private Segment roll(Segment full) throws IOException {
+        long unsyncedFrom = flushedPosition;
         try {
             full.force();
         } catch (IOException e) {
-            noteFailedFsync(full.endPosition());
+            noteFailedFsync(unsyncedFrom, full);
             throw e;
         }
         long fullEnd = full.endPosition();
@@ -243,6 +248,7 @@ public final class TimerLog implements AutoCloseable {
     /** Fsyncs everything appended so far; returns the position now durable. Thread-safe. */
     public long force() throws IOException {
         long target = writePosition; // read before the segment: a roll in between has fsynced the old one
+        long unsyncedFrom = flushedPosition;
         Segment segment = active;
         try {
             segment.force();
@@ -252,7 +258,7 @@ public final class TimerLog implements AutoCloseable {
             }
             throw new IOException("timer log segment " + segment + " closed during fsync", e);
         } catch (IOException e) {
-            noteFailedFsync(writePosition);
+            noteFailedFsync(unsyncedFrom, segment);
             throw e;
         }
         synchronized (this) {
@@ -260,18 +266,23 @@ public final class TimerLog implements AutoCloseable {
                 flushedPosition = target;
             }
         }
+        if (sealRequested) {
+            nextSealAttemptNanos = System.nanoTime(); // the disk fsyncs again: seal at the next append, not later
+        }
         return target;
     }
 
     /**
-     * Everything written since the last fsync that worked, up to {@code upTo}, may not be on the disk. Its pages may
-     * read back as a hole of zeros once they leave the page cache, and opening the log cuts the last segment at the
-     * first record that does not read, on the assumption that only a torn tail can be invalid: so the segment that
-     * holds them is sealed before the next write (decision 0044). A hole in a sealed segment costs only its own
-     * records: a scan stops at its zeros and goes on with the next segment.
+     * The fsync of {@code segment} failed: everything written to it since {@code unsyncedFrom} (where the last fsync
+     * that worked ended) may not be on the disk. Its pages may read back as a hole of zeros once they leave the page
+     * cache, and opening the log cuts the last segment at the first record that does not read, on the assumption
+     * that only a torn tail can be invalid: so the segment is sealed before the next write (decision 0044). A scan
+     * (replay, rebuild) stops at the hole's zeros and goes on with the next segment, so whatever is written to the
+     * segment after the failure, before the seal, could not be replayed either: the failed range therefore runs to
+     * the segment's end, and no fsync acknowledges a write there.
      */
-    private synchronized void noteFailedFsync(long upTo) {
-        failedFsyncs.add(flushedPosition, upTo);
+    private synchronized void noteFailedFsync(long unsyncedFrom, Segment segment) {
+        failedFsyncs.add(unsyncedFrom, segment.base() + segment.capacity());
         sealRequested = true;
     }
 
@@ -299,8 +310,9 @@ public final class TimerLog implements AutoCloseable {
     }
 
     /**
-     * Whether the record at {@code position} was written before an fsync that failed since the log was opened: its
-     * bytes may never reach the disk, though it reads fine from memory now and a later fsync succeeds.
+     * Whether the record at {@code position} was written before an fsync that failed since the log was opened, or
+     * after it in the same segment before that was sealed: its bytes may never reach the disk, or a replay may not
+     * reach them, though it reads fine from memory now and a later fsync succeeds.
      */
     public boolean fsyncFailedAt(long position) {
         return failedFsyncs.contains(position);
