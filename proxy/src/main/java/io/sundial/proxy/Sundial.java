@@ -78,7 +78,7 @@ public final class Sundial implements AutoCloseable {
             BackendForwarder forwarder = new BackendForwarder(backendClient, routes, gate,
                     config.backendTimeoutMs(), metrics);
             timers = new TimerService(store, new MeasuredDispatcher(new Republisher(republishClient, routes, gate,
-                    config.backendTimeoutMs()), metrics, clock), config.service(), clock).start();
+                    config.backendTimeoutMs(), clock), metrics, clock), config.service(), clock).start();
             metrics.bind(timers);
             health = new Health(store, timers, routes, config.backendTimeoutMs());
             ClientCancels cancels = new ClientCancels(store);

@@ -8,6 +8,7 @@ import io.sundial.store.service.Dispatcher;
 import io.sundial.store.service.DueTimer;
 import io.sundial.store.service.Lane;
 import io.sundial.store.service.Outcome;
+import io.sundial.store.time.Clock;
 import org.apache.rocketmq.common.constant.PermName;
 import org.apache.rocketmq.common.topic.TopicValidator;
 import org.apache.rocketmq.remoting.RemotingClient;
@@ -47,7 +48,8 @@ import java.util.concurrent.CompletionStage;
  * never dropped; a topic the backend would create is sent as the stock client sends it then. A broker's refusal
  * that the stock client retries on another broker (busy, not available, a store error) sends the run to another
  * broker group of the topic that answers, as the client would, and is Retry only when there is none or it fails
- * too. Anything else (network, timeout) is Retry; after a failure in transport the broker gets no more sends
+ * too; while that broker refuses, its runs go to the other group first, and it is offered one now and then
+ * ({@link BrokerRefusals}). Anything else (network, timeout) is Retry; after a failure in transport the broker gets no more sends
  * until it answers a probe ({@link BrokerGate}), so that a frozen broker does not receive one copy per retry.
  * Meanwhile its timers go to another broker group of the topic that answers, if there is one (decision 0042), so
  * that they are not late for as long as the broker is out. Thread-safe.
@@ -63,13 +65,15 @@ public final class Republisher implements Dispatcher {
     private final BackendRoutes routes;
     private final long timeoutMs;
     private final BrokerGate gate;
-    private final BrokerRefusals refusals = new BrokerRefusals();
+    private final BrokerRefusals refusals;
 
-    public Republisher(RemotingClient client, BackendRoutes routes, BrokerGate gate, long timeoutMs) {
+    /** {@code clock} times how often a refusing broker is offered a run again. */
+    public Republisher(RemotingClient client, BackendRoutes routes, BrokerGate gate, long timeoutMs, Clock clock) {
         this.client = client;
         this.routes = routes;
         this.timeoutMs = timeoutMs;
         this.gate = gate;
+        this.refusals = new BrokerRefusals(clock);
     }
 
     @Override
@@ -246,7 +250,17 @@ public final class Republisher implements Dispatcher {
             LOG.info("Re-publishing {} timers of {} to {} queue {} instead of {} queue {}", run.size(), lane.topic(),
                     target.brokerName, target.queueId, first.brokerName(), lane.queueId());
         }
-        Target refuge = elsewhere || !gate.isSilent(addr) ? null : answeringElsewhere(route, target, lane.queueId());
+        if (!elsewhere && refusals.avoid(target.brokerName)) {
+            Target other = answeringElsewhere(route, target, lane.queueId(), true);
+            String otherAddr = other == null ? null : routes.masterAddr(other.brokerName);
+            if (otherAddr != null) {
+                LOG.debug("Re-publishing {} timers of {} to {} queue {}: broker {} is refusing them", run.size(),
+                        lane.topic(), other.brokerName, other.queueId, target.brokerName);
+                return send(lane, route, run, true, other, otherAddr);
+            }
+        }
+        Target refuge = elsewhere || !gate.isSilent(addr) ? null
+                : answeringElsewhere(route, target, lane.queueId(), false);
         // With another broker group to take the run, the silent one gets a short wait, not the probe's whole timeout.
         CompletableFuture<Boolean> reach = refuge != null ? gate.mayReachSoon(addr) : gate.mayReach(addr);
         return reach.thenCompose(reachable -> {
@@ -265,13 +279,14 @@ public final class Republisher implements Dispatcher {
     }
 
     /**
-     * A writable queue of the topic on another broker group whose master is not known to be silent, for the
-     * timers of a silent broker: the lane's queue number, folded into that group's queues. Null if none.
+     * A writable queue of the topic on another broker group whose master is not known to be silent (and, if
+     * {@code notRefusing}, did not refuse its last run), for the timers of a silent or refusing broker: the lane's
+     * queue number, folded into that group's queues. Null if none.
      */
-    private Target answeringElsewhere(TopicRouteData route, Target silent, int queueId) {
+    private Target answeringElsewhere(TopicRouteData route, Target silent, int queueId, boolean notRefusing) {
         for (QueueData q : route.getQueueDatas()) {
             if (q.getBrokerName().equals(silent.brokerName) || !PermName.isWriteable(q.getPerm())
-                    || q.getWriteQueueNums() == 0) {
+                    || q.getWriteQueueNums() == 0 || notRefusing && refusals.isRefusing(q.getBrokerName())) {
                 continue;
             }
             String addr = routes.masterAddr(q.getBrokerName());
@@ -326,7 +341,7 @@ public final class Republisher implements Dispatcher {
      */
     private CompletableFuture<Outcome> sendRefused(Lane lane, TopicRouteData route, List<DueTimer> run,
                                                    Target refused, Outcome refusal) {
-        Target refuge = answeringElsewhere(route, refused, lane.queueId());
+        Target refuge = answeringElsewhere(route, refused, lane.queueId(), false);
         String refugeAddr = refuge == null ? null : routes.masterAddr(refuge.brokerName);
         if (refugeAddr == null) {
             return CompletableFuture.completedFuture(refusal);

@@ -212,10 +212,42 @@ class RepublisherRunsTest {
                 assertInstanceOf(Outcome.Delivered.class, backend.dispatch(List.of(timer(i, "b", 10))).get(0));
             }
             bRefuses.set(false);
+            backend.clock().advance(1_000); // b is offered a run again
             backend.dispatch(List.of(timer(9, "b", 10)));
             assertEquals(1, log.lines(Level.WARN, "Broker b (b:10911) refuses re-publishes: code 2 scripted").size(),
                     log.lines(Level.WARN, "").toString());
             assertEquals(1, log.lines(Level.INFO, "Broker b takes re-publishes again").size());
+        }
+    }
+
+    /**
+     * While broker b refuses, its runs go straight to a instead of each costing b a refused round trip first; once a
+     * second b is offered one, and once it takes it, it gets its own timers again.
+     */
+    @Test
+    void shouldSendARefusingBrokersRunsElsewhereAndOfferItOneASecond() throws Exception {
+        AtomicBoolean bRefuses = new AtomicBoolean(true);
+        Map<String, Integer> sendsTo = new ConcurrentHashMap<>();
+        try (Backend backend = Backend.answering((addr, sent) -> {
+            sendsTo.merge(addr, 1, Integer::sum);
+            return addr.equals(B) && bRefuses.get() ? ResponseCode.SYSTEM_BUSY : ResponseCode.SUCCESS;
+        })) {
+            for (int i = 0; i < 5; i++) {
+                assertInstanceOf(Outcome.Delivered.class, backend.dispatch(List.of(timer(i, "b", 10))).get(0));
+            }
+            assertEquals(Map.of(B, 1, A, 5), sendsTo, "refused once by b; its later runs went straight to a");
+
+            backend.clock().advance(1_000);
+            backend.dispatch(List.of(timer(5, "b", 10)));
+            assertEquals(Map.of(B, 2, A, 6), sendsTo, "a second later b is offered one, refuses, and a takes it");
+
+            bRefuses.set(false);
+            backend.dispatch(List.of(timer(6, "b", 10)));
+            assertEquals(Map.of(B, 2, A, 7), sendsTo, "not offered again within the second");
+            backend.clock().advance(1_000);
+            backend.dispatch(List.of(timer(7, "b", 10)));
+            backend.dispatch(List.of(timer(8, "b", 10)));
+            assertEquals(Map.of(B, 4, A, 7), sendsTo, "b took the one offered, and has its own timers again");
         }
     }
 
@@ -227,15 +259,19 @@ class RepublisherRunsTest {
         }
     }
 
-    /** A republisher in front of scripted brokers a and b, 4 queues each of topic T, which answer as told. */
-    private record Backend(BackendRoutes routes, Republisher republisher) implements AutoCloseable {
+    /**
+     * A republisher in front of scripted brokers a and b, 4 queues each of topic T, which answer as told; its clock
+     * moves only when told.
+     */
+    private record Backend(BackendRoutes routes, Republisher republisher, ManualClock clock) implements AutoCloseable {
         static Backend answering(BiFunction<String, Sent, Integer> answer) {
             RemotingClient client = RouteFixtures.backend(route(queues("a", 6, 4), queues("b", 6, 4)),
                     (addr, request) -> CompletableFuture.completedFuture(RemotingCommand.createResponseCommand(
                             answer.apply(addr, Sent.of(addr, request)), "scripted")));
-            BackendRoutes routes = new BackendRoutes(client, "10.0.0.9:9876", 30_000, 3_000,
-                    new ManualClock(1_000_000L));
-            return new Backend(routes, new Republisher(client, routes, new BrokerGate(client, 3_000), 3_000));
+            ManualClock clock = new ManualClock(1_000_000L);
+            BackendRoutes routes = new BackendRoutes(client, "10.0.0.9:9876", 30_000, 3_000, clock);
+            return new Backend(routes, new Republisher(client, routes, new BrokerGate(client, 3_000), 3_000, clock),
+                    clock);
         }
 
         /** Dispatches {@code lane} as lane 0 of topic T. */
