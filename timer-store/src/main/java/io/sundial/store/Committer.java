@@ -10,6 +10,7 @@ import io.sundial.store.index.TimerState;
 import io.sundial.store.index.UniqEntry;
 import io.sundial.store.log.FlushMode;
 import io.sundial.store.log.TimerLog;
+import io.sundial.store.record.CorruptRecordException;
 import io.sundial.store.record.LogRecord;
 import io.sundial.store.record.RecordCodec;
 import io.sundial.store.time.Clock;
@@ -61,6 +62,8 @@ final class Committer {
     private volatile TimerListener listener = TimerListener.NONE;
     private volatile boolean running = true;
     private long nextSeq;
+    /** The committer thread's: whether the group being written holds the delivery marks' lock. */
+    private boolean marksHeld;
     private final LongAdder cancelled = new LongAdder();
     private final LongAdder rescheduled = new LongAdder();
 
@@ -163,11 +166,11 @@ final class Committer {
     private boolean process(List<PendingWrite> group) {
         List<Runnable> completions = new ArrayList<>(group.size());
         // Appends check no marks; a change holds them still from its check through the index write below. So does
-        // a retry whose first copy's fsync failed, which is written again (see flushAppends).
-        boolean changes = !group.stream().allMatch(w -> w instanceof PendingWrite.Append) || log.anyFsyncFailed();
+        // a retry whose first copy is written again, from the moment it is found (see flushAppends).
+        boolean changes = !group.stream().allMatch(w -> w instanceof PendingWrite.Append);
         indexLock.lock();
         if (changes) {
-            delivering.lock();
+            holdMarks();
         }
         try (IndexBatch batch = index.newBatch()) {
             GroupContext ctx = new GroupContext(batch, completions);
@@ -197,7 +200,8 @@ final class Committer {
             failed(group, new StoreException("the timer log cannot be written: " + e.getMessage(), e));
             return false;
         } finally {
-            if (changes) {
+            if (marksHeld) {
+                marksHeld = false;
                 delivering.unlock();
             }
             indexLock.unlock();
@@ -208,6 +212,14 @@ final class Committer {
             completions.forEach(Runnable::run);
         }
         return true;
+    }
+
+    /** Holds the delivery marks still until the group's index write is done (the index lock is held already). */
+    private void holdMarks() {
+        if (!marksHeld) {
+            delivering.lock();
+            marksHeld = true;
+        }
     }
 
     private static <T> Flusher.FailableCompletion completion(CompletableFuture<T> future, T value) {
@@ -281,11 +293,11 @@ final class Committer {
                     AppendResult first = firstCopy(p, runKeys);
                     if (first != null) {
                         out[i] = first;
-                        DueEntry unsynced = log.anyFsyncFailed() ? unsyncedFirstCopy(first) : null;
-                        if (unsynced != null) {
-                            rewritten.add(unsynced);
-                            rewrites.add(RecordCodec.encode(LogRecord.timer(unsynced.seq(), unsynced.dueMs(),
-                                    first.enqueueMs(), p.fingerprint, p.uniqKey, p.message).movedTo(unsynced.dueMs())));
+                        DueEntry untrusted = untrustedFirstCopy(first);
+                        if (untrusted != null) {
+                            rewritten.add(untrusted);
+                            rewrites.add(RecordCodec.encode(LogRecord.timer(untrusted.seq(), untrusted.dueMs(),
+                                    first.enqueueMs(), p.fingerprint, p.uniqKey, p.message).movedTo(untrusted.dueMs())));
                         }
                         continue;
                     }
@@ -340,14 +352,35 @@ final class Committer {
         }
 
         /**
-         * The pending timer a retry was recognised as, if its record was written before an fsync that failed: its
-         * bytes may never reach the disk, so the retry's copy is written again (a MOVE record, the timer's sequence
-         * and due time kept) and the index points at it, and the retry is answered once an fsync covers that copy.
-         * Not while the timer is being delivered: its delivery has read the record already.
+         * The pending timer a retry was recognised as, if its record cannot be trusted: written before an fsync that
+         * failed (its bytes may never reach the disk), or not reading whole (a failed fsync's hole met after a
+         * restart, when the log no longer knows the fsync failed; a damaged sector). The retry's copy is then written
+         * again (a MOVE record, the timer's sequence and due time kept), the index points at it, and the retry is
+         * answered once an fsync covers that copy: answered on the strength of the first copy, it would be parked as
+         * corrupt at its due time. Not while the timer is being delivered: its delivery has read the record already.
          */
-        private DueEntry unsyncedFirstCopy(AppendResult first) {
+        private DueEntry untrustedFirstCopy(AppendResult first) {
             DueEntry e = index.getDue(batch, first.dueMs(), first.seq());
-            return e != null && log.fsyncFailedAt(e.position()) && !isDelivering(e) ? e : null;
+            if (e == null || !log.fsyncFailedAt(e.position()) && readsWhole(e)) {
+                return null;
+            }
+            holdMarks();
+            return isDelivering(e) ? null : e;
+        }
+
+        /** Whether the record of {@code e} reads and passes its checks; a retry is rare, so is this read. */
+        private boolean readsWhole(DueEntry e) {
+            try {
+                log.readBytes(e.position(), e.size());
+                return true;
+            } catch (TimerLog.SegmentGoneException gone) {
+                return true; // moved meanwhile by compaction; the index will point at the copy
+            } catch (IOException | CorruptRecordException unreadable) {
+                LOG.warn("A producer's retry of timer {} of topic {} (key {}) is written again: its first copy at"
+                        + " position {} does not read ({})", e.seq(), e.topic(), e.uniqKey(), e.position(),
+                        unreadable.getMessage());
+                return false;
+            }
         }
 
         private String runKey(PreparedAppend p) {

@@ -189,6 +189,40 @@ class DiskIoErrorTest {
     }
 
     /**
+     * A send is refused because its fsync failed, and its pages are lost; the store restarts before the producer
+     * sends it again (an application's own retry, later). The reopened log no longer knows that an fsync failed, but
+     * the first copy does not read: so the retry is written again rather than answered on the strength of a copy that
+     * would be parked as corrupt at its due time.
+     */
+    @Test
+    void shouldWriteAgainARetryAfterARestartWhenItsFirstCopyDoesNotRead() throws Exception {
+        disk.loseUnsyncedWritesOnFailedFsync(true);
+        try (TimerStore store = open(FlushMode.SYNC_FLUSH, 200)) {
+            assertTrue(sendAll(store, "before-", 3).isEmpty());
+            disk.failNextFsyncs(1);
+            assertEquals(1, sendAll(store, "lost-", 1).size(), "refused: its fsync failed");
+            assertTrue(sendAll(store, "after-", 3).isEmpty(), "written past the seal");
+        }
+        try (CapturedLog log = new CapturedLog(Committer.class);
+             TimerStore reopened = TimerStore.open(StoreFixture.config(dir).withFlushMode(FlushMode.SYNC_FLUSH),
+                     Clock.SYSTEM)) {
+            List<DueEntry> before = reopened.findByUniqKey("Disk", "lost-0");
+            assertEquals(1, before.size(), "the refused send's timer is still indexed");
+            assertThrows(Exception.class, () -> reopened.read(before.get(0)), "its record is in the hole");
+
+            AppendResult retry = sendRetrying(reopened, "lost-0", DUE);
+            assertTrue(retry.duplicate(), "recognised as the same send");
+            List<DueEntry> found = reopened.findByUniqKey("Disk", "lost-0");
+            assertEquals(1, found.size(), "one timer");
+            assertEquals("lost-0", reopened.read(found.get(0)).uniqKey(), "reads whole: the retry's copy");
+            assertEquals(1, log.lines(Level.WARN, "is written again: its first copy at position").size());
+            for (String key : List.of("before-0", "after-2")) {
+                assertEquals(key, reopened.read(reopened.findByUniqKey("Disk", key).get(0)).uniqKey());
+            }
+        }
+    }
+
+    /**
      * A second write group is written while the fsync of the first is under way, and that fsync fails, losing the
      * pages of both. The next fsync works, but it does not write them again: so the second group is refused too,
      * not acknowledged on the strength of an fsync that did not cover it.

@@ -318,11 +318,6 @@ public final class TimerLog implements AutoCloseable {
         return failedFsyncs.contains(position);
     }
 
-    /** Whether an fsync has failed since the log was opened; if not, {@link #fsyncFailedAt} is false everywhere. */
-    public boolean anyFsyncFailed() {
-        return !failedFsyncs.isEmpty();
-    }
-
     /** Reads and verifies the record of {@code size} bytes at {@code position}. */
     public LogRecord read(long position, int size) throws IOException, CorruptRecordException {
         Segment segment = checkedSegment(position, size);
