@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -171,14 +172,8 @@ class CrashRecoveryTest {
     void shouldReplayCompactionMovesAfterTheOldSegmentIsGone() throws Exception {
         StoreConfig config = StoreFixture.config(dir);
         try (TimerStore store = TimerStore.open(config, clock)) {
-            for (int i = 0; i < 120; i++) {
-                store.append(TestMessages.sized("T", "m" + i, 10_000), T0 + i).get();
-            }
-            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000)) {
-                if (!e.uniqKey().equals("m3")) {
-                    store.ack(e.dueMs(), e.seq());
-                }
-            }
+            appendTwoSegments(store);
+            deliverAllBut(store, Set.of("m3"));
         }
         Path index = snapshot("index");
         try (TimerStore store = TimerStore.open(config, clock)) {
@@ -203,15 +198,9 @@ class CrashRecoveryTest {
     void shouldRebuildATimerWhoseOnlyCopyIsACompactionMove() throws Exception {
         StoreConfig config = StoreFixture.config(dir);
         try (TimerStore store = TimerStore.open(config, clock)) {
-            for (int i = 0; i < 120; i++) {
-                store.append(TestMessages.sized("T", "m" + i, 10_000), T0 + i).get();
-            }
+            appendTwoSegments(store);
             store.cancel("T", "m5").get();
-            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000)) {
-                if (!e.uniqKey().equals("m3") && !e.uniqKey().equals("m4")) {
-                    store.ack(e.dueMs(), e.seq());
-                }
-            }
+            deliverAllBut(store, Set.of("m3", "m4"));
             ReclaimReport report = store.reclaimSpace();
             assertEquals(2, report.movedRecords());
             assertTrue(report.deletedSegments() >= 1);
@@ -224,6 +213,22 @@ class CrashRecoveryTest {
             assertEquals(TestMessages.sized("T", "m3", 10_000), store.read(m3.get(0)).message());
             assertTrue(store.findByUniqKey("T", "m4").isEmpty(), "moved, then cancelled: stays cancelled");
             assertTrue(store.findByUniqKey("T", "m5").isEmpty(), "cancelled before the move: not brought back");
+        }
+    }
+
+    /** 120 timers m0…m119 of 10 KB on topic T: more than one 1 MiB segment. */
+    private static void appendTwoSegments(TimerStore store) throws Exception {
+        for (int i = 0; i < 120; i++) {
+            store.append(TestMessages.sized("T", "m" + i, 10_000), T0 + i).get();
+        }
+    }
+
+    /** Acknowledges every pending timer but those whose key is in {@code kept}, leaving their segment sparse. */
+    private static void deliverAllBut(TimerStore store, Set<String> kept) {
+        for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000)) {
+            if (!kept.contains(e.uniqKey())) {
+                store.ack(e.dueMs(), e.seq());
+            }
         }
     }
 
