@@ -105,6 +105,22 @@ final class DeliveredJournal implements AutoCloseable {
         }
     }
 
+    /** Writes the journal as it is now to {@code file} (a backup's copy). */
+    void copyTo(Path file) throws IOException {
+        try (FileChannel to = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long copied = 0;
+            while (copied < size) {
+                long n = channel.transferTo(copied, size - copied, to);
+                if (n <= 0) {
+                    throw new IOException("the delivered-timers journal ended at " + copied + " of " + size
+                            + " bytes while being copied");
+                }
+                copied += n;
+            }
+            to.force(true);
+        }
+    }
+
     /** Forgets every id: all are acknowledged in the index. */
     void clear() throws IOException {
         channel.truncate(0);

@@ -78,6 +78,7 @@ public final class TimerStore implements AutoCloseable {
     private final CorruptRecords corruptRecords = new CorruptRecords();
     private final DiskSpace diskSpace;
     private final Scrubber scrubber;
+    private final StoreBackup backup;
     /** Its own thread: a pass reads for minutes and must not hold up the maintenance thread's flushes. */
     private final ScheduledExecutorService scrubbing;
     private final RecoveryReport recovery;
@@ -117,6 +118,7 @@ public final class TimerStore implements AutoCloseable {
         this.reclaiming = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-reclaimer"));
         this.scrubber = new Scrubber(log, corruptRecords, config.scrubBytesPerSecond(), clock);
         this.scrubbing = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-scrubber"));
+        this.backup = new StoreBackup(config, log, kv, index, indexLock, journal, clock);
     }
 
     /** Opens the store under {@code config.storePath()}, recovering from any crash, and starts its threads. */
@@ -138,6 +140,9 @@ public final class TimerStore implements AutoCloseable {
     /** As {@link #open(StoreConfig, Clock, LongSupplier)}, opening the log's files with {@code channels} (tests). */
     public static TimerStore open(StoreConfig config, Clock clock, LongSupplier usableBytes, SegmentChannels channels)
             throws IOException {
+        if (Files.isDirectory(config.storePath())) {
+            StoreBackup.deleteLeftovers(config.storePath());
+        }
         TimerLog log = TimerLog.open(config.timerLogPath(), config.segmentSize(), channels);
         RocksKeyValueStore kv = null;
         DeliveredJournal journal = null;
@@ -715,6 +720,18 @@ public final class TimerStore implements AutoCloseable {
         return recovery;
     }
 
+    /**
+     * Copies the store, while it runs, to {@code target}: a new directory outside the store, whose parent exists. A
+     * store opened there holds what this one held at one instant (decision 0046); writes wait only while the copy is
+     * pinned.
+     *
+     * @throws IllegalArgumentException if {@code target} exists, lies inside the store, or has no parent directory
+     * @throws StoreBusyException       if another backup is under way
+     */
+    public BackupReport backup(Path target) throws IOException {
+        return backup.run(target);
+    }
+
     /** One space-reclaim pass now (it also runs every {@code reclaimIntervalMs}). */
     public ReclaimReport reclaimSpace() throws IOException {
         return reclaimer.reclaim();
@@ -775,7 +792,7 @@ public final class TimerStore implements AutoCloseable {
 
     /**
      * Stops taking writes, finishes those queued (and their fsync), then closes in reverse order of opening:
-     * scrubber, reclaimer, maintenance, committer, flusher, index, log. Idempotent.
+     * a backup under way (waited for), scrubber, reclaimer, maintenance, committer, flusher, index, log. Idempotent.
      */
     @Override
     public synchronized void close() throws IOException {
@@ -783,6 +800,7 @@ public final class TimerStore implements AutoCloseable {
             return;
         }
         closed = true;
+        backup.close();
         // Not shutdownNow: interrupting an fsync or a reclaim in progress closes its FileChannel under it.
         scrubber.stop();
         scrubbing.shutdown();

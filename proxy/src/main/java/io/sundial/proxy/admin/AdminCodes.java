@@ -19,13 +19,15 @@ public final class AdminCodes {
     public static final int RESUME = 900_008;
     public static final int PARKED = 900_009;
     public static final int RELEASE = 900_010;
+    public static final int BACKUP = 900_011;
 
     /** The ext field carrying the admin token. */
     public static final String TOKEN_FIELD = "sundialAdminToken";
 
-    private static final Map<Integer, String> NAMES = Map.of(STATUS, "status", STATS, "stats", LIST, "list",
-            GET, "get", CANCEL, "cancel", RESCHEDULE, "reschedule", PAUSE, "pause", RESUME, "resume",
-            PARKED, "parked", RELEASE, "release");
+    private static final Map<Integer, String> NAMES = Map.ofEntries(Map.entry(STATUS, "status"),
+            Map.entry(STATS, "stats"), Map.entry(LIST, "list"), Map.entry(GET, "get"), Map.entry(CANCEL, "cancel"),
+            Map.entry(RESCHEDULE, "reschedule"), Map.entry(PAUSE, "pause"), Map.entry(RESUME, "resume"),
+            Map.entry(PARKED, "parked"), Map.entry(RELEASE, "release"), Map.entry(BACKUP, "backup"));
 
     private AdminCodes() {
     }
@@ -35,8 +37,9 @@ public final class AdminCodes {
         return NAMES;
     }
 
-    /** Whether the command changes state (and so needs the token). */
+    /** Whether the command changes state or writes files on Sundial's host (and so needs the token). */
     public static boolean changesState(int code) {
-        return code == CANCEL || code == RESCHEDULE || code == PAUSE || code == RESUME || code == RELEASE;
+        return code == CANCEL || code == RESCHEDULE || code == PAUSE || code == RESUME || code == RELEASE
+                || code == BACKUP;
     }
 }

@@ -71,6 +71,7 @@ public final class AdminProcessor implements NettyRequestProcessor {
             case AdminCodes.RESUME -> operations.resume(args);
             case AdminCodes.PARKED -> operations.parked(args);
             case AdminCodes.RELEASE -> operations.release(args);
+            case AdminCodes.BACKUP -> operations.backup(args);
             default -> throw new AdminException(ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
                     "request code " + code + " is not an admin command");
         };

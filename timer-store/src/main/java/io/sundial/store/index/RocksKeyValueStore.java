@@ -2,6 +2,7 @@ package io.sundial.store.index;
 
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -248,6 +249,18 @@ public final class RocksKeyValueStore implements KeyValueStore {
             db.flush(fo, new ArrayList<>(handles.values()));
         } catch (RocksDBException e) {
             throw new IndexException("memtable flush", e);
+        }
+    }
+
+    /**
+     * Writes a consistent copy of the database to {@code dir} (which must not exist): its files hard-linked where
+     * {@code dir} is on the same file system, its memtables flushed first (RocksDB's checkpoint).
+     */
+    public void checkpoint(Path dir) {
+        try (Checkpoint checkpoint = Checkpoint.create(db)) {
+            checkpoint.createCheckpoint(dir.toString());
+        } catch (RocksDBException e) {
+            throw new IndexException("checkpoint to " + dir, e);
         }
     }
 

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -471,6 +472,66 @@ public final class TimerLog implements AutoCloseable {
             out.add(new SegmentInfo(s.base(), s.capacity(), s.writeOffset(), s == current));
         }
         return out;
+    }
+
+    /**
+     * The first step of an online backup, under the caller's lock that holds the writer still: hard-links every
+     * segment into {@code dir} (created), the active one under a temporary name, so that neither a deletion by space
+     * reclaim nor a roll changes what the backup holds. Hard links need {@code dir} on the log's file system.
+     * Returns the active segment's part written so far, to be cut out with {@link #finishBackup} once the lock is
+     * given back.
+     */
+    public BackupPart linkForBackup(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Segment current = active;
+        int linked = 0;
+        for (Segment s : segments.get().all()) {
+            if (s == current) {
+                continue;
+            }
+            try {
+                Files.createLink(dir.resolve(s.path().getFileName()), s.path());
+                linked++;
+            } catch (NoSuchFileException deleted) {
+                // Space reclaim deleted it meanwhile: nothing in it was live, and nothing can become live there.
+            }
+        }
+        Path activeLink = dir.resolve(current.path().getFileName() + ".part");
+        Files.createLink(activeLink, current.path());
+        return new BackupPart(activeLink, dir.resolve(current.path().getFileName()), current.writeOffset(),
+                current.capacity(), linked);
+    }
+
+    /**
+     * Writes the active segment's part a backup holds into its own file: the bytes written when
+     * {@link #linkForBackup} ran, then zeros to the segment's capacity (sparse), as a segment file is made; then
+     * drops the link. What the live log wrote since is not copied.
+     */
+    public static void finishBackup(BackupPart part) throws IOException {
+        try (FileChannel from = FileChannel.open(part.link(), StandardOpenOption.READ);
+             FileChannel to = FileChannel.open(part.file(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long copied = 0;
+            while (copied < part.written()) {
+                long n = from.transferTo(copied, part.written() - copied, to);
+                if (n <= 0) {
+                    throw new IOException("segment " + part.link() + " ended at " + copied + " of "
+                            + part.written() + " bytes written");
+                }
+                copied += n;
+            }
+            if (part.capacity() > part.written()) {
+                to.write(ByteBuffer.allocate(1), part.capacity() - 1L);
+            }
+            to.force(true);
+        }
+        Files.delete(part.link());
+    }
+
+    /**
+     * The active segment as a backup holds it: a hard link to its file, the file to write, how much was written,
+     * its capacity; and how many sealed segments were linked.
+     */
+    public record BackupPart(Path link, Path file, int written, int capacity, int sealedSegments) {
     }
 
     /** The base of the segment holding {@code position}, or -1 if no segment holds it. */

@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
         subcommands = {AdminCommand.Status.class, AdminCommand.Stats.class, AdminCommand.ListTimers.class,
                 AdminCommand.Get.class, AdminCommand.Cancel.class, AdminCommand.Reschedule.class,
                 AdminCommand.Pause.class, AdminCommand.Resume.class, AdminCommand.Parked.class,
-                AdminCommand.Release.class})
+                AdminCommand.Release.class, AdminCommand.Backup.class})
 public final class AdminCommand implements Runnable {
     static final String TOKEN_ENV = "SUNDIAL_ADMIN_TOKEN";
 
@@ -106,6 +106,11 @@ public final class AdminCommand implements Runnable {
 
         abstract void print(AdminPrinter printer, JSONObject body);
 
+        /** How long to wait for the answer: {@code --timeout}. */
+        long timeoutMs() {
+            return common.timeoutMs;
+        }
+
         @Override
         public Integer call() {
             String name = AdminCodes.names().get(code());
@@ -119,7 +124,7 @@ public final class AdminCommand implements Runnable {
                 return 2;
             }
             AdminClient.Answer answer;
-            try (AdminClient client = new AdminClient(common.server, token, common.timeoutMs)) {
+            try (AdminClient client = new AdminClient(common.server, token, timeoutMs())) {
                 answer = client.call(code(), args);
             } catch (RemotingException e) {
                 System.err.println("sundial admin " + name + ": cannot reach Sundial at " + common.server + ": "
@@ -143,6 +148,9 @@ public final class AdminCommand implements Runnable {
             return 0;
         }
     }
+
+    /** A command that takes as long as the store is big. */
+    private static final long LONG_COMMAND_TIMEOUT_MS = 3_600_000;
 
     /** An answer whose only content is an empty list of timers: nothing worth a table. */
     static boolean noTimers(JSONObject body) {
@@ -481,6 +489,39 @@ public final class AdminCommand implements Runnable {
         @Override
         void print(AdminPrinter p, JSONObject b) {
             p.printTimers(b.getJSONArray("timers"), false);
+        }
+    }
+
+    @Command(name = "backup", mixinStandardHelpOptions = true,
+            description = "Copy the store, while Sundial runs, to a new directory on Sundial's host: start Sundial on "
+                    + "it to restore. Writes wait only while the copy is pinned (milliseconds).")
+    static final class Backup extends Request {
+        @Option(names = "--to", required = true,
+                description = "the backup directory on Sundial's host: absolute, not existing yet, its parent existing;"
+                        + " best on another disk")
+        String dir;
+
+        @Override
+        int code() {
+            return AdminCodes.BACKUP;
+        }
+
+        @Override
+        JSONObject args() {
+            JSONObject a = new JSONObject();
+            a.put("dir", dir);
+            return a;
+        }
+
+        /** The copy takes as long as the store is big: waits up to an hour, or longer with {@code --timeout}. */
+        @Override
+        long timeoutMs() {
+            return Math.max(common.timeoutMs, LONG_COMMAND_TIMEOUT_MS);
+        }
+
+        @Override
+        void print(AdminPrinter p, JSONObject b) {
+            p.printFields(b, List.of("dir", "pending", "segments", "bytes", "writesHeldMs", "tookMs"));
         }
     }
 }
