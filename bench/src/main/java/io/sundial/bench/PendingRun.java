@@ -1,7 +1,11 @@
 package io.sundial.bench;
 
+import com.alibaba.fastjson2.JSONObject;
+import io.sundial.proxy.admin.AdminCodes;
+import io.sundial.proxy.cli.admin.AdminClient;
 import org.apache.rocketmq.common.message.Message;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -48,6 +52,7 @@ final class PendingRun {
         double rssAfter = ProcessSampler.field(pid, "VmRSS:") / 1024.0;
         double anonAfter = ProcessSampler.field(pid, "RssAnon:") / 1024.0;
         long disk = ProcessSampler.diskBytes(store) - diskBefore;
+        Map<String, Double> backup = target == Target.SUNDIAL ? backUp(run) : Map.of();
         long[] restartMs = new long[Math.max(1, restarts)];
         for (int i = 0; i < restartMs.length; i++) {
             restartMs[i] = target == Target.SUNDIAL ? phase.restartSundial() : phase.restartCluster();
@@ -65,6 +70,37 @@ final class PendingRun {
         f.put("diskBytesPerTimer", sent.acked() == 0 ? Double.NaN : (double) disk / sent.acked());
         f.put("restartMs", (double) restart.percentile(50));
         f.put("restartMsMax", (double) restart.max());
+        f.putAll(backup);
         return new RunResult(phase.name(), "pending", target.label(), run, f, null);
+    }
+
+    /**
+     * An online backup of the store holding the pending timers ({@code admin backup}): to another file system if
+     * there is one at /dev/shm (a real copy of every byte), else within the workspace (links and a rename). How long
+     * writes waited and how long it took; the copy is deleted afterwards.
+     */
+    private Map<String, Double> backUp(int run) throws Exception {
+        Path shm = Path.of("/dev/shm");
+        Path scratch = phase.scratch("backups");
+        Files.createDirectories(scratch);
+        boolean otherFileSystem = Files.isDirectory(shm)
+                && !Files.getFileStore(shm).equals(Files.getFileStore(scratch));
+        Path target = (otherFileSystem ? shm : scratch).resolve("sundial-bench-backup-" + run + "-" + System.nanoTime());
+        JSONObject args = new JSONObject();
+        args.put("dir", target.toString());
+        try (AdminClient admin = new AdminClient(phase.sundialAddress(), null, TimeUnit.HOURS.toMillis(1))) {
+            AdminClient.Answer answer = admin.call(AdminCodes.BACKUP, args);
+            if (answer.code() != 0) {
+                throw new IllegalStateException("admin backup answered " + answer.code() + ": " + answer.remark());
+            }
+            Map<String, Double> f = new HashMap<>();
+            f.put("backupWritesHeldMs", answer.body().getDoubleValue("writesHeldMs"));
+            f.put("backupMs", answer.body().getDoubleValue("tookMs"));
+            f.put("backupMiB", answer.body().getLongValue("bytes") / 1048576.0);
+            f.put("backupCopied", otherFileSystem ? 1.0 : 0.0);
+            return f;
+        } finally {
+            Workspace.deleteTree(target);
+        }
     }
 }

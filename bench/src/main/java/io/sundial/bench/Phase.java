@@ -116,6 +116,16 @@ final class Phase implements AutoCloseable {
         return sundial.store();
     }
 
+    /** Sundial's remoting address, for admin requests (its admin token is not required in the bench). */
+    String sundialAddress() {
+        return sundial.address();
+    }
+
+    /** A directory of this phase's workspace for the benchmark's own files. */
+    Path scratch(String name) {
+        return dir.resolve(name);
+    }
+
     Path brokerStore() {
         return cluster.dataDir().resolve("store");
     }

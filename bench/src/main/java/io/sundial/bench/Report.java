@@ -47,7 +47,7 @@ final class Report {
         SHOWN.put("send-async", List.of("sendRate", "sendP50Ms", "sendP99Ms", "failed"));
         SHOWN.put("send-sync", List.of("sendRate", "sendP50Ms", "sendP99Ms", "failed"));
         SHOWN.put("pending", List.of("sendRate", "peakRssMiB", "rssAfterMiB", "anonRssAfterMiB",
-                "diskBytesPerTimer", "restartMs"));
+                "diskBytesPerTimer", "restartMs", "backupWritesHeldMs", "backupMs", "backupMiB"));
     }
 
     private static final List<String> MORE_IS_BETTER = List.of("sendRate", "recallRate");

@@ -9,10 +9,13 @@ import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 
 import java.nio.charset.StandardCharsets;
 
-/** Sends one admin request to a Sundial and returns its answer, with the stock remoting client. */
-final class AdminClient implements AutoCloseable {
+/**
+ * Sends admin requests to a Sundial and returns their answers, with the stock remoting client: the CLI's, and the
+ * benchmark's.
+ */
+public final class AdminClient implements AutoCloseable {
     /** An answer: the response code, its remark, and the JSON body (empty object when none). */
-    record Answer(int code, String remark, JSONObject body) {
+    public record Answer(int code, String remark, JSONObject body) {
     }
 
     private final NettyRemotingClient client;
@@ -20,7 +23,8 @@ final class AdminClient implements AutoCloseable {
     private final String token;
     private final long timeoutMs;
 
-    AdminClient(String address, String token, long timeoutMs) {
+    /** A client of the Sundial at {@code address} (host:port) presenting {@code token} (null or empty: none). */
+    public AdminClient(String address, String token, long timeoutMs) {
         this.client = new NettyRemotingClient(new NettyClientConfig());
         this.client.start();
         this.address = address;
@@ -28,7 +32,8 @@ final class AdminClient implements AutoCloseable {
         this.timeoutMs = timeoutMs;
     }
 
-    Answer call(int code, JSONObject args) throws Exception {
+    /** One request of {@code code} ({@link AdminCodes}) with {@code args}; waits for its answer. */
+    public Answer call(int code, JSONObject args) throws Exception {
         RemotingCommand request = RemotingCommand.createRequestCommand(code, null);
         if (token != null && !token.isEmpty()) {
             request.addExtField(AdminCodes.TOKEN_FIELD, token);
