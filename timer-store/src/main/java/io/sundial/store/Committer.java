@@ -368,13 +368,14 @@ final class Committer {
             return isDelivering(e) ? null : e;
         }
 
-        /** Whether the record of {@code e} reads and passes its checks; a retry is rare, so is this read. */
+        /**
+         * Whether the record of {@code e} reads and passes its checks. A recognised retry is the exception, so is this
+         * read; it runs under the index lock, so compaction cannot move the record meanwhile.
+         */
         private boolean readsWhole(DueEntry e) {
             try {
                 log.readBytes(e.position(), e.size());
                 return true;
-            } catch (TimerLog.SegmentGoneException gone) {
-                return true; // moved meanwhile by compaction; the index will point at the copy
             } catch (IOException | CorruptRecordException unreadable) {
                 LOG.warn("A producer's retry of timer {} of topic {} (key {}) is written again: its first copy at"
                         + " position {} does not read ({})", e.seq(), e.topic(), e.uniqKey(), e.position(),
