@@ -151,23 +151,57 @@ final class StoreBackup {
     }
 
     /**
-     * Moves the staging directory to {@code dest}, or copies it there (each file fsynced) on another file system;
-     * then fsyncs every directory of the backup, so that its links and names survive a power cut. Returns its bytes.
+     * Moves the staging directory to {@code dest}, or copies it there on another file system; either way every
+     * directory of the backup is fsynced, so that its links and names survive a power cut. Returns its bytes.
      */
     private static long place(Path staging, Path dest) throws IOException {
         long bytes = sizeOf(staging);
         try {
             Files.move(staging, dest, StandardCopyOption.ATOMIC_MOVE);
+            fsyncDirectories(dest);
         } catch (AtomicMoveNotSupportedException otherFileSystem) {
-            copyTree(staging, dest);
+            copyThenRename(staging, dest, bytes);
         }
-        try (Stream<Path> dirs = Files.walk(dest)) {
+        fsyncDirectory(dest.getParent());
+        return bytes;
+    }
+
+    /**
+     * Copies the staging directory next to {@code dest}, as {@code <dest>.incomplete}, each file fsynced, and renames
+     * it to {@code dest} only once whole: a copy that fails (a full disk, an I/O error) is deleted and never looks like
+     * a backup. Refused at once if the target's file system has less room than the copy needs.
+     */
+    private static void copyThenRename(Path staging, Path dest, long bytes) throws IOException {
+        long free = Files.getFileStore(dest.getParent()).getUsableSpace();
+        if (free < bytes) {
+            throw new IOException("the backup needs " + bytes + " bytes and " + dest.getParent() + " has " + free
+                    + " free");
+        }
+        Path incomplete = dest.resolveSibling(dest.getFileName() + ".incomplete");
+        if (Files.exists(incomplete)) {
+            LOG.info("Deleting {}, left by a backup that did not finish", incomplete);
+            deleteTree(incomplete);
+        }
+        try {
+            copyTree(staging, incomplete);
+            fsyncDirectories(incomplete);
+            Files.move(incomplete, dest, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            try {
+                deleteTree(incomplete);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static void fsyncDirectories(Path root) throws IOException {
+        try (Stream<Path> dirs = Files.walk(root)) {
             for (Path d : dirs.filter(Files::isDirectory).toList()) {
                 fsyncDirectory(d);
             }
         }
-        fsyncDirectory(dest.getParent());
-        return bytes;
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

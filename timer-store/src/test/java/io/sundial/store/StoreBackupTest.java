@@ -118,6 +118,8 @@ class StoreBackupTest {
                 assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith(StoreBackup.STAGING_PREFIX)),
                         "the staging directory is deleted once copied");
             }
+            assertFalse(Files.exists(target.resolveSibling(target.getFileName() + ".incomplete")),
+                    "copied under another name, renamed once whole");
             try (TimerStore restored = TimerStore.open(StoreFixture.config(target), clock)) {
                 assertEquals(150, restored.pendingCount());
                 for (String key : List.of("m0", "m75", "m149")) {
