@@ -12,6 +12,8 @@ import java.nio.file.Path;
  * @param bytes     the size of its files (segment files at their full size, as the store makes them)
  * @param heldNanos how long writes and acknowledgements waited for the copy to be pinned
  * @param tookNanos how long the whole backup took
+ * @param doneAtMs  when it was done (wall clock)
  */
-public record BackupReport(Path directory, long pending, int segments, long bytes, long heldNanos, long tookNanos) {
+public record BackupReport(Path directory, long pending, int segments, long bytes, long heldNanos, long tookNanos,
+                           long doneAtMs) {
 }

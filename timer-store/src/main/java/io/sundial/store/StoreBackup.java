@@ -45,6 +45,7 @@ final class StoreBackup {
     private final ReentrantLock oneAtATime = new ReentrantLock();
     /** Guarded by {@link #oneAtATime}: the store is closing, so no backup may start (its index is going away). */
     private boolean closed;
+    private volatile BackupReport last;
 
     StoreBackup(StoreConfig config, TimerLog log, RocksKeyValueStore kv, TimerIndex index, ReentrantLock indexLock,
                 DeliveredJournal journal, Clock clock) {
@@ -107,7 +108,8 @@ final class StoreBackup {
                 TimerLog.finishBackup(active);
                 long bytes = place(staging, dest);
                 BackupReport report = new BackupReport(dest, pending, active.sealedSegments() + 1, bytes, held,
-                        clock.monoNanos() - start);
+                        clock.monoNanos() - start, clock.wallMillis());
+                last = report;
                 LOG.info("Backup of the timer store written to {}: {} timers pending, {} segments, {} bytes; writes"
                         + " waited {} ms, the backup took {} ms", dest, pending, report.segments(), bytes,
                         held / 1_000_000, report.tookNanos() / 1_000_000);
@@ -120,6 +122,11 @@ final class StoreBackup {
         } finally {
             oneAtATime.unlock();
         }
+    }
+
+    /** The last backup that worked since the store opened; null if none. */
+    BackupReport last() {
+        return last;
     }
 
     /** Waits for a backup under way to finish, then lets none start: the store is closing. */

@@ -732,6 +732,11 @@ public final class TimerStore implements AutoCloseable {
         return backup.run(target);
     }
 
+    /** The last backup that worked since the store opened, or null. */
+    public BackupReport lastBackup() {
+        return backup.last();
+    }
+
     /** One space-reclaim pass now (it also runs every {@code reclaimIntervalMs}). */
     public ReclaimReport reclaimSpace() throws IOException {
         return reclaimer.reclaim();

@@ -71,6 +71,7 @@ class StoreBackupTest {
             writing.set(false);
             writer.get(10, TimeUnit.SECONDS);
             assertTrue(report.segments() >= 3, report.toString());
+            assertEquals(report, store.lastBackup());
             assertTrue(sizeOf(target) > 0);
             assertFalse(Files.exists(dir.resolve(StoreBackup.STAGING_PREFIX + clock.wallMillis())),
                     "the staging directory is gone");

@@ -65,6 +65,10 @@ class BackupCommandTest {
         assertTrue(report.getLongValue("pending") >= 50, report.toString());
         assertTrue(report.getLongValue("bytes") > 0, report.toString());
 
+        JSONObject status = anonymous.run("status").json();
+        assertEquals(target.toString(), status.getString("lastBackupDir"), status.toString());
+        assertTrue(status.getLongValue("lastBackupTimeMs") > 0, status.toString());
+
         AdminCli.Result again = admin.run("backup", "--to", target.toString());
         assertEquals(1, again.exit());
         assertTrue(again.stderr().contains("exists already") && again.stderr().contains("code 29"), again.stderr());

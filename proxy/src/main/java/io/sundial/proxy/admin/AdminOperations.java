@@ -125,6 +125,9 @@ public final class AdminOperations implements AutoCloseable {
         out.put("corruptRecordsLatest", store.corruptRecords().latest());
         out.put("scrubPasses", s.scrubPasses());
         out.put("lastScrubTimeMs", s.lastScrubEndMs() == 0 ? null : s.lastScrubEndMs());
+        BackupReport backup = store.lastBackup();
+        out.put("lastBackupTimeMs", backup == null ? null : backup.doneAtMs());
+        out.put("lastBackupDir", backup == null ? null : backup.directory().toString());
         out.put("misdirectedConsumers", misdirectedConsumers());
         return AdminAnswer.ok(out);
     }

@@ -46,6 +46,7 @@ import java.util.concurrent.TimeUnit;
  *       {@code sundial_store_fsync_seconds} (count and sum); {@code sundial_fire_lag_seconds} and
  *       {@code sundial_loader_lag_seconds} (gauges); {@code sundial_sends_inflight_bytes};
  *       {@code sundial_store_corrupt_records}, {@code sundial_store_free_bytes}, {@code sundial_store_full},
+ *       {@code sundial_store_last_backup_timestamp_seconds},
  *       {@code sundial_store_write_failures_total};</li>
  *   <li>JVM and process metrics ({@code jvm_*}, {@code process_*}, {@code system_*}).</li>
  * </ul>
@@ -115,6 +116,11 @@ public final class SundialMetrics {
                 .register(registry);
         Gauge.builder("sundial.store.full", store, s -> s.diskSpace().full() ? 1 : 0)
                 .description("1 while the store refuses new timers for want of disk space (minFreeDiskBytes)")
+                .register(registry);
+        Gauge.builder("sundial.store.last.backup.timestamp", store,
+                        s -> s.lastBackup() == null ? Double.NaN : s.lastBackup().doneAtMs() / 1000.0)
+                .baseUnit("seconds")
+                .description("when the last online backup (admin backup) was done, since start; NaN if none")
                 .register(registry);
         Gauge.builder("sundial.store.corrupt.records", store, s -> s.corruptRecords().count())
                 .description("timer-log records found corrupt since start (scrubber or delivery read)")

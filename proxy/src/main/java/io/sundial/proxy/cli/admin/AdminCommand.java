@@ -193,7 +193,7 @@ public final class AdminCommand implements Runnable {
                     "storeFull", "storeWriteFailure", "freeDiskBytes", "nextDueTime", "oldestOverdueTime",
                     "oldestOverdueMs", "deliveredPerSecondLastMinute", "delivered",
                     "retryingLanes", "retried", "inWheel", "pausedTopics", "corruptRecords", "corruptRecordsLatest",
-                    "scrubPasses", "lastScrubTime", "misdirectedConsumers"));
+                    "scrubPasses", "lastScrubTime", "lastBackupTime", "lastBackupDir", "misdirectedConsumers"));
         }
     }
 
