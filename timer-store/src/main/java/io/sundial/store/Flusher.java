@@ -95,7 +95,7 @@ final class Flusher {
                 for (Group group : batch) {
                     // Written before an fsync that failed: the kernel may have dropped its pages, and this fsync
                     // does not write them again. Or written after it into the same segment, before the seal: a
-                    // replay would stop at the hole before it (decision 0044).
+                    // restart would cut it with the last segment at the hole (decision 0044).
                     if (group.writtenUpTo() > 0 && log.fsyncFailedAt(group.writtenUpTo() - 1)) {
                         group.fail(new StoreException("timer log fsync failed: the write was made before an"
                                 + " fsync that failed, or after it in the same segment, so it may not be on the"

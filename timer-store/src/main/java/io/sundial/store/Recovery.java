@@ -153,6 +153,7 @@ final class Recovery {
         }
         long[] count = {0};
         IndexBatch[] batch = {index.newBatch()};
+        List<String> damage = new ArrayList<>();
         try {
             log.scan(from, scanned -> {
                 apply(batch[0], scanned);
@@ -164,7 +165,7 @@ final class Recovery {
                     batch[0] = index.newBatch();
                 }
                 return true;
-            });
+            }, (start, end, what) -> damage.add("positions " + start + " to " + end + ": " + what));
         } catch (CorruptRecordException e) {
             throw new IllegalStateException("timer log record after the applied position is corrupt: " + e
                     .getMessage() + "; the store cannot replay past it", e);
@@ -172,6 +173,12 @@ final class Recovery {
         index.setApplied(batch[0], to, nextSeq);
         index.write(batch[0], true);
         batch[0].close();
+        if (!damage.isEmpty()) {
+            LOG.warn("Replaying the timer log stepped over {} damaged regions of sealed segments (first: {}); a timer"
+                    + " whose record lay there is not pending, and a cancel or reschedule there did not happen. The"
+                    + " records around them were replayed. Restore those segments from a backup if they matter"
+                    + " (docs/operations.md, \"Corrupt records\")", damage.size(), damage.get(0));
+        }
         return count[0];
     }
 

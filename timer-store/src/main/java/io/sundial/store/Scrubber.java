@@ -66,10 +66,6 @@ final class Scrubber {
                         newlyFound++;
                     }
                 }
-                if (check.unreadableRest()) {
-                    LOG.error("Timer log segment at {}: nothing after byte {} can be read (a corrupt length field)",
-                            s.base(), check.bytes());
-                }
             } catch (IOException | RuntimeException e) {
                 LOG.error("Scrubbing timer log segment at {} failed", s.base(), e);
             }

@@ -258,9 +258,9 @@ class DiskIoErrorTest {
 
     /**
      * After a failed fsync, sealing its segment fails too (the seal fsyncs it first), so a write goes on into that
-     * segment, after the hole, and the next fsync works. That write reads fine, but a replay stops at the hole's
-     * zeros and goes on with the next segment: had it been acknowledged, rebuilding a lost index would lose it. So
-     * it is refused until the segment is sealed, and its retry lands in the next segment.
+     * segment, after the hole, and the next fsync works. That write reads fine, but until the seal the hole is in
+     * the last segment, which a restart cuts at the hole: so it is refused until the segment is sealed, and its
+     * retry lands in the next segment. Every acknowledged timer is then in an index rebuilt from the log.
      */
     @Test
     void shouldRefuseAWriteAfterTheHoleUntilTheSegmentIsSealed() throws Exception {

@@ -77,6 +77,41 @@ class ScrubberTest {
         assertTrue(store.stats().closed());
     }
 
+    /**
+     * Writes lost in the middle of a sealed segment: a whole record reads as zeros, and a later record of the same
+     * segment has a flipped byte. The scrubber reports the run of zeros (it used to take it for the segment's end)
+     * and goes on past it, finding the flipped record too.
+     */
+    @Test
+    void shouldReportARunOfZerosInASealedSegmentAndCheckWhatFollows() throws Exception {
+        List<DueEntry> entries = storeTimersOverSeveralSegments();
+        List<DueEntry> first = entries.stream().filter(e -> e.position() + e.size() <= 1 << 20).toList();
+        assertTrue(first.size() >= 4, first.toString());
+        DueEntry zeroed = first.get(1);
+        DueEntry flipped = first.get(first.size() - 2);
+        zero(zeroed.position(), zeroed.size());
+        flipByte(flipped.position() + flipped.size() - 5);
+
+        try (TimerStore store = TimerStore.open(StoreFixture.config(dir).withScrub(0, 64L << 20),
+                StoreFixture.clock())) {
+            assertEquals(2, store.scrubNow(), store.corruptRecords().latest().toString());
+            List<String> found = store.corruptRecords().latest();
+            assertTrue(found.get(0).contains("position " + zeroed.position()) && found.get(0).contains("zeros"),
+                    found.toString());
+            assertTrue(found.get(1).contains("position " + flipped.position()), found.toString());
+        }
+    }
+
+    private void zero(long position, int size) throws IOException {
+        Path segment;
+        try (Stream<Path> files = Files.list(dir.resolve("timerlog"))) {
+            segment = files.sorted().findFirst().orElseThrow();
+        }
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(size), position);
+        }
+    }
+
     /** 60 timers of 40 KB in 1 MiB segments: three sealed segments and an active one. */
     private List<DueEntry> storeTimersOverSeveralSegments() throws Exception {
         try (TimerStore store = TimerStore.open(StoreFixture.config(dir).withScrub(0, 64L << 20),

@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 /**
  * Reads one segment's records in order through a window buffer, so a scan costs one read per window rather
  * than two per record. Stops at the end of the written part: a zero length field, or a length that cannot
- * fit. Not thread-safe.
+ * fit; in a sealed segment the caller may {@link #resync} past damage to the records after it. Not thread-safe.
  */
 final class SegmentScanner {
     private static final int WINDOW = 1 << 20;
@@ -55,20 +55,51 @@ final class SegmentScanner {
     }
 
     /**
-     * Steps over the record at {@link #offset()} (one that failed its checks) by its length field; false when that
-     * field cannot be trusted (it does not fit the segment), so that nothing after it can be found.
+     * Moves to the first record at or after {@code from} that passes every check (length, magic, version, CRC), past
+     * whatever lies before it: a record that failed its checks, or a run of zeros where writes were lost. Only for a
+     * sealed segment, where nothing after its written part is ever written again. False, at the limit, if there is
+     * none. A false match needs the magic, the version, a fitting length and the CRC to agree by chance.
      */
-    boolean skip() throws IOException {
-        if (offset + 4 > limit) {
-            return false;
+    boolean resync(int from) throws IOException {
+        int at = from;
+        while (at + RecordCodec.FIXED_HEADER_LENGTH <= limit) {
+            ByteBuffer w = bytes(at, Math.min(WINDOW, limit - at));
+            int starts = w.remaining() - RecordCodec.FIXED_HEADER_LENGTH + 1;
+            int base = w.position();
+            int candidate = -1;
+            for (int i = 0; i < starts; i++) {
+                if (w.get(base + i + RecordCodec.MAGIC_OFFSET) == RecordCodec.MAGIC
+                        && w.get(base + i + RecordCodec.VERSION_OFFSET) == RecordCodec.VERSION) {
+                    candidate = at + i;
+                    break;
+                }
+            }
+            if (candidate < 0) {
+                at += starts;
+                continue;
+            }
+            if (verifies(candidate)) {
+                offset = candidate;
+                return true;
+            }
+            at = candidate + 1; // the window may have moved: read it again from there
         }
-        ByteBuffer head = bytes(offset, 4);
+        offset = limit;
+        return false;
+    }
+
+    private boolean verifies(int at) throws IOException {
+        ByteBuffer head = bytes(at, 4);
         int length = head.getInt(head.position());
-        if (length < RecordCodec.FIXED_HEADER_LENGTH || (long) offset + length > limit) {
+        if (length < RecordCodec.FIXED_HEADER_LENGTH || (long) at + length > limit) {
             return false;
         }
-        offset += length;
-        return true;
+        try {
+            RecordCodec.verify(bytes(at, length), segment.base() + at);
+            return true;
+        } catch (CorruptRecordException e) {
+            return false;
+        }
     }
 
     private ByteBuffer bytes(int at, int length) throws IOException {

@@ -277,10 +277,9 @@ public final class TimerLog implements AutoCloseable {
      * The fsync of {@code segment} failed: everything written to it since {@code unsyncedFrom} (where the last fsync
      * that worked ended) may not be on the disk. Its pages may read back as a hole of zeros once they leave the page
      * cache, and opening the log cuts the last segment at the first record that does not read, on the assumption
-     * that only a torn tail can be invalid: so the segment is sealed before the next write (decision 0044). A scan
-     * (replay, rebuild) stops at the hole's zeros and goes on with the next segment, so whatever is written to the
-     * segment after the failure, before the seal, could not be replayed either: the failed range therefore runs to
-     * the segment's end, and no fsync acknowledges a write there.
+     * that only a torn tail can be invalid: so the segment is sealed before the next write (decision 0044). Until
+     * then the hole is in the last segment, and a restart would cut whatever is written after it: the failed range
+     * therefore runs to the segment's end, and no fsync acknowledges a write there.
      */
     private synchronized void noteFailedFsync(long unsyncedFrom, Segment segment) {
         failedFsyncs.add(unsyncedFrom, segment.base() + segment.capacity());
@@ -312,8 +311,8 @@ public final class TimerLog implements AutoCloseable {
 
     /**
      * Whether the record at {@code position} was written before an fsync that failed since the log was opened, or
-     * after it in the same segment before that was sealed: its bytes may never reach the disk, or a replay may not
-     * reach them, though it reads fine from memory now and a later fsync succeeds.
+     * after it in the same segment before that was sealed: its bytes may never reach the disk, or a restart before the
+     * seal would cut them, though it reads fine from memory now and a later fsync succeeds.
      */
     public boolean fsyncFailedAt(long position) {
         return failedFsyncs.contains(position);
@@ -395,21 +394,48 @@ public final class TimerLog implements AutoCloseable {
     }
 
     /**
-     * Visits every valid record from {@code from} (a record boundary) to the write position, across segments.
-     * A record that fails its checks stops the scan with that exception: past the end of the valid log nothing
-     * is read.
+     * Visits every valid record from {@code from} (a record boundary) to the write position, across segments. In a
+     * sealed segment, damage (a record that fails its checks, a run of zeros with records after it: lost writes) is
+     * stepped over to the next record that passes its checks, and told to {@code damage}; so one bad sector does
+     * not hide the rest of its segment from a replay. In the active segment a record that fails its checks stops
+     * the scan with that exception: opening the log cut its torn tail, so that is not expected.
      */
-    public void scan(long from, RecordVisitor visitor) throws IOException, CorruptRecordException {
+    public void scan(long from, RecordVisitor visitor, DamageListener damage)
+            throws IOException, CorruptRecordException {
         long writeEnd = writePosition;
+        Segment current = active;
         for (Segment segment : segments.get().from(Math.max(from, startPosition()))) {
             if (segment.base() >= writeEnd) {
                 break;
             }
             int startOffset = (int) Math.max(0, from - segment.base());
             int limit = (int) Math.min(segment.capacity(), writeEnd - segment.base());
+            boolean sealed = segment != current && limit == segment.capacity();
             SegmentScanner scanner = new SegmentScanner(segment, startOffset, limit);
-            ByteBuffer bytes;
-            while ((bytes = scanner.next()) != null) {
+            while (true) {
+                int at = scanner.offset();
+                ByteBuffer bytes;
+                try {
+                    bytes = scanner.next();
+                } catch (CorruptRecordException e) {
+                    if (!sealed) {
+                        throw e;
+                    }
+                    boolean more = scanner.resync(at + 1);
+                    damage.damaged(segment.base() + at, segment.base() + scanner.offset(), e.getMessage());
+                    if (!more) {
+                        break;
+                    }
+                    continue;
+                }
+                if (bytes == null) {
+                    if (!sealed || !scanner.resync(at)) {
+                        break;
+                    }
+                    damage.damaged(segment.base() + at, segment.base() + scanner.offset(),
+                            "zeros where records continue after them (writes lost)");
+                    continue;
+                }
                 long position = segment.base() + scanner.offset() - bytes.remaining();
                 LogRecord record = RecordCodec.decode(bytes, position);
                 if (!visitor.visit(new ScannedRecord(position, bytes.remaining(), record))) {
@@ -419,10 +445,16 @@ public final class TimerLog implements AutoCloseable {
         }
     }
 
+    /** As {@link #scan(long, RecordVisitor, DamageListener)}, stepping over damage without telling anyone. */
+    public void scan(long from, RecordVisitor visitor) throws IOException, CorruptRecordException {
+        scan(from, visitor, (start, end, what) -> { });
+    }
+
     /**
      * Reads every record of the sealed segment {@code base} and checks it against its CRC, stepping over a record
-     * that fails; {@code pace} is told the bytes read as it goes (the scrubber sleeps there) and answers whether to
-     * go on. Null when the segment is active, or gone (deleted or closed meanwhile).
+     * that fails, and over a run of zeros with records after it (writes lost: reported as one corrupt record at its
+     * start); {@code pace} is told the bytes read as it goes (the scrubber sleeps there) and answers whether to go
+     * on. Null when the segment is active, or gone (deleted or closed meanwhile).
      */
     public SegmentCheck check(long base, IntPredicate pace) throws IOException {
         Segment segment = segments.get().get(base);
@@ -432,19 +464,22 @@ public final class TimerLog implements AutoCloseable {
         SegmentScanner scanner = new SegmentScanner(segment, 0, segment.capacity());
         List<CorruptRecordException> corrupt = new ArrayList<>();
         int records = 0;
-        boolean unreadableRest = false;
         try {
             while (true) {
                 int before = scanner.offset();
                 try {
                     if (scanner.next() == null) {
-                        break;
+                        if (!scanner.resync(before)) {
+                            break;
+                        }
+                        corrupt.add(new CorruptRecordException(base + before, (scanner.offset() - before)
+                                + " bytes of zeros where records continue after them (writes lost)"));
+                    } else {
+                        records++;
                     }
-                    records++;
                 } catch (CorruptRecordException e) {
                     corrupt.add(e);
-                    if (!scanner.skip()) {
-                        unreadableRest = true;
+                    if (!scanner.resync(before + 1)) {
                         break;
                     }
                 }
@@ -455,12 +490,11 @@ public final class TimerLog implements AutoCloseable {
         } catch (ClosedChannelException gone) {
             return null;
         }
-        return new SegmentCheck(base, records, scanner.offset(), corrupt, unreadableRest);
+        return new SegmentCheck(base, records, scanner.offset(), corrupt);
     }
 
     /** What {@link #check} found in one segment: records read, bytes checked, the corrupt ones. */
-    public record SegmentCheck(long base, int records, int bytes, List<CorruptRecordException> corrupt,
-                               boolean unreadableRest) {
+    public record SegmentCheck(long base, int records, int bytes, List<CorruptRecordException> corrupt) {
     }
 
     /** A description of each segment, oldest first. */
@@ -603,6 +637,12 @@ public final class TimerLog implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** Told of the damage a scan stepped over in a sealed segment: positions {@code [start, end)} and what. */
+    @FunctionalInterface
+    public interface DamageListener {
+        void damaged(long start, long end, String what);
     }
 
     /** Receives records from {@link #scan}; returns false to stop. */

@@ -163,6 +163,52 @@ class TimerLogTest {
         }
     }
 
+    /**
+     * A sealed segment loses a run of writes (a page read back as zeros, starting inside one record and ending inside
+     * another) and a later record gets a flipped byte. A scan steps over both to the next records that pass their
+     * checks and reports each: a replay does not lose the rest of the segment to one bad page.
+     */
+    @Test
+    void shouldScanPastZerosAndACorruptRecordInASealedSegment() throws Exception {
+        List<Long> positions = new ArrayList<>();
+        int size;
+        try (TimerLog log = TimerLog.open(dir, SEGMENT)) {
+            for (long seq = 0; log.segments().size() < 2; seq++) {
+                positions.add(log.append(List.of(record(seq, 10_000)))[0]);
+            }
+            size = record(0, 10_000).remaining();
+        }
+        // About 100 records of 10 KB fill the first segment; the last one appended opened the second.
+        Path first = dir.resolve(Segment.fileName(0));
+        try (RandomAccessFile f = new RandomAccessFile(first.toFile(), "rw")) {
+            f.seek(positions.get(5) + size / 2); // from inside record 5 to inside record 8
+            f.write(new byte[3 * size]);
+            f.seek(positions.get(12) + 100);      // a flipped byte in record 12's body
+            int b = f.read();
+            f.seek(positions.get(12) + 100);
+            f.write(b ^ 0x40);
+            f.seek(positions.get(20));            // records 20 and 21 exactly: a run of zeros, then record 22
+            f.write(new byte[(int) (positions.get(22) - positions.get(20))]);
+        }
+        List<Long> seqs = new ArrayList<>();
+        List<String> damage = new ArrayList<>();
+        try (TimerLog log = TimerLog.open(dir, SEGMENT)) {
+            log.scan(0, r -> seqs.add(r.record().seq()), (start, end, what) -> damage.add(start + "-" + end + " " + what));
+        }
+        List<Long> expected = new ArrayList<>();
+        for (long seq = 0; seq < positions.size(); seq++) {
+            if (!(seq >= 5 && seq <= 8) && seq != 12 && seq != 20 && seq != 21) {
+                expected.add(seq);
+            }
+        }
+        assertEquals(expected, seqs, "every record but those damaged, in order");
+        assertEquals(List.of(positions.get(5) + "-" + positions.get(9) + " corrupt",
+                positions.get(12) + "-" + positions.get(13) + " corrupt",
+                positions.get(20) + "-" + positions.get(22) + " zeros where records continue after them (writes lost)"),
+                damage.stream().map(d -> d.startsWith(positions.get(20) + "-") ? d : d.substring(0, d.indexOf(" corrupt")
+                        + " corrupt".length())).toList());
+    }
+
     @Test
     void shouldRefuseARecordLargerThanASegment() throws Exception {
         try (TimerLog log = TimerLog.open(dir, SEGMENT)) {
