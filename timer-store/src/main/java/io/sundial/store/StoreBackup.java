@@ -28,8 +28,8 @@ import java.util.stream.Stream;
  * (its files hard-linked, its memtables flushed just before so that little is left to flush then) and a hard link
  * to each segment, so that neither space reclaim nor the writer changes what the backup holds. The bytes are copied
  * after. The links are made in a staging directory under the store, on its file system; it is then renamed to the
- * target if that is on the same file system, else copied there and deleted. A staging directory left by a crash is
- * deleted when the store opens. One backup at a time.
+ * target if that is on the same file system, else copied beside the target under a temporary name, renamed once
+ * whole, and deleted. A staging directory left by a crash is deleted when the store opens. One backup at a time.
  */
 final class StoreBackup {
     private static final Logger LOG = LoggerFactory.getLogger(StoreBackup.class);
