@@ -85,7 +85,8 @@ final class PendingRun {
         Files.createDirectories(scratch);
         boolean otherFileSystem = Files.isDirectory(shm)
                 && !Files.getFileStore(shm).equals(Files.getFileStore(scratch));
-        Path target = (otherFileSystem ? shm : scratch).resolve("sundial-bench-backup-" + run + "-" + System.nanoTime());
+        Path target = (otherFileSystem ? shm : scratch)
+                .resolve("sundial-bench-backup-" + run + "-" + System.nanoTime());
         JSONObject args = new JSONObject();
         args.put("dir", target.toString());
         try (AdminClient admin = new AdminClient(phase.sundialAddress(), null, TimeUnit.HOURS.toMillis(1))) {

@@ -296,8 +296,9 @@ final class Committer {
                         DueEntry untrusted = untrustedFirstCopy(first);
                         if (untrusted != null) {
                             rewritten.add(untrusted);
-                            rewrites.add(RecordCodec.encode(LogRecord.timer(untrusted.seq(), untrusted.dueMs(),
-                                    first.enqueueMs(), p.fingerprint, p.uniqKey, p.message).movedTo(untrusted.dueMs())));
+                            LogRecord copy = LogRecord.timer(untrusted.seq(), untrusted.dueMs(), first.enqueueMs(),
+                                    p.fingerprint, p.uniqKey, p.message);
+                            rewrites.add(RecordCodec.encode(copy.movedTo(untrusted.dueMs())));
                         }
                         continue;
                     }

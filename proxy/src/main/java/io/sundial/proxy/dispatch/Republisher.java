@@ -49,10 +49,10 @@ import java.util.concurrent.CompletionStage;
  * that the stock client retries on another broker (busy, not available, a store error) sends the run to another
  * broker group of the topic that answers, as the client would, and is Retry only when there is none or it fails
  * too; while that broker refuses, its runs go to the other group first, and it is offered one now and then
- * ({@link BrokerRefusals}). Anything else (network, timeout) is Retry; after a failure in transport the broker gets no more sends
- * until it answers a probe ({@link BrokerGate}), so that a frozen broker does not receive one copy per retry.
- * Meanwhile its timers go to another broker group of the topic that answers, if there is one (decision 0042), so
- * that they are not late for as long as the broker is out. Thread-safe.
+ * ({@link BrokerRefusals}). Anything else (network, timeout) is Retry; after a failure in transport the broker
+ * gets no more sends until it answers a probe ({@link BrokerGate}), so that a frozen broker does not receive one
+ * copy per retry. Meanwhile its timers go to another broker group of the topic that answers, if there is one
+ * (decision 0042), so that they are not late for as long as the broker is out. Thread-safe.
  */
 public final class Republisher implements Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Republisher.class);

@@ -7,9 +7,10 @@ import java.util.TreeMap;
  * The parts of the log whose fsync failed. Linux reports a failed writeback once and then marks the pages clean,
  * so a later fsync that succeeds does not cover them: their bytes may never reach the disk (PostgreSQL's
  * "fsyncgate"). A range runs on to the end of its segment: what is written there after the failure, before the
- * segment is sealed, lies behind the hole in the last segment, which a restart cuts at the hole. Whoever would take such a record as
- * durable later (the flusher, a producer's retry answered as the same send) asks {@link #contains} first. Kept in memory only: after a restart the log holds what reached the disk, and a
- * record that did not reads as corrupt. At most {@link #MAX_RANGES} ranges, the oldest forgotten first.
+ * segment is sealed, lies behind the hole in the last segment, which a restart cuts at the hole. Whoever would
+ * take such a record as durable later (the flusher, a producer's retry answered as the same send) asks
+ * {@link #contains} first. Kept in memory only: after a restart the log holds what reached the disk, and a record
+ * that did not reads as corrupt. At most {@link #MAX_RANGES} ranges, the oldest forgotten first.
  * Thread-safe.
  */
 final class FailedFsyncRanges {

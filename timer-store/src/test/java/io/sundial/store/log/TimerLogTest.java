@@ -193,7 +193,8 @@ class TimerLogTest {
         List<Long> seqs = new ArrayList<>();
         List<String> damage = new ArrayList<>();
         try (TimerLog log = TimerLog.open(dir, SEGMENT)) {
-            log.scan(0, r -> seqs.add(r.record().seq()), (start, end, what) -> damage.add(start + "-" + end + " " + what));
+            log.scan(0, r -> seqs.add(r.record().seq()),
+                    (start, end, what) -> damage.add(start + "-" + end + " " + what));
         }
         List<Long> expected = new ArrayList<>();
         for (long seq = 0; seq < positions.size(); seq++) {
@@ -205,8 +206,8 @@ class TimerLogTest {
         assertEquals(List.of(positions.get(5) + "-" + positions.get(9) + " corrupt",
                 positions.get(12) + "-" + positions.get(13) + " corrupt",
                 positions.get(20) + "-" + positions.get(22) + " zeros where records continue after them (writes lost)"),
-                damage.stream().map(d -> d.startsWith(positions.get(20) + "-") ? d : d.substring(0, d.indexOf(" corrupt")
-                        + " corrupt".length())).toList());
+                damage.stream().map(d -> d.startsWith(positions.get(20) + "-") ? d
+                        : d.substring(0, d.indexOf(" corrupt") + " corrupt".length())).toList());
     }
 
     @Test
