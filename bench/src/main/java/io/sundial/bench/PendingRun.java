@@ -3,6 +3,7 @@ package io.sundial.bench;
 import com.alibaba.fastjson2.JSONObject;
 import io.sundial.proxy.admin.AdminCodes;
 import io.sundial.proxy.cli.admin.AdminClient;
+import io.sundial.store.log.DurableFiles;
 import org.apache.rocketmq.common.message.Message;
 
 import java.nio.file.Files;
@@ -101,7 +102,7 @@ final class PendingRun {
             f.put("backupCopied", otherFileSystem ? 1.0 : 0.0);
             return f;
         } finally {
-            Workspace.deleteTree(target);
+            DurableFiles.deleteTree(target);
         }
     }
 }

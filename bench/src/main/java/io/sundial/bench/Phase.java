@@ -2,6 +2,7 @@ package io.sundial.bench;
 
 import io.sundial.proxy.embedded.EmbeddedCluster;
 import io.sundial.proxy.embedded.EmbeddedClusterConfig;
+import io.sundial.store.log.DurableFiles;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 
 import java.io.IOException;
@@ -53,7 +54,7 @@ final class Phase implements AutoCloseable {
         }
         Phase p = new Phase(name, dir, settings, new LinkedHashMap<>(brokerProperties), brokerGroups);
         try {
-            Workspace.deleteTree(dir);
+            DurableFiles.deleteTree(dir);
             p.startCluster(0, 0);
             p.sundial = new SundialNode(settings.home(), dir.resolve("sundial"), settings.sundialJavaOpts(),
                     settings.sundialProperties());
@@ -166,7 +167,7 @@ final class Phase implements AutoCloseable {
         closeProducers();
         sundial.stop();
         cluster.close();
-        Workspace.deleteTree(cluster.dataDir());
+        DurableFiles.deleteTree(cluster.dataDir());
         startCluster(namesrvPort, brokerPort);
         startSundial(settings.sundialFlush(), true);
         startProducers();

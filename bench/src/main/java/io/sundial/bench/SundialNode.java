@@ -2,6 +2,7 @@ package io.sundial.bench;
 
 import io.sundial.proxy.config.ProxyConfig;
 import io.sundial.proxy.net.FreePorts;
+import io.sundial.store.log.DurableFiles;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -105,7 +106,7 @@ final class SundialNode implements AutoCloseable {
     void wipe() throws IOException, InterruptedException {
         stop();
         Files.createDirectories(dir);
-        Workspace.deleteTree(store());
+        DurableFiles.deleteTree(store());
     }
 
     private boolean accepting() {

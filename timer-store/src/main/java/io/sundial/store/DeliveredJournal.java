@@ -1,5 +1,7 @@
 package io.sundial.store;
 
+import io.sundial.store.log.DurableFiles;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -107,18 +109,7 @@ final class DeliveredJournal implements AutoCloseable {
 
     /** Writes the journal as it is now to {@code file} (a backup's copy). */
     void copyTo(Path file) throws IOException {
-        try (FileChannel to = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            long copied = 0;
-            while (copied < size) {
-                long n = channel.transferTo(copied, size - copied, to);
-                if (n <= 0) {
-                    throw new IOException("the delivered-timers journal ended at " + copied + " of " + size
-                            + " bytes while being copied");
-                }
-                copied += n;
-            }
-            to.force(true);
-        }
+        DurableFiles.copyPrefix(channel, size, file, size);
     }
 
     /** Forgets every id: all are acknowledged in the index. */

@@ -2,6 +2,7 @@ package io.sundial.store;
 
 import io.sundial.store.index.RocksKeyValueStore;
 import io.sundial.store.index.TimerIndex;
+import io.sundial.store.log.DurableFiles;
 import io.sundial.store.log.TimerLog;
 import io.sundial.store.time.Clock;
 import org.slf4j.Logger;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -63,7 +63,7 @@ final class StoreBackup {
         try (Stream<Path> entries = Files.list(storeDir)) {
             for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(STAGING_PREFIX)).toList()) {
                 LOG.info("Deleting {}, left by a backup that did not finish", p);
-                deleteTree(p);
+                DurableFiles.deleteTree(p);
             }
         }
     }
@@ -115,9 +115,7 @@ final class StoreBackup {
                         held / 1_000_000, report.tookNanos() / 1_000_000);
                 return report;
             } finally {
-                if (Files.exists(staging)) {
-                    deleteTree(staging);
-                }
+                DurableFiles.deleteTree(staging);
             }
         } finally {
             oneAtATime.unlock();
@@ -142,7 +140,7 @@ final class StoreBackup {
     private Path checkedTarget(Path target) {
         Path dest = target.toAbsolutePath().normalize();
         Path store = config.storePath().toAbsolutePath().normalize();
-        if (dest.startsWith(store) || store.startsWith(dest)) {
+        if (dest.startsWith(store)) {
             throw new IllegalArgumentException("the backup directory " + dest + " must lie outside the store "
                     + store);
         }
@@ -169,7 +167,7 @@ final class StoreBackup {
         } catch (AtomicMoveNotSupportedException otherFileSystem) {
             copyThenRename(staging, dest, bytes);
         }
-        fsyncDirectory(dest.getParent());
+        DurableFiles.syncDirectory(dest.getParent());
         return bytes;
     }
 
@@ -187,7 +185,7 @@ final class StoreBackup {
         Path incomplete = dest.resolveSibling(dest.getFileName() + ".incomplete");
         if (Files.exists(incomplete)) {
             LOG.info("Deleting {}, left by a backup that did not finish", incomplete);
-            deleteTree(incomplete);
+            DurableFiles.deleteTree(incomplete);
         }
         try {
             copyTree(staging, incomplete);
@@ -195,7 +193,7 @@ final class StoreBackup {
             Files.move(incomplete, dest, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             try {
-                deleteTree(incomplete);
+                DurableFiles.deleteTree(incomplete);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -206,7 +204,7 @@ final class StoreBackup {
     private static void fsyncDirectories(Path root) throws IOException {
         try (Stream<Path> dirs = Files.walk(root)) {
             for (Path d : dirs.filter(Files::isDirectory).toList()) {
-                fsyncDirectory(d);
+                DurableFiles.syncDirectory(d);
             }
         }
     }
@@ -236,20 +234,6 @@ final class StoreBackup {
                 total += Files.size(p);
             }
             return total;
-        }
-    }
-
-    private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
-            c.force(true);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -2,6 +2,7 @@ package io.sundial.store;
 
 import ch.qos.logback.classic.Level;
 import io.sundial.store.index.DueEntry;
+import io.sundial.store.log.DurableFiles;
 import io.sundial.store.log.FaultyDisk;
 import io.sundial.store.log.FlushMode;
 import io.sundial.store.record.LogRecord;
@@ -9,11 +10,8 @@ import io.sundial.store.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -280,7 +277,7 @@ class DiskIoErrorTest {
             assertTrue(store.stats().segments() > segmentsBefore, "sealed at the next write");
             assertTrue(sendAll(store, "after-seal-", 3).isEmpty());
         }
-        deleteTree(dir.resolve("index"));
+        DurableFiles.deleteTree(dir.resolve("index"));
         try (TimerStore rebuilt = TimerStore.open(StoreFixture.config(dir), Clock.SYSTEM)) {
             for (String key : acknowledged) {
                 List<DueEntry> found = rebuilt.findByUniqKey("Disk", key);
@@ -289,14 +286,6 @@ class DiskIoErrorTest {
             }
             assertEquals(Set.of("before-0", "before-1", "before-2", "after-hole-0", "after-seal-0", "after-seal-1",
                     "after-seal-2"), acknowledged);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 

@@ -1,15 +1,14 @@
 package io.sundial.store;
 
 import io.sundial.store.index.DueEntry;
+import io.sundial.store.log.DurableFiles;
 import io.sundial.store.time.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -128,7 +127,7 @@ class StoreBackupTest {
                 }
             }
         } finally {
-            deleteTree(target);
+            DurableFiles.deleteTree(target);
         }
     }
 
@@ -166,17 +165,6 @@ class StoreBackupTest {
             Thread.sleep(1);
         }
         assertTrue(condition.getAsBoolean());
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     private static long sizeOf(Path root) throws Exception {

@@ -95,7 +95,7 @@ public final class TimerLog implements AutoCloseable {
             }
             if (opened.isEmpty()) {
                 opened.add(Segment.create(dir, 0, segmentSize, channels));
-                syncDirectory(dir);
+                DurableFiles.syncDirectory(dir);
             }
             Segment last = opened.get(opened.size() - 1);
             long cut = recoverTail(last);
@@ -238,7 +238,7 @@ public final class TimerLog implements AutoCloseable {
             flushedPosition = fullEnd;
         }
         Segment next = Segment.create(dir, full.base() + full.capacity(), segmentSize, channels);
-        syncDirectory(dir);
+        DurableFiles.syncDirectory(dir);
         full.writeOffset(full.capacity());
         segments.updateAndGet(t -> t.with(next));
         active = next;
@@ -542,21 +542,8 @@ public final class TimerLog implements AutoCloseable {
      * drops the link. What the live log wrote since is not copied.
      */
     public static void finishBackup(BackupPart part) throws IOException {
-        try (FileChannel from = FileChannel.open(part.link(), StandardOpenOption.READ);
-             FileChannel to = FileChannel.open(part.file(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            long copied = 0;
-            while (copied < part.written()) {
-                long n = from.transferTo(copied, part.written() - copied, to);
-                if (n <= 0) {
-                    throw new IOException("segment " + part.link() + " ended at " + copied + " of "
-                            + part.written() + " bytes written");
-                }
-                copied += n;
-            }
-            if (part.capacity() > part.written()) {
-                to.write(ByteBuffer.allocate(1), part.capacity() - 1L);
-            }
-            to.force(true);
+        try (FileChannel from = FileChannel.open(part.link(), StandardOpenOption.READ)) {
+            DurableFiles.copyPrefix(from, part.written(), part.file(), part.capacity());
         }
         Files.delete(part.link());
     }
@@ -585,7 +572,7 @@ public final class TimerLog implements AutoCloseable {
         }
         segments.updateAndGet(t -> t.without(base));
         segment.closeAndDelete();
-        syncDirectory(dir);
+        DurableFiles.syncDirectory(dir);
         LOG.info("Timer log deleted segment {}", segment);
     }
 
@@ -601,12 +588,6 @@ public final class TimerLog implements AutoCloseable {
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("timer log is closed");
-        }
-    }
-
-    private static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
         }
     }
 

@@ -4,6 +4,7 @@ import io.sundial.store.AppendRequest;
 import io.sundial.store.StoreConfig;
 import io.sundial.store.TestMessages;
 import io.sundial.store.TimerStore;
+import io.sundial.store.log.DurableFiles;
 import io.sundial.store.log.FlushMode;
 import io.sundial.store.record.TimerMessage;
 import io.sundial.store.time.Clock;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.SplittableRandom;
@@ -70,7 +70,7 @@ public final class ServiceBenchmark {
                 throw new IllegalArgumentException("mode must be backlog, latency, restart or prepare, got " + mode);
             }
         } finally {
-            deleteTree(dir);
+            DurableFiles.deleteTree(dir);
         }
     }
 
@@ -136,7 +136,7 @@ public final class ServiceBenchmark {
             try {
                 copyTree(dir, crashed); // what a SIGKILL leaves: memtables and the log tail not flushed
             } catch (java.nio.file.NoSuchFileException compactedMeanwhile) {
-                deleteTree(crashed);
+                DurableFiles.deleteTree(crashed);
                 copyTree(dir, crashed);
             }
         }
@@ -150,10 +150,10 @@ public final class ServiceBenchmark {
                 System.out.printf("  restart %d after a crash: serving %,d ms; %,d pending; %s%n", run,
                         (System.nanoTime() - start) / 1_000_000, store.pendingCount(), store.recoveryReport());
             } finally {
-                deleteTree(copy);
+                DurableFiles.deleteTree(copy);
             }
         }
-        deleteTree(crashed);
+        DurableFiles.deleteTree(crashed);
         for (int run = 1; run <= 3; run++) {
             long start = System.nanoTime();
             try (TimerStore store = TimerStore.open(storeConfig, Clock.SYSTEM);
@@ -282,11 +282,4 @@ public final class ServiceBenchmark {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }
