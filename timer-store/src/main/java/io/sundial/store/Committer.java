@@ -13,6 +13,7 @@ import io.sundial.store.log.TimerLog;
 import io.sundial.store.record.CorruptRecordException;
 import io.sundial.store.record.LogRecord;
 import io.sundial.store.record.RecordCodec;
+import io.sundial.store.record.RecordType;
 import io.sundial.store.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +22,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -185,6 +188,8 @@ final class Committer {
                         ctx.reschedule(r);
                     } else if (w instanceof PendingWrite.Move m) {
                         ctx.move(m);
+                    } else if (w instanceof PendingWrite.CopyChanges cc) {
+                        ctx.copyChanges(cc);
                     }
                 }
             }
@@ -403,7 +408,8 @@ final class Committer {
             for (DueEntry e : targets) {
                 buffers.add(RecordCodec.encode(LogRecord.cancel(e.seq(), e.dueMs(), now, e.topic(), e.uniqKey())));
             }
-            log.append(buffers);
+            long[] positions = log.append(buffers);
+            keepChanges(targets, positions);
             for (DueEntry e : pending) {
                 index.endTimer(batch, e, TimerState.CANCELLED, now, log.segmentBaseOf(e.position()));
                 notifications.add(() -> listener.onCancelled(e));
@@ -428,7 +434,7 @@ final class Committer {
                 buffers.add(RecordCodec.encode(LogRecord.reschedule(e.seq(), rs.newDueMs(), e.dueMs(), now,
                         e.topic(), e.uniqKey())));
             }
-            log.append(buffers);
+            keepChanges(targets, log.append(buffers));
             for (DueEntry e : targets) {
                 index.changeDue(batch, e, rs.newDueMs());
                 DueEntry after = e.withDue(rs.newDueMs());
@@ -461,6 +467,44 @@ final class Committer {
             }
             int moved = live.size();
             completions.add(completion(m.future(), moved));
+        }
+
+        /** Keeps the segment of each change record while its timer's record is in another (decision 0048). */
+        private void keepChanges(List<DueEntry> targets, long[] positions) {
+            for (int i = 0; i < targets.size(); i++) {
+                index.keep(batch, log.segmentBaseOf(positions[i]), log.segmentBaseOf(targets.get(i).position()));
+            }
+        }
+
+        /**
+         * Copies a compacted segment's change records forward. A cancel is copied as it is; a reschedule only while
+         * its timer is pending, restated at the due time the timer has now, so that the copy, which comes later in
+         * the log, never undoes a later change.
+         */
+        void copyChanges(PendingWrite.CopyChanges cc) throws IOException {
+            List<ByteBuffer> buffers = new ArrayList<>(cc.changes().size());
+            for (LogRecord r : cc.changes()) {
+                if (r.type() == RecordType.CANCEL) {
+                    buffers.add(RecordCodec.encode(r));
+                } else {
+                    DueEntry e = index.pendingEntry(batch, r.topic(), r.uniqKey(), r.seq());
+                    if (e != null) {
+                        buffers.add(RecordCodec.encode(LogRecord.reschedule(r.seq(), e.dueMs(), e.dueMs(),
+                                r.enqueueMs(), r.topic(), r.uniqKey())));
+                    }
+                }
+            }
+            Set<Long> copies = new HashSet<>(cc.earlierCopies());
+            if (!buffers.isEmpty()) {
+                for (long position : log.append(buffers)) {
+                    copies.add(log.segmentBaseOf(position));
+                }
+                forceBeforeIndex = true; // the copies must be durable before their segment can be let go
+            }
+            if (cc.last()) {
+                index.transferKeeps(batch, cc.fromSegment(), copies);
+            }
+            completions.add(completion(cc.future(), Set.copyOf(copies)));
         }
 
         /** The pending timers a cancel or reschedule changes: not those being delivered. */

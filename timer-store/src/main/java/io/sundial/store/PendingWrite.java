@@ -4,6 +4,7 @@ import io.sundial.store.index.DueEntry;
 import io.sundial.store.record.LogRecord;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /** A change that goes through the single log writer: everything that appends a log record. */
@@ -23,6 +24,15 @@ sealed interface PendingWrite {
     /** Move every pending timer with this unique key (or only {@code onlySeq}) to {@code newDueMs}. */
     record Reschedule(String topic, String uniqKey, long onlySeq, long newDueMs,
                       CompletableFuture<ChangeResult> future) implements PendingWrite {
+    }
+
+    /**
+     * Copy a compacted segment's cancels and reschedules forward (decision 0048). The last write of a segment's
+     * copies also moves what kept that segment to every segment its copies went to ({@code earlierCopies} and its
+     * own). Completes with the segments this write's copies went to, {@code earlierCopies} included.
+     */
+    record CopyChanges(long fromSegment, List<LogRecord> changes, Set<Long> earlierCopies, boolean last,
+                       CompletableFuture<Set<Long>> future) implements PendingWrite {
     }
 
     /** Copy live records forward (compaction) if each is still live where it was read. */

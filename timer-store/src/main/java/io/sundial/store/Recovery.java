@@ -31,9 +31,11 @@ import java.util.List;
  *       loss.</li>
  *   <li>Records after the applied position are re-applied in order: TIMER (unless its sequence or a copy with
  *       the same fingerprint is already indexed), CANCEL and RESCHEDULE (only if the timer is still pending),
- *       MOVE (if the timer is pending elsewhere, it points there; if the index does not know the timer at all, as
- *       a TIMER record). Each check makes a record's second application a no-op, so replay is safe to run twice,
- *       including when it is interrupted.</li>
+ *       MOVE (if the timer is pending elsewhere, it points there, at the move's due time; if the index does not
+ *       know the timer at all, as a TIMER record). A cancel or reschedule applied keeps its segment while the
+ *       timer's record is in another (decision 0048). Each check makes a record's second application a no-op
+ *       (a keep counted twice only keeps longer), so replay is safe to run twice, including when it is
+ *       interrupted.</li>
  * </ol>
  * Then the timers the {@link DeliveredJournal} names as delivered and still pending are acknowledged.
  * Guarantee: every append that completed is pending after a crash unless it was acknowledged or cancelled;
@@ -195,18 +197,27 @@ final class Recovery {
                 } else if (e.position() != scanned.position()) {
                     index.relocate(b, e, scanned.position(), scanned.size(), log.segmentBaseOf(e.position()),
                             log.segmentBaseOf(scanned.position()));
+                    if (e.dueMs() != r.dueMs()) {
+                        // A move carries the due time the timer had when it was written: a reschedule before it that
+                        // the replay did not see (stepped over as damage) is not undone by the older copy.
+                        index.changeDue(b, e.withLocation(scanned.position(), scanned.size()), r.dueMs());
+                    }
                 }
             }
             case CANCEL -> {
                 DueEntry e = index.pendingEntry(b, r.topic(), r.uniqKey(), r.seq());
                 if (e != null) {
+                    index.keep(b, log.segmentBaseOf(scanned.position()), log.segmentBaseOf(e.position()));
                     index.endTimer(b, e, TimerState.CANCELLED, r.enqueueMs(), log.segmentBaseOf(e.position()));
                 }
             }
             case RESCHEDULE -> {
                 DueEntry e = index.pendingEntry(b, r.topic(), r.uniqKey(), r.seq());
-                if (e != null && e.dueMs() != r.dueMs()) {
-                    index.changeDue(b, e, r.dueMs());
+                if (e != null) {
+                    index.keep(b, log.segmentBaseOf(scanned.position()), log.segmentBaseOf(e.position()));
+                    if (e.dueMs() != r.dueMs()) {
+                        index.changeDue(b, e, r.dueMs());
+                    }
                 }
             }
             default -> throw new IllegalStateException("unknown record type " + r.type());

@@ -58,6 +58,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class SpaceReclaimer {
     private static final Logger LOG = LoggerFactory.getLogger(SpaceReclaimer.class);
     private static final int MOVES_PER_WRITE = 256;
+    /** Cancels and reschedules are small: a write copies this many of a kept segment's. */
+    private static final int CHANGES_PER_WRITE = 4096;
     private static final int TOMBSTONES_PER_PASS = 100_000;
     /** Tombstones expired under one hold of the index lock: about 10 ms of RocksDB reads. */
     private static final int TOMBSTONES_PER_LOCK = 1_024;
@@ -121,7 +123,8 @@ final class SpaceReclaimer {
                 sealed.add(s.base());
                 long live = index.segmentLive(s.base());
                 long liveBytes = index.segmentLiveBytes(s.base());
-                if (live > 0 && liveBytes < compactionThreshold * s.capacity()
+                boolean kept = index.segmentKeeps(s.base()) > 0;
+                if ((live > 0 || kept) && liveBytes < compactionThreshold * s.capacity()
                         && now - sparseSince.computeIfAbsent(s.base(), b -> now) >= compactionDelayMs) {
                     moved += compact(s);
                     compacted++;
@@ -205,33 +208,65 @@ final class SpaceReclaimer {
         expiry.restNanos += System.nanoTime() - began;
     }
 
+    /**
+     * Deletes every sealed segment that nothing needs: no pending timer lives in it and no change record in it is
+     * needed for a record of another segment (decision 0048). A deletion can free others, so it goes on until none
+     * is left.
+     */
     private int deleteEmptySegments() throws IOException {
-        long applied = index.appliedPosition();
-        List<SegmentInfo> empty = new ArrayList<>();
-        for (SegmentInfo s : log.segments()) {
-            if (!s.active() && s.end() <= applied && index.segmentLive(s.base()) == 0) {
-                empty.add(s);
+        int deleted = 0;
+        releaseKeptForDeleted(); // also what a crash between a deletion and its release left
+        while (true) {
+            long applied = index.appliedPosition();
+            List<SegmentInfo> empty = new ArrayList<>();
+            for (SegmentInfo s : log.segments()) {
+                if (!s.active() && s.end() <= applied && index.segmentLive(s.base()) == 0
+                        && index.segmentKeeps(s.base()) == 0) {
+                    empty.add(s);
+                }
             }
+            if (empty.isEmpty()) {
+                return deleted;
+            }
+            index.syncWal(); // the deletes that emptied them must survive a crash before the records go
+            for (SegmentInfo s : empty) {
+                log.deleteSegment(s.base());
+                indexLock.lock();
+                try (IndexBatch b = index.newBatch()) {
+                    index.dropSegmentCounters(b, s.base());
+                    index.write(b, false);
+                } finally {
+                    indexLock.unlock();
+                }
+            }
+            deleted += empty.size();
+            releaseKeptForDeleted();
         }
-        if (empty.isEmpty()) {
-            return 0;
-        }
-        index.syncWal(); // the deletes that emptied them must survive a crash before the records go
-        for (SegmentInfo s : empty) {
-            log.deleteSegment(s.base());
-            indexLock.lock();
-            try (IndexBatch b = index.newBatch()) {
-                index.dropSegmentCounters(b, s.base());
+    }
+
+    /**
+     * Lets go of the segments kept for a timer record in a segment that is gone. Only once it is gone from the disk:
+     * a crash before must find the cancels and reschedules of the records it still holds.
+     */
+    private void releaseKeptForDeleted() {
+        indexLock.lock(); // no append meanwhile: a segment started after the listing would look deleted
+        try (IndexBatch b = index.newBatch()) {
+            Set<Long> existing = new HashSet<>();
+            log.segments().forEach(s -> existing.add(s.base()));
+            if (index.releaseKeptFor(b, existing) > 0) {
                 index.write(b, false);
-            } finally {
-                indexLock.unlock();
             }
+        } finally {
+            indexLock.unlock();
         }
-        return empty.size();
     }
 
     private long compact(SegmentInfo segment) throws IOException {
+        boolean kept = index.segmentKeeps(segment.base()) > 0;
+        boolean scannedWhole = true;
         List<PendingWrite.Move.Candidate> candidates = new ArrayList<>();
+        List<LogRecord> changes = new ArrayList<>();
+        Set<Long> copies = new HashSet<>();
         long[] moved = {0};
         try {
             log.scan(segment.base(), scanned -> {
@@ -244,9 +279,15 @@ final class SpaceReclaimer {
                     if (live != null && live.position() == scanned.position()) { // not an older copy
                         candidates.add(new PendingWrite.Move.Candidate(live, r));
                         if (candidates.size() == MOVES_PER_WRITE) {
-                            moved[0] += submit(candidates);
+                            moved[0] += move(candidates);
                             candidates.clear();
                         }
+                    }
+                } else if (kept) {
+                    changes.add(r);
+                    if (changes.size() == CHANGES_PER_WRITE) {
+                        copies.addAll(copyChanges(segment.base(), changes, copies, false));
+                        changes.clear();
                     }
                 }
                 return true;
@@ -254,20 +295,35 @@ final class SpaceReclaimer {
         } catch (CorruptRecordException e) {
             // Not ours to repair here: the record stays, and so does its segment.
             LOG.error("Compaction of segment at {} stopped at a corrupt record", segment.base(), e);
+            scannedWhole = false;
         }
         if (!candidates.isEmpty()) {
-            moved[0] += submit(candidates);
+            moved[0] += move(candidates);
+        }
+        if (kept && scannedWhole) {
+            copyChanges(segment.base(), changes, copies, true);
         }
         return moved[0];
     }
 
-    private int submit(List<PendingWrite.Move.Candidate> candidates) throws IOException {
+    private int move(List<PendingWrite.Move.Candidate> candidates) throws IOException {
         CompletableFuture<Integer> done = new CompletableFuture<>();
-        PendingWrite.Move move = new PendingWrite.Move(List.copyOf(candidates), done);
+        return await(new PendingWrite.Move(List.copyOf(candidates), done), done);
+    }
+
+    private Set<Long> copyChanges(long from, List<LogRecord> changes, Set<Long> earlierCopies, boolean last)
+            throws IOException {
+        CompletableFuture<Set<Long>> done = new CompletableFuture<>();
+        return await(new PendingWrite.CopyChanges(from, List.copyOf(changes), Set.copyOf(earlierCopies), last, done),
+                done);
+    }
+
+    /** Queues {@code write} for the single writer and waits for it. */
+    private <T> T await(PendingWrite write, CompletableFuture<T> done) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!committer.offer(move)) {
+        while (!committer.offer(write)) {
             if (System.nanoTime() > deadline) {
-                throw new IOException("compaction could not queue its moves: the store is busy");
+                throw new IOException("compaction could not queue its writes: the store is busy");
             }
             try {
                 Thread.sleep(10);
@@ -282,7 +338,7 @@ final class SpaceReclaimer {
             Thread.currentThread().interrupt();
             throw new IOException("compaction interrupted", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("compaction moves failed: " + e.getMessage(), e);
+            throw new IOException("compaction writes failed: " + e.getMessage(), e);
         }
     }
 }

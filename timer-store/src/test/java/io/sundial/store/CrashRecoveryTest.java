@@ -4,6 +4,7 @@ import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.RocksKeyValueStore;
 import io.sundial.store.index.TimerIndex;
 import io.sundial.store.index.IndexBatch;
+import io.sundial.store.log.DurableFiles;
 import io.sundial.store.time.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +119,42 @@ class CrashRecoveryTest {
         try (TimerStore store = open()) {
             assertEquals(0, store.recoveryReport().replayedRecords());
             assertEquals(2, store.pendingCount());
+        }
+    }
+
+    /**
+     * A cancel and a reschedule are written in a later segment than their timers' records. Once that segment holds
+     * nothing pending it used to be deleted, and an index rebuilt from the log brought the cancelled timer back and
+     * the rescheduled one at its first due time (decision 0048).
+     */
+    @Test
+    void shouldKeepCancelsAndReschedulesThroughARebuildAfterTheirSegmentEmptied() throws Exception {
+        try (TimerStore store = open()) {
+            store.append(message("T", "Cancelled"), T0 + 3_600_000).get();
+            store.append(message("T", "Rescheduled"), T0 + 3_600_000).get();
+            for (int i = 0; i < 120; i++) { // the first segment, held by pending timers; the next begins
+                store.append(TestMessages.sized("T", "held" + i, 10_000), T0 + 7_200_000).get();
+            }
+            store.cancel("T", "Cancelled").get();
+            store.reschedule("T", "Rescheduled", T0 + 9_000_000).get();
+            for (int i = 0; i < 120; i++) { // the rest of the second segment, delivered
+                store.append(TestMessages.sized("T", "delivered" + i, 10_000), T0 + 1).get();
+            }
+            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, T0 + 1, 1000)) {
+                store.ack(e.dueMs(), e.seq());
+            }
+            ReclaimReport reclaimed = store.reclaimSpace();
+            assertEquals(1, reclaimed.deletedSegments(), "the second segment was compacted and deleted: " + reclaimed);
+        }
+        DurableFiles.deleteTree(dir.resolve("index"));
+        try (TimerStore store = open()) {
+            boolean cancelledCameBack = !store.findByUniqKey("T", "Cancelled").isEmpty();
+            long rescheduledDue = store.findByUniqKey("T", "Rescheduled").get(0).dueMs();
+            assertFalse(cancelledCameBack, "the cancelled timer stays cancelled");
+            assertEquals(T0 + 9_000_000, rescheduledDue, "the rescheduled timer keeps its new due time");
+            for (int i = 0; i < 120; i++) {
+                assertEquals(1, store.findByUniqKey("T", "held" + i).size(), "held" + i + " pending");
+            }
         }
     }
 

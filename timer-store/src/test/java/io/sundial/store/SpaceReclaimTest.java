@@ -1,6 +1,7 @@
 package io.sundial.store;
 
 import io.sundial.store.index.DueEntry;
+import io.sundial.store.log.DurableFiles;
 import io.sundial.store.time.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,6 +109,44 @@ class SpaceReclaimTest {
         try (TimerStore store = open()) {
             assertEquals(0, store.recoveryReport().replayedRecords());
             assertEquals(10, store.pendingCount());
+        }
+    }
+
+    /**
+     * A segment full of pending timers, and after it segments each holding one cancel of one of them, the rest
+     * delivered. Each cancel keeps its segment while the first one is there (decision 0048), yet the disk is not
+     * held: a kept segment is compacted, its cancel copied forward, and it is deleted. The cancels still hold.
+     */
+    @Test
+    void shouldCompactSegmentsKeptOnlyByCancelsAndKeepTheCancels() throws Exception {
+        try (TimerStore store = open()) {
+            for (int i = 0; i < 100; i++) { // the first segment: pending for hours
+                store.append(TestMessages.sized("T", "m" + i, BODY), T0 + 3_600_000 + i).join();
+            }
+            for (int k = 0; k < 5; k++) {
+                store.cancel("T", "m" + k).join();
+                for (int i = 0; i < 110; i++) {
+                    store.append(TestMessages.sized("T", "gone" + k + "-" + i, BODY), T0 + 1).join();
+                }
+                for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, T0 + 1, 1000)) {
+                    store.ack(e.dueMs(), e.seq());
+                }
+            }
+            int before = store.stats().segments();
+            assertTrue(before >= 6, "segments written: " + before);
+            ReclaimReport report = store.reclaimSpace();
+            assertTrue(store.stats().segments() <= 3, "segments left of " + before + ": " + store.stats().segments()
+                    + " (" + report + ")");
+            assertTrue(report.compactedSegments() >= 1, "the kept segments were compacted: " + report);
+        }
+        DurableFiles.deleteTree(dir.resolve("index"));
+        try (TimerStore store = open()) {
+            for (int k = 0; k < 5; k++) {
+                assertTrue(store.findByUniqKey("T", "m" + k).isEmpty(), "m" + k + " stays cancelled");
+            }
+            for (int i = 5; i < 100; i++) {
+                assertEquals(1, store.findByUniqKey("T", "m" + i).size(), "m" + i + " pending");
+            }
         }
     }
 

@@ -15,6 +15,10 @@ public final class Keys {
     private static final byte COUNTER_SEGMENT_LIVE = 'S';
     private static final byte COUNTER_SEGMENT_BYTES = 'B';
     private static final byte COUNTER_PARKED = 'P';
+    /** Change records a segment holds that keep it (decision 0048). */
+    private static final byte COUNTER_SEGMENT_KEEPS = 'K';
+    /** {@code target | kept}: how many of the kept segment's change records change a timer in the target. */
+    private static final byte COUNTER_KEPT_BY = 'R';
 
     private Keys() {
     }
@@ -112,6 +116,28 @@ public final class Keys {
 
     public static byte[] segmentBytesCounter(long segmentBase) {
         return ByteBuffer.allocate(9).put(COUNTER_SEGMENT_BYTES).putLong(segmentBase).array();
+    }
+
+    public static byte[] segmentKeepsCounter(long segmentBase) {
+        return ByteBuffer.allocate(9).put(COUNTER_SEGMENT_KEEPS).putLong(segmentBase).array();
+    }
+
+    /** {@code target | kept}: see {@link #keptSegmentOf} and {@link #targetSegmentOf}. */
+    public static byte[] keptByCounter(long targetSegment, long keptSegment) {
+        return ByteBuffer.allocate(17).put(COUNTER_KEPT_BY).putLong(targetSegment).putLong(keptSegment).array();
+    }
+
+    /** The common prefix of every {@link #keptByCounter} key. */
+    public static byte[] keptByPrefix() {
+        return new byte[] {COUNTER_KEPT_BY};
+    }
+
+    public static long targetSegmentOf(byte[] keptByKey) {
+        return ByteBuffer.wrap(keptByKey).getLong(1);
+    }
+
+    public static long keptSegmentOf(byte[] keptByKey) {
+        return ByteBuffer.wrap(keptByKey).getLong(9);
     }
 
     /** The smallest key greater than every key starting with {@code prefix}: an exclusive upper bound. */

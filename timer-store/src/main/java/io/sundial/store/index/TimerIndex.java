@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -330,6 +331,73 @@ public final class TimerIndex implements AutoCloseable {
     public void dropSegmentCounters(IndexBatch b, long segmentBase) {
         b.delete(Table.COUNTER, Keys.segmentLiveCounter(segmentBase));
         b.delete(Table.COUNTER, Keys.segmentBytesCounter(segmentBase));
+        b.delete(Table.COUNTER, Keys.segmentKeepsCounter(segmentBase));
+    }
+
+    // ---- segments kept by their change records (decision 0048)
+
+    /**
+     * Records that a cancel or reschedule written in the segment at {@code changeSegment} changes a timer whose
+     * record lies in the segment at {@code targetSegment}: an index rebuilt from the log needs the change as long as
+     * that record is there, so the change's segment is kept until the target's is deleted.
+     */
+    public void keep(IndexBatch b, long changeSegment, long targetSegment) {
+        if (changeSegment != targetSegment) {
+            b.addCounter(Keys.keptByCounter(targetSegment, changeSegment), 1);
+            b.addCounter(Keys.segmentKeepsCounter(changeSegment), 1);
+        }
+    }
+
+    /** How many of the segment's change records still change a timer whose record lies in another segment. */
+    public long segmentKeeps(long segmentBase) {
+        return kv.counter(Keys.segmentKeepsCounter(segmentBase));
+    }
+
+    /** Lets go of what kept segments for targets that are no longer in {@code existing}; returns how many. */
+    public long releaseKeptFor(IndexBatch b, Set<Long> existing) {
+        long released = 0;
+        for (Map.Entry<byte[], Long> kept : keptBy().entrySet()) {
+            if (!existing.contains(Keys.targetSegmentOf(kept.getKey()))) {
+                b.delete(Table.COUNTER, kept.getKey());
+                b.addCounter(Keys.segmentKeepsCounter(Keys.keptSegmentOf(kept.getKey())), -kept.getValue());
+                released += kept.getValue();
+            }
+        }
+        return released;
+    }
+
+    /**
+     * Moves what keeps the segment at {@code from} to each of {@code to}, which now hold copies of its change
+     * records (compaction): every one of them is kept for every target, as it is not known which copy is whose.
+     */
+    public void transferKeeps(IndexBatch b, long from, Set<Long> to) {
+        for (Map.Entry<byte[], Long> kept : keptBy().entrySet()) {
+            if (Keys.keptSegmentOf(kept.getKey()) != from) {
+                continue;
+            }
+            long target = Keys.targetSegmentOf(kept.getKey());
+            b.delete(Table.COUNTER, kept.getKey());
+            b.addCounter(Keys.segmentKeepsCounter(from), -kept.getValue());
+            for (long copy : to) {
+                b.addCounter(Keys.keptByCounter(target, copy), kept.getValue());
+                b.addCounter(Keys.segmentKeepsCounter(copy), kept.getValue());
+            }
+        }
+    }
+
+    /** Every {@link Keys#keptByCounter} with its count: one per pair of segments, so few. */
+    private Map<byte[], Long> keptBy() {
+        Map<byte[], Long> out = new LinkedHashMap<>();
+        byte[] prefix = Keys.keptByPrefix();
+        try (KeyValueStore.Cursor c = kv.range(Table.COUNTER, prefix, Keys.upperBound(prefix))) {
+            while (c.next()) {
+                long n = Counters.decode(c.value());
+                if (n != 0) {
+                    out.put(c.key(), n);
+                }
+            }
+        }
+        return out;
     }
 
     /**
