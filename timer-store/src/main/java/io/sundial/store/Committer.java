@@ -445,14 +445,21 @@ final class Committer {
             completions.add(completion(rs.future(), r));
         }
 
+        /** Moves each candidate still where it was read, pending (and not in flight) or parked. */
         void move(PendingWrite.Move m) throws IOException {
             List<DueEntry> live = new ArrayList<>();
+            List<ParkedTimer> parked = new ArrayList<>();
             List<ByteBuffer> buffers = new ArrayList<>();
             for (PendingWrite.Move.Candidate c : m.candidates()) {
-                DueEntry now = index.pendingEntry(batch, c.expected().topic(), c.expected().uniqKey(),
-                        c.expected().seq());
-                if (now != null && now.position() == c.expected().position() && !isDelivering(now)) {
+                DueEntry expected = c.expected();
+                DueEntry now = index.pendingEntry(batch, expected.topic(), expected.uniqKey(), expected.seq());
+                ParkedTimer p = now == null ? index.parkedTimer(batch, expected.topic(), expected.seq()) : null;
+                if (p != null) {
+                    now = p.entry();
+                }
+                if (now != null && now.position() == expected.position() && (p != null || !isDelivering(now))) {
                     live.add(now);
+                    parked.add(p);
                     buffers.add(RecordCodec.encode(c.record().movedTo(now.dueMs())));
                 }
             }
@@ -460,8 +467,14 @@ final class Committer {
                 long[] positions = log.append(buffers);
                 for (int i = 0; i < live.size(); i++) {
                     DueEntry e = live.get(i);
-                    index.relocate(batch, e, positions[i], buffers.get(i).remaining(),
-                            log.segmentBaseOf(e.position()), log.segmentBaseOf(positions[i]));
+                    int size = buffers.get(i).remaining();
+                    long from = log.segmentBaseOf(e.position());
+                    long to = log.segmentBaseOf(positions[i]);
+                    if (parked.get(i) != null) {
+                        index.relocateParked(batch, parked.get(i), positions[i], size, from, to);
+                    } else {
+                        index.relocate(batch, e, positions[i], size, from, to);
+                    }
                 }
                 forceBeforeIndex = true;
             }

@@ -2,6 +2,7 @@ package io.sundial.store;
 
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.IndexBatch;
+import io.sundial.store.index.ParkedTimer;
 import io.sundial.store.index.TimerIndex;
 import io.sundial.store.index.TimerState;
 import io.sundial.store.index.UniqEntry;
@@ -30,7 +31,8 @@ import java.util.List;
  *       so the producer's retry is stored again. This scans the due index once; it happens only after such a
  *       loss.</li>
  *   <li>Records after the applied position are re-applied in order: TIMER (unless its sequence or a copy with
- *       the same fingerprint is already indexed), CANCEL and RESCHEDULE (only if the timer is still pending),
+ *       the same fingerprint is already indexed), CANCEL (only if the timer is still pending or parked) and
+ *       RESCHEDULE (only if it is still pending),
  *       MOVE (if the timer is pending elsewhere, it points there, at the move's due time; if the index does not
  *       know the timer at all, as a TIMER record). A cancel or reschedule applied keeps its segment while the
  *       timer's record is in another (decision 0048). Each check makes a record's second application a no-op
@@ -206,9 +208,14 @@ final class Recovery {
             }
             case CANCEL -> {
                 DueEntry e = index.pendingEntry(b, r.topic(), r.uniqKey(), r.seq());
+                ParkedTimer parked = e == null ? index.parkedTimer(b, r.topic(), r.seq()) : null;
                 if (e != null) {
                     index.keep(b, log.segmentBaseOf(scanned.position()), log.segmentBaseOf(e.position()));
                     index.endTimer(b, e, TimerState.CANCELLED, r.enqueueMs(), log.segmentBaseOf(e.position()));
+                } else if (parked != null) { // parking has no record: the cancel of a parked timer is replayed too
+                    long target = log.segmentBaseOf(parked.entry().position());
+                    index.keep(b, log.segmentBaseOf(scanned.position()), target);
+                    index.cancelParked(b, parked.entry(), r.enqueueMs(), target);
                 }
             }
             case RESCHEDULE -> {

@@ -2,6 +2,7 @@ package io.sundial.store;
 
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.IndexBatch;
+import io.sundial.store.index.ParkedTimer;
 import io.sundial.store.index.TimerIndex;
 import io.sundial.store.log.SegmentInfo;
 import io.sundial.store.log.TimerLog;
@@ -276,6 +277,10 @@ final class SpaceReclaimer {
                 LogRecord r = scanned.record();
                 if (r.type().carriesMessage()) {
                     DueEntry live = index.pendingEntry(r.topic(), r.uniqKey(), r.seq());
+                    if (live == null) {
+                        ParkedTimer parked = index.parkedTimer(r.topic(), r.seq());
+                        live = parked == null ? null : parked.entry();
+                    }
                     if (live != null && live.position() == scanned.position()) { // not an older copy
                         candidates.add(new PendingWrite.Move.Candidate(live, r));
                         if (candidates.size() == MOVES_PER_WRITE) {

@@ -122,6 +122,29 @@ class CrashRecoveryTest {
         }
     }
 
+    @Test
+    void shouldReplayTheCancelOfAParkedTimer() throws Exception {
+        long seq;
+        try (TimerStore store = open()) {
+            seq = store.append(message("T", "A"), T0 + 100).get().seq();
+            DueEntry e = store.findByUniqKey("T", "A").get(0);
+            try (DeliverySession session = store.deliverySession()) {
+                assertTrue(session.park(session.begin(List.of(TimerId.of(e))).get(0), "topic gone"));
+            }
+        }
+        Path index = snapshot("index");
+        try (TimerStore store = open()) {
+            assertEquals(ChangeResult.Status.CHANGED, store.cancel("T", "A").get().status());
+        }
+        restore(index, "index"); // the index lost the cancel; the log has it
+        try (TimerStore store = open()) {
+            assertEquals(1, store.recoveryReport().replayedRecords());
+            assertEquals(null, store.parkedTimer("T", seq), "the cancel replayed");
+            assertEquals(0, store.pendingCount());
+            assertEquals(ChangeResult.Status.ALREADY_CANCELLED, store.cancel("T", "A").get().status());
+        }
+    }
+
     /**
      * A cancel and a reschedule are written in a later segment than their timers' records. Once that segment holds
      * nothing pending it used to be deleted, and an index rebuilt from the log brought the cancelled timer back and

@@ -1,6 +1,7 @@
 package io.sundial.store;
 
 import io.sundial.store.index.DueEntry;
+import io.sundial.store.index.ParkedTimer;
 import io.sundial.store.log.DurableFiles;
 import io.sundial.store.time.ManualClock;
 import org.junit.jupiter.api.Test;
@@ -109,6 +110,42 @@ class SpaceReclaimTest {
         try (TimerStore store = open()) {
             assertEquals(0, store.recoveryReport().replayedRecords());
             assertEquals(10, store.pendingCount());
+        }
+    }
+
+    /**
+     * A parked timer is live: it used to stay behind when its sparse segment was compacted, so the segment stayed
+     * and was scanned again by every reclaim pass. It moves like a pending one and stays parked.
+     */
+    @Test
+    void shouldMoveAParkedTimerOutOfASparseSegment() throws Exception {
+        DueEntry parked;
+        try (TimerStore store = open()) {
+            fill(store, 300);
+            parked = store.findByUniqKey("T", "m5").get(0);
+            try (DeliverySession session = store.deliverySession()) {
+                DueEntry inFlight = session.begin(List.of(TimerId.of(parked))).get(0);
+                assertTrue(session.park(inFlight, "topic gone"));
+            }
+            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000)) {
+                if (e.position() < 1 << 20) {
+                    store.ack(e.dueMs(), e.seq()); // the first segment holds only the parked timer now
+                }
+            }
+            ReclaimReport first = store.reclaimSpace();
+            assertEquals(1, first.movedRecords(), first.toString());
+            assertEquals(1, first.deletedSegments(), first.toString());
+            ReclaimReport second = store.reclaimSpace();
+            assertEquals(0, second.compactedSegments(), "nothing left to compact: " + second);
+            ParkedTimer after = store.parkedTimer("T", parked.seq());
+            assertEquals("topic gone", after.reason());
+            assertTrue(after.entry().position() >= 1 << 20, "moved: " + after.entry());
+            assertEquals(TestMessages.sized("T", "m5", BODY), store.read(after.entry()).message());
+        }
+        try (TimerStore store = open()) {
+            assertEquals(1, store.parkedCount());
+            DueEntry released = store.release("T", parked.seq()).get(0);
+            assertEquals(TestMessages.sized("T", "m5", BODY), store.read(released).message());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.sundial.store;
 
 import io.sundial.store.index.DueEntry;
+import io.sundial.store.index.ParkedTimer;
 import io.sundial.store.log.DurableFiles;
 import io.sundial.store.record.TimerMessage;
 import io.sundial.store.time.ManualClock;
@@ -25,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Random runs of every write, compaction, restart, index rebuild and backup against a model of what the store must
+ * Random runs of every write, parking, compaction, restart, index rebuild and backup against a model of what the store must
  * hold: each pending timer at its due time with its message, each cancelled one gone for good. An index rebuilt
  * from the log may bring back a delivered timer (at least once, and counted), never a cancelled one, and never
  * with an older due time than its last reschedule. At the end, everything delivered, the log must shrink to its
@@ -52,7 +53,7 @@ class StoreModelTest {
     private int rebuilds;
     private int comeBack;
 
-    private enum State { PENDING, CANCELLED, DELIVERED }
+    private enum State { PENDING, PARKED, CANCELLED, DELIVERED }
 
     private static final class ModelTimer {
         final String key;
@@ -98,10 +99,14 @@ class StoreModelTest {
             retry();
         } else if (dice < 55) {
             cancel();
-        } else if (dice < 65) {
+        } else if (dice < 63) {
             reschedule();
-        } else if (dice < 80) {
+        } else if (dice < 76) {
             deliver();
+        } else if (dice < 78) {
+            park();
+        } else if (dice < 80) {
+            release();
         } else if (dice < 88) {
             did("reclaim " + store.reclaimSpace());
         } else if (dice < 92) {
@@ -142,7 +147,7 @@ class StoreModelTest {
     }
 
     private void cancel() throws Exception {
-        ModelTimer t = anyPending();
+        ModelTimer t = random.nextInt(4) == 0 ? any(State.PARKED) : anyPending();
         if (t != null) {
             ChangeResult r = store.cancel(t.message.topic(), uniqKey(t)).get(10, TimeUnit.SECONDS);
             assertEquals(ChangeResult.Status.CHANGED, r.status(), "cancel of " + uniqKey(t));
@@ -159,6 +164,28 @@ class StoreModelTest {
             assertEquals(ChangeResult.Status.CHANGED, r.status(), "reschedule of " + uniqKey(t));
             t.dueMs = due;
             did("reschedule " + uniqKey(t) + " to +" + (due - T0));
+        }
+    }
+
+    /** A delivery that failed for good: the timer is held back until released or cancelled. */
+    private void park() {
+        ModelTimer t = anyPending();
+        if (t != null) {
+            DueEntry e = store.findByUniqKey(t.message.topic(), t.key).get(0);
+            try (DeliverySession session = store.deliverySession()) {
+                assertTrue(session.park(session.begin(List.of(TimerId.of(e))).get(0), "topic gone"));
+            }
+            t.state = State.PARKED;
+            did("park " + t.key);
+        }
+    }
+
+    private void release() {
+        ModelTimer t = any(State.PARKED);
+        if (t != null) {
+            assertEquals(1, store.release(t.message.topic(), t.seq).size(), "release of " + t.key);
+            t.state = State.PENDING;
+            did("release " + t.key);
         }
     }
 
@@ -182,8 +209,12 @@ class StoreModelTest {
         store = open();
         rebuilds++;
         did("rebuild");
+        // Parking is not in the log: a parked timer is pending again, to be delivered (and maybe parked) again.
         // Delivered timers whose records the log still holds come back: delivered again, as the service would.
         for (ModelTimer t : model.values()) {
+            if (t.state == State.PARKED) {
+                t.state = State.PENDING;
+            }
             if (t.state == State.DELIVERED) {
                 for (DueEntry e : store.findByUniqKey(t.message.topic(), uniqKey(t))) {
                     assertEquals(t.seq, e.seq(), "a delivered timer comes back as itself");
@@ -210,6 +241,11 @@ class StoreModelTest {
 
     /** Everything pending is delivered; then reclaiming must leave the active segment alone. */
     private void drainAndReclaim(long seed) throws Exception {
+        for (ModelTimer t : model.values()) {
+            if (t.state == State.PARKED) {
+                store.release(t.message.topic(), t.seq);
+            }
+        }
         List<DueEntry> left;
         while (!(left = store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 100)).isEmpty()) {
             for (DueEntry e : left) {
@@ -229,6 +265,20 @@ class StoreModelTest {
         for (Map.Entry<String, ModelTimer> entry : model.entrySet()) {
             ModelTimer t = entry.getValue();
             List<DueEntry> found = store.findByUniqKey(t.message.topic(), entry.getKey());
+            ParkedTimer parked = store.parkedTimer(t.message.topic(), t.seq);
+            if (t.state == State.PARKED) {
+                pending++; // counted as pending, held back from the due index
+                if (parked == null || !found.isEmpty()) {
+                    fail(failure(seed, entry.getKey() + " is parked " + when + ", found " + parked + " and " + found));
+                }
+                assertEquals(t.dueMs, parked.entry().dueMs(), failure(seed, entry.getKey() + "'s due time " + when));
+                assertEquals(t.message, store.read(parked.entry()).message(),
+                        failure(seed, entry.getKey() + "'s message " + when));
+                continue;
+            }
+            if (parked != null) {
+                fail(failure(seed, entry.getKey() + " (" + t.state + ") is parked " + when));
+            }
             if (t.state != State.PENDING) {
                 if (!found.isEmpty()) {
                     fail(failure(seed, entry.getKey() + " (" + t.state + ") is pending " + when + ": " + found));
@@ -260,13 +310,17 @@ class StoreModelTest {
     }
 
     private ModelTimer anyPending() {
-        List<ModelTimer> pending = new ArrayList<>();
+        return any(State.PENDING);
+    }
+
+    private ModelTimer any(State state) {
+        List<ModelTimer> in = new ArrayList<>();
         for (ModelTimer t : model.values()) {
-            if (t.state == State.PENDING) {
-                pending.add(t);
+            if (t.state == state) {
+                in.add(t);
             }
         }
-        return pending.isEmpty() ? null : pending.get(random.nextInt(pending.size()));
+        return in.isEmpty() ? null : in.get(random.nextInt(in.size()));
     }
 
     private static String uniqKey(ModelTimer t) {

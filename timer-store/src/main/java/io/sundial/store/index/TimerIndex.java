@@ -410,14 +410,29 @@ public final class TimerIndex implements AutoCloseable {
             return false;
         }
         b.delete(Table.DUE, e.dueKey());
-        byte[] r = Keys.utf8(reason.length() > 1000 ? reason.substring(0, 1000) : reason);
-        byte[] value = e.encodeValue();
-        b.put(Table.PARKED, Keys.parked(e.topic(), e.seq()), ByteBuffer.allocate(8 + 8 + 4 + r.length + value.length)
-                .putLong(e.dueMs()).putLong(nowMs).putInt(r.length).put(r).put(value).array());
+        b.put(Table.PARKED, Keys.parked(e.topic(), e.seq()), parkedValue(e, nowMs, reason));
         setUniqState(b, e, TimerState.PARKED, nowMs);
         b.put(Table.MOVED, Keys.moved(e.seq()), Keys.uniq(e.topic(), e.uniqKey()));
         b.addCounter(Keys.parkedCounter(), 1);
         return true;
+    }
+
+    private static byte[] parkedValue(DueEntry e, long parkedAtMs, String reason) {
+        byte[] r = Keys.utf8(reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+        byte[] value = e.encodeValue();
+        return ByteBuffer.allocate(8 + 8 + 4 + r.length + value.length)
+                .putLong(e.dueMs()).putLong(parkedAtMs).putInt(r.length).put(r).put(value).array();
+    }
+
+    /** {@link #relocate} for a parked timer: it stays parked, at its record's new copy. */
+    public void relocateParked(IndexBatch b, ParkedTimer p, long newPosition, int newSize, long oldSegment,
+                               long newSegment) {
+        DueEntry e = p.entry();
+        b.put(Table.PARKED, Keys.parked(e.topic(), e.seq()),
+                parkedValue(e.withLocation(newPosition, newSize), p.parkedAtMs(), p.reason()));
+        b.put(Table.TOPIC, Keys.topic(e.topic(), e.dueMs(), e.seq()), location(newPosition, newSize));
+        b.addSegmentLive(oldSegment, -1, -e.size());
+        b.addSegmentLive(newSegment, 1, newSize);
     }
 
     /**
