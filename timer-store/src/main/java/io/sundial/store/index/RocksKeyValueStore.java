@@ -197,6 +197,9 @@ public final class RocksKeyValueStore implements KeyValueStore {
 
     @Override
     public List<byte[]> multiGet(Table table, List<byte[]> keys) {
+        if (keys.isEmpty()) {
+            return new ArrayList<>(0); // RocksJava asserts a non-empty list
+        }
         ColumnFamilyHandle h = handles.get(table);
         List<ColumnFamilyHandle> cfs = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
