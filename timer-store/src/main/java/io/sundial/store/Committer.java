@@ -22,10 +22,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -406,7 +404,8 @@ final class Committer {
             targets.addAll(parked);
             List<ByteBuffer> buffers = new ArrayList<>(targets.size());
             for (DueEntry e : targets) {
-                buffers.add(RecordCodec.encode(LogRecord.cancel(e.seq(), e.dueMs(), now, e.topic(), e.uniqKey())));
+                buffers.add(RecordCodec.encode(LogRecord.cancel(e.seq(), e.dueMs(), now, e.topic(), e.uniqKey(),
+                        e.position())));
             }
             long[] positions = log.append(buffers);
             keepChanges(targets, positions);
@@ -490,34 +489,48 @@ final class Committer {
         }
 
         /**
-         * Copies a compacted segment's change records forward. A cancel is copied as it is; a reschedule only while
-         * its timer is pending, restated at the due time the timer has now, so that the copy, which comes later in
-         * the log, never undoes a later change.
+         * Copies forward the change records of a compacted segment that an index rebuilt from the log would still
+         * need, each kept for the segment of the record it changes: a cancel whose cancelled record lies in an older
+         * segment that is still there, as it is; a reschedule whose timer is pending or parked with its record in an older segment,
+         * restated at the due time the timer has now, so that the copy, which comes later in the log, never undoes
+         * a later change. The last write of a segment's copies lets go of what kept it.
          */
         void copyChanges(PendingWrite.CopyChanges cc) throws IOException {
             List<ByteBuffer> buffers = new ArrayList<>(cc.changes().size());
+            List<Long> targets = new ArrayList<>(cc.changes().size());
             for (LogRecord r : cc.changes()) {
                 if (r.type() == RecordType.CANCEL) {
-                    buffers.add(RecordCodec.encode(r));
+                    long position = r.cancelledRecordPosition();
+                    long target = position < 0 ? -1 : log.segmentBaseOf(position);
+                    if (target >= 0 && target < cc.fromSegment()) { // one in this segment goes with it
+                        buffers.add(RecordCodec.encode(r));
+                        targets.add(target);
+                    }
                 } else {
                     DueEntry e = index.pendingEntry(batch, r.topic(), r.uniqKey(), r.seq());
-                    if (e != null) {
+                    if (e == null) {
+                        ParkedTimer p = index.parkedTimer(batch, r.topic(), r.seq());
+                        e = p == null ? null : p.entry();
+                    }
+                    long target = e == null ? -1 : log.segmentBaseOf(e.position());
+                    if (target >= 0 && target < cc.fromSegment()) {
                         buffers.add(RecordCodec.encode(LogRecord.reschedule(r.seq(), e.dueMs(), e.dueMs(),
                                 r.enqueueMs(), r.topic(), r.uniqKey())));
+                        targets.add(target);
                     }
                 }
             }
-            Set<Long> copies = new HashSet<>(cc.earlierCopies());
             if (!buffers.isEmpty()) {
-                for (long position : log.append(buffers)) {
-                    copies.add(log.segmentBaseOf(position));
+                long[] positions = log.append(buffers);
+                for (int i = 0; i < positions.length; i++) {
+                    index.keep(batch, log.segmentBaseOf(positions[i]), targets.get(i));
                 }
                 forceBeforeIndex = true; // the copies must be durable before their segment can be let go
             }
             if (cc.last()) {
-                index.transferKeeps(batch, cc.fromSegment(), copies);
+                index.releaseKeptSegment(batch, cc.fromSegment());
             }
-            completions.add(completion(cc.future(), Set.copyOf(copies)));
+            completions.add(completion(cc.future(), buffers.size()));
         }
 
         /** The pending timers a cancel or reschedule changes: not those being delivered. */

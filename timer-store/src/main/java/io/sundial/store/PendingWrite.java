@@ -4,7 +4,6 @@ import io.sundial.store.index.DueEntry;
 import io.sundial.store.record.LogRecord;
 
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /** A change that goes through the single log writer: everything that appends a log record. */
@@ -27,12 +26,11 @@ sealed interface PendingWrite {
     }
 
     /**
-     * Copy a compacted segment's cancels and reschedules forward (decision 0048). The last write of a segment's
-     * copies also moves what kept that segment to every segment its copies went to ({@code earlierCopies} and its
-     * own). Completes with the segments this write's copies went to, {@code earlierCopies} included.
+     * Copy a compacted segment's cancels and reschedules forward (decision 0048); the last write of a segment's
+     * copies also lets go of what kept it. Completes with how many records this write copied.
      */
-    record CopyChanges(long fromSegment, List<LogRecord> changes, Set<Long> earlierCopies, boolean last,
-                       CompletableFuture<Set<Long>> future) implements PendingWrite {
+    record CopyChanges(long fromSegment, List<LogRecord> changes, boolean last, CompletableFuture<Integer> future)
+            implements PendingWrite {
     }
 
     /** Copy live records forward (compaction) if each is still live where it was read. */

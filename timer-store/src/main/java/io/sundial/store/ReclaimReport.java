@@ -6,6 +6,7 @@ package io.sundial.store;
  * @param deletedSegments   empty segments deleted
  * @param compactedSegments sparse segments whose live records were moved forward
  * @param movedRecords      live records moved by compaction
+ * @param copiedChanges     cancels and reschedules copied forward by compaction (decision 0048)
  * @param expiredTombstones unique-key tombstones forgotten
  * @param moreTombstonesDue the pass stopped at its limit of expiries with more expired: the next can start now
  * @param expiryDeferred    the pass ended while appends or deliveries were under way, leaving tombstones that
@@ -13,7 +14,8 @@ package io.sundial.store;
  * @param expiryWorkNanos   time spent forgetting them
  * @param expiryRestNanos   time the pass rested between chunks of them, so as to take a share of a core only
  */
-public record ReclaimReport(int deletedSegments, int compactedSegments, long movedRecords, int expiredTombstones,
+public record ReclaimReport(int deletedSegments, int compactedSegments, long movedRecords, long copiedChanges,
+                            int expiredTombstones,
                             boolean moreTombstonesDue, boolean expiryDeferred, long expiryWorkNanos,
                             long expiryRestNanos) {
 }

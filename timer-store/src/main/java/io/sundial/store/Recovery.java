@@ -72,7 +72,8 @@ final class Recovery {
             // deleted because nothing in them was pending any more).
             LOG.warn("Timer index is missing or empty while the timer log holds positions {} to {}: rebuilding the"
                     + " index from the log. Timers delivered whose acknowledgement lived only in the lost index are"
-                    + " delivered again (at least once); cancels and reschedules are in the log and hold.",
+                    + " delivered again (at least once); cancels and reschedules are in the log and hold; parked timers"
+                    + " are pending again and paused topics are not paused (pause them again if that matters).",
                     log.startPosition(), validEnd);
             applied = log.startPosition();
         }

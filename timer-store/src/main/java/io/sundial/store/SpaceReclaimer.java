@@ -83,6 +83,8 @@ final class SpaceReclaimer {
     private final Map<Long, Long> sparseSince = new HashMap<>();
     /** At most this many expiries a pass, so that a pass also deletes segments soon (tests lower it). */
     private volatile int tombstonesPerPass = TOMBSTONES_PER_PASS;
+    /** Change records the pass in progress copied forward. Only touched inside {@link #reclaim}. */
+    private long copied;
     /** Set at close: a pass in progress stops expiring at its next chunk. */
     private volatile boolean stopping;
 
@@ -113,6 +115,7 @@ final class SpaceReclaimer {
         int deleted = deleteEmptySegments();
         int compacted = 0;
         long moved = 0;
+        copied = 0;
         if (compactionThreshold > 0) {
             long applied = index.appliedPosition();
             long now = TimeUnit.NANOSECONDS.toMillis(clock.monoNanos()); // a wall-clock step must not shorten the wait
@@ -137,10 +140,10 @@ final class SpaceReclaimer {
             sparseSince.keySet().retainAll(sealed); // forget deleted segments
         }
         if (deleted > 0 || compacted > 0) {
-            LOG.info("Space reclaim: deleted {} segments, compacted {} (moved {} live records), expired {} "
-                    + "tombstones", deleted, compacted, moved, expired);
+            LOG.info("Space reclaim: deleted {} segments, compacted {} (moved {} live records, copied {} cancels and"
+                    + " reschedules), expired {} tombstones", deleted, compacted, moved, copied, expired);
         }
-        return new ReclaimReport(deleted, compacted, moved, expired, expiry.more, expiry.deferred,
+        return new ReclaimReport(deleted, compacted, moved, copied, expired, expiry.more, expiry.deferred,
                 expiry.workNanos, expiry.restNanos);
     }
 
@@ -267,7 +270,6 @@ final class SpaceReclaimer {
         boolean scannedWhole = true;
         List<PendingWrite.Move.Candidate> candidates = new ArrayList<>();
         List<LogRecord> changes = new ArrayList<>();
-        Set<Long> copies = new HashSet<>();
         long[] moved = {0};
         try {
             log.scan(segment.base(), scanned -> {
@@ -291,7 +293,7 @@ final class SpaceReclaimer {
                 } else if (kept) {
                     changes.add(r);
                     if (changes.size() == CHANGES_PER_WRITE) {
-                        copies.addAll(copyChanges(segment.base(), changes, copies, false));
+                        copyChanges(segment.base(), changes, false);
                         changes.clear();
                     }
                 }
@@ -306,7 +308,7 @@ final class SpaceReclaimer {
             moved[0] += move(candidates);
         }
         if (kept && scannedWhole) {
-            copyChanges(segment.base(), changes, copies, true);
+            copyChanges(segment.base(), changes, true);
         }
         return moved[0];
     }
@@ -316,11 +318,9 @@ final class SpaceReclaimer {
         return await(new PendingWrite.Move(List.copyOf(candidates), done), done);
     }
 
-    private Set<Long> copyChanges(long from, List<LogRecord> changes, Set<Long> earlierCopies, boolean last)
-            throws IOException {
-        CompletableFuture<Set<Long>> done = new CompletableFuture<>();
-        return await(new PendingWrite.CopyChanges(from, List.copyOf(changes), Set.copyOf(earlierCopies), last, done),
-                done);
+    private void copyChanges(long from, List<LogRecord> changes, boolean last) throws IOException {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        copied += await(new PendingWrite.CopyChanges(from, List.copyOf(changes), last, done), done);
     }
 
     /** Queues {@code write} for the single writer and waits for it. */

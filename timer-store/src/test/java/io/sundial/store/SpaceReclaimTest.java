@@ -187,6 +187,53 @@ class SpaceReclaimTest {
         }
     }
 
+    /**
+     * Only the cancels a rebuild still needs are carried forward: a segment kept by cancels of timers in a
+     * long-lived segment, and holding a hundred cancels of timers whose segment is gone (or is itself), copies the
+     * few, not the hundred. Otherwise every cancel written while some old segment lived would be copied for ever.
+     */
+    @Test
+    void shouldCopyForwardOnlyTheCancelsStillNeeded() throws Exception {
+        try (TimerStore store = open()) {
+            for (int i = 0; i < 100; i++) { // the first segment: pending for hours
+                store.append(TestMessages.sized("T", "long" + i, BODY), T0 + 3_600_000 + i).join();
+            }
+            for (int i = 0; i < 100; i++) { // the second: short timers, to be cancelled
+                store.append(TestMessages.sized("T", "short" + i, BODY), T0 + 60_000 + i).join();
+            }
+            long stillNeeded = 0; // cancels of timers whose records lie in the first segment, which stays
+            List<String> cancelled = new ArrayList<>(List.of("long0"));
+            for (int i = 0; i < 100; i++) {
+                cancelled.add("short" + i);
+            }
+            for (String key : cancelled) {
+                stillNeeded += store.findByUniqKey("T", key).get(0).position() < 1 << 20 ? 1 : 0;
+                store.cancel("T", key).join();
+            }
+            assertTrue(store.stats().writePosition() >= 1 << 20, "the cancels are written after the first segment");
+            for (int i = 0; i < 100; i++) { // the rest of the third segment, delivered
+                store.append(TestMessages.sized("T", "gone" + i, BODY), T0 + 1).join();
+            }
+            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, T0 + 1, 1000)) {
+                store.ack(e.dueMs(), e.seq());
+            }
+            ReclaimReport report = store.reclaimSpace();
+            assertTrue(stillNeeded >= 1 && stillNeeded < 10, "cancels of the first segment's timers: " + stillNeeded);
+            assertEquals(stillNeeded, report.copiedChanges(), "only those: " + report);
+            assertEquals(1, store.stats().segments() - 1, "the first segment and the active one are left: " + report);
+        }
+        DurableFiles.deleteTree(dir.resolve("index"));
+        try (TimerStore store = open()) {
+            assertTrue(store.findByUniqKey("T", "long0").isEmpty(), "long0 stays cancelled");
+            for (int i = 0; i < 100; i++) {
+                assertTrue(store.findByUniqKey("T", "short" + i).isEmpty(), "short" + i + " stays cancelled");
+            }
+            for (int i = 1; i < 100; i++) {
+                assertEquals(1, store.findByUniqKey("T", "long" + i).size(), "long" + i + " pending");
+            }
+        }
+    }
+
     @Test
     void shouldCompactASparseSegmentOnlyAfterTheDelayAndDeleteOneThatDrainedMeanwhileWithoutMovingIt()
             throws Exception {

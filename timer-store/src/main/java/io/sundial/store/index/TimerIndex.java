@@ -366,21 +366,12 @@ public final class TimerIndex implements AutoCloseable {
         return released;
     }
 
-    /**
-     * Moves what keeps the segment at {@code from} to each of {@code to}, which now hold copies of its change
-     * records (compaction): every one of them is kept for every target, as it is not known which copy is whose.
-     */
-    public void transferKeeps(IndexBatch b, long from, Set<Long> to) {
-        for (Map.Entry<byte[], Long> kept : keptBy().entrySet()) {
-            if (Keys.keptSegmentOf(kept.getKey()) != from) {
-                continue;
-            }
-            long target = Keys.targetSegmentOf(kept.getKey());
-            b.delete(Table.COUNTER, kept.getKey());
-            b.addCounter(Keys.segmentKeepsCounter(from), -kept.getValue());
-            for (long copy : to) {
-                b.addCounter(Keys.keptByCounter(target, copy), kept.getValue());
-                b.addCounter(Keys.segmentKeepsCounter(copy), kept.getValue());
+    /** Lets go of everything that keeps the segment at {@code kept}: its change records were copied forward. */
+    public void releaseKeptSegment(IndexBatch b, long kept) {
+        for (Map.Entry<byte[], Long> pair : keptBy().entrySet()) {
+            if (Keys.keptSegmentOf(pair.getKey()) == kept) {
+                b.delete(Table.COUNTER, pair.getKey());
+                b.addCounter(Keys.segmentKeepsCounter(kept), -pair.getValue());
             }
         }
     }

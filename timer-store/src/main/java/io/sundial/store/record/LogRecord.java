@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param dueMs         TIMER/MOVE: when it is due; CANCEL: its due time when cancelled; RESCHEDULE: the new one
  * @param enqueueMs     when Sundial first accepted the timer (TIMER/MOVE) or when the change was made
  * @param previousDueMs RESCHEDULE: the due time it replaces; otherwise 0
- * @param fingerprint   TIMER/MOVE: body CRC and properties, to recognise a producer's retry; otherwise 0
+ * @param fingerprint   TIMER/MOVE: body CRC and properties, to recognise a producer's retry; CANCEL: the position of
+ *                      the cancelled timer's record plus one, 0 if not known (written before decision 0048); otherwise 0
  * @param topic         the timer's topic
  * @param uniqKey       the timer's {@code UNIQ_KEY}
  * @param message       TIMER/MOVE: the message; otherwise null
@@ -42,8 +43,17 @@ public record LogRecord(
                 message);
     }
 
-    public static LogRecord cancel(long seq, long dueMs, long atMs, String topic, String uniqKey) {
-        return new LogRecord(RecordType.CANCEL, seq, dueMs, atMs, 0, 0, topic, uniqKey, null);
+    /** A cancel of the timer whose record lies at {@code recordPosition} (decision 0048: compaction needs it). */
+    public static LogRecord cancel(long seq, long dueMs, long atMs, String topic, String uniqKey, long recordPosition) {
+        return new LogRecord(RecordType.CANCEL, seq, dueMs, atMs, 0, recordPosition + 1, topic, uniqKey, null);
+    }
+
+    /** CANCEL: where the record of the timer it cancelled lay, or -1 if the record does not say. */
+    public long cancelledRecordPosition() {
+        if (type != RecordType.CANCEL) {
+            throw new IllegalStateException("only a CANCEL record names a cancelled record, not " + type);
+        }
+        return fingerprint - 1;
     }
 
     public static LogRecord reschedule(long seq, long newDueMs, long previousDueMs, long atMs, String topic,

@@ -14,7 +14,8 @@ import java.util.zip.CRC32C;
  *  +-------------------+-------------------+----+----+----+----+
  *  | length (int)      | crc32c (int)      |mag |ver |type|rsvd|
  *  +-------------------+-------------------+----+----+----+----+
- *  12 seq (long) | 20 dueMs (long) | 28 enqueueMs (long) | 36 previousDueMs (long) | 44 fingerprint (long)
+ *  12 seq (long) | 20 dueMs (long) | 28 enqueueMs (long) | 36 previousDueMs (long) | 44 fingerprint (long;
+ *  in a CANCEL the position of the cancelled timer's record plus one, 0 when not known)
  *  52 topic (u16 length + UTF-8) | uniqKey (u16 + UTF-8)
  *  -- TIMER and MOVE only --
  *  queueId (int) | sysFlag (int) | flag (int) | reconsumeTimes (int) | defaultTopicQueueNums (int)

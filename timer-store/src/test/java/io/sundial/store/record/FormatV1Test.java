@@ -30,7 +30,8 @@ class FormatV1Test {
         return List.of(
                 LogRecord.timer(7, 1_800_000_000_000L, 1_700_000_000_500L, 0x0123_4567_89AB_CDEFL,
                         "7F00000100012A9F4B2C0001", m),
-                LogRecord.cancel(7, 1_800_000_000_000L, 1_700_000_001_000L, "TopicA", "7F00000100012A9F4B2C0001"),
+                // Written before decision 0048: the cancel does not say where the cancelled record lay.
+                LogRecord.cancel(7, 1_800_000_000_000L, 1_700_000_001_000L, "TopicA", "7F00000100012A9F4B2C0001", -1),
                 LogRecord.reschedule(8, 1_900_000_000_000L, 1_800_000_000_000L, 1_700_000_002_000L, "TopicB", "K"),
                 LogRecord.timer(9, 1, 2, 3, "K9", m).movedTo(1_950_000_000_000L));
     }
@@ -51,6 +52,7 @@ class FormatV1Test {
             buf.position(buf.position() + length);
         }
         assertEquals(expected(), read);
+        assertEquals(-1, read.get(1).cancelledRecordPosition());
         assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, read.get(0).message().body());
     }
 

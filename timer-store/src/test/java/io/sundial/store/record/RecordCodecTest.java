@@ -44,9 +44,10 @@ class RecordCodecTest {
 
     @Test
     void shouldRoundTripCancelAndRescheduleRecords() throws Exception {
-        LogRecord cancel = LogRecord.cancel(5, 1000, 900, "T", "U");
+        LogRecord cancel = LogRecord.cancel(5, 1000, 900, "T", "U", 123_456_789L);
         LogRecord resched = LogRecord.reschedule(6, 2000, 1000, 950, "T", "U2");
         assertEquals(cancel, RecordCodec.decode(RecordCodec.encode(cancel), 0));
+        assertEquals(123_456_789L, RecordCodec.decode(RecordCodec.encode(cancel), 0).cancelledRecordPosition());
         LogRecord back = RecordCodec.decode(RecordCodec.encode(resched), 0);
         assertEquals(RecordType.RESCHEDULE, back.type());
         assertEquals(1000, back.previousDueMs());
@@ -69,7 +70,7 @@ class RecordCodecTest {
 
     @Test
     void shouldRefuseAnUnknownVersionAndAWrongLength() {
-        ByteBuffer encoded = RecordCodec.encode(LogRecord.cancel(1, 2, 3, "T", "U"));
+        ByteBuffer encoded = RecordCodec.encode(LogRecord.cancel(1, 2, 3, "T", "U", 0));
         ByteBuffer v2 = ByteBuffer.allocate(encoded.remaining()).put(encoded.duplicate()).flip();
         v2.put(RecordCodec.VERSION_OFFSET, (byte) 2);
         assertTrue(assertThrows(CorruptRecordException.class, () -> RecordCodec.decode(v2, 0)).getMessage()
