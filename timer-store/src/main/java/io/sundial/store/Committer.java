@@ -491,9 +491,9 @@ final class Committer {
         /**
          * Copies forward the change records of a compacted segment that an index rebuilt from the log would still
          * need, each kept for the segment of the record it changes: a cancel whose cancelled record lies in an older
-         * segment that is still there, as it is; a reschedule whose timer is pending or parked with its record in an older segment,
-         * restated at the due time the timer has now, so that the copy, which comes later in the log, never undoes
-         * a later change. The last write of a segment's copies lets go of what kept it.
+         * segment that is still there, as it is; a reschedule whose timer is pending or parked with its record in an
+         * older segment, restated at the due time the timer has now, so that the copy, which comes later in the log,
+         * never undoes a later change. The last write of a segment's copies lets go of what kept it.
          */
         void copyChanges(PendingWrite.CopyChanges cc) throws IOException {
             List<ByteBuffer> buffers = new ArrayList<>(cc.changes().size());

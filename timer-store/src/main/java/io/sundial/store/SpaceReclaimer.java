@@ -26,12 +26,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Gives disk space back. A sealed segment is deleted when no pending timer lives in it, it lies wholly below
- * the applied position, and the index changes that emptied it have been synced to RocksDB's WAL: a deletion
- * never rests on index state a crash could undo. Because one far-future timer would otherwise pin a whole
- * segment, a sealed segment whose live bytes fall below the configured share is compacted: its live records
- * are re-appended as MOVE records (through the single writer, fsynced before the index points at them) and
- * the segment is then deleted. Also forgets unique-key tombstones whose retention has ended.
+ * Gives disk space back. A sealed segment is deleted when no pending or parked timer lives in it, no cancel or
+ * reschedule in it changes a timer whose record is in another segment still on disk (decision 0048: a rebuilt
+ * index needs it), it lies wholly below the applied position, and the index changes that emptied it have been
+ * synced to RocksDB's WAL: a deletion never rests on index state a crash could undo. Because one far-future timer
+ * would otherwise pin a whole segment, a sealed segment whose live bytes fall below the configured share is
+ * compacted: its live records are re-appended as MOVE records and the change records still needed are copied
+ * (through the single writer, fsynced before the index points at them), and the segment is then deleted. Also
+ * forgets unique-key tombstones whose retention has ended.
  *
  * <p><b>Why compaction waits.</b> A segment is compacted only once it has been sparse for the compaction delay.
  * Most sparse segments hold timers due soon, which drain on their own: a segment of 100,000 timers due at one

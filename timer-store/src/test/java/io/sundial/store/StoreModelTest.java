@@ -26,11 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Random runs of every write, parking, compaction, restart, index rebuild and backup against a model of what the store must
- * hold: each pending timer at its due time with its message, each cancelled one gone for good. An index rebuilt
- * from the log may bring back a delivered timer (at least once, and counted), never a cancelled one, and never
- * with an older due time than its last reschedule. At the end, everything delivered, the log must shrink to its
- * active segment: nothing keeps a segment for ever. Slow (about 45 s for its six seeds): each restart opens RocksDB.
+ * Random runs of every write, parking, compaction, restart, index rebuild and backup against a model of what the
+ * store must hold: each pending timer at its last due time with its message, each parked one parked, each cancelled
+ * one gone for good. An index rebuilt from the log may bring back a delivered timer (at least once: it is delivered
+ * again) and a parked one as pending, never a cancelled one. At the end, everything delivered, the log must shrink
+ * to its active segment: nothing keeps a segment for ever. Slow (about 45 s for its six seeds): each restart opens
+ * RocksDB.
  */
 @Tag("slow")
 class StoreModelTest {

@@ -11,8 +11,9 @@ import java.util.Objects;
  * @param dueMs         TIMER/MOVE: when it is due; CANCEL: its due time when cancelled; RESCHEDULE: the new one
  * @param enqueueMs     when Sundial first accepted the timer (TIMER/MOVE) or when the change was made
  * @param previousDueMs RESCHEDULE: the due time it replaces; otherwise 0
- * @param fingerprint   TIMER/MOVE: body CRC and properties, to recognise a producer's retry; CANCEL: the position of
- *                      the cancelled timer's record plus one, 0 if not known (written before decision 0048); otherwise 0
+ * @param fingerprint   TIMER/MOVE: body CRC and properties, to recognise a producer's retry; CANCEL: the position
+ *                      of the cancelled timer's record plus one, 0 if not known (written before decision 0048);
+ *                      otherwise 0
  * @param topic         the timer's topic
  * @param uniqKey       the timer's {@code UNIQ_KEY}
  * @param message       TIMER/MOVE: the message; otherwise null
