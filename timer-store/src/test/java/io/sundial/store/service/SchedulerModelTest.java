@@ -11,9 +11,12 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -25,8 +28,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Random runs of the timer service (store, loader, wheel, lanes) against a model, on the manual clock: appends due
  * now, soon or already past, cancels, reschedules (earlier and later), deliveries that are retried or parked and
  * later released, a topic paused and resumed, restarts. Every hand-off to the dispatcher is checked as it happens:
- * never before the timer's current due time, never after a cancel, never while its topic is paused or it is parked.
- * At the end every timer not cancelled has been delivered exactly once.
+ * never after a cancel, never while its topic is paused or it is parked, and, the clock walked a millisecond at a
+ * time, at the very millisecond the model says (its due time, or when it became eligible again if that is later;
+ * after a retry, whose backoff has jitter, not before its due time). At the end every timer not cancelled has been
+ * delivered exactly once.
  */
 @Tag("slow")
 class SchedulerModelTest {
@@ -34,6 +39,9 @@ class SchedulerModelTest {
     private static final String[] TOPICS = {"A", "B", "C"};
     /** The topic that gets paused and resumed. */
     private static final String PAUSABLE = "B";
+    private static final long MAX_BACKOFF_MS = 200;
+    /** After a lane's backoff, the timers due meanwhile come back from the store at the next load (every 10 ms). */
+    private static final long RELOAD_SLACK_MS = 50;
 
     @TempDir
     Path dir;
@@ -50,18 +58,33 @@ class SchedulerModelTest {
     private int retries;
     private int parks;
     private int restarts;
+    /** Hand-overs checked to the millisecond. */
+    private int exact;
+    /** Per topic: the retried timers still backing off, and the intervals during which they held the lane. */
+    private final Map<String, Set<String>> backingOff = new HashMap<>();
+    private final Map<String, List<long[]>> heldLanes = new HashMap<>();
 
     private static final class Timer {
         final String topic;
         long seq;
         long dueMs;
+        /** When it last became eligible: appended, rescheduled, released, its topic resumed, Sundial restarted. */
+        long since;
+        /** Retried: its next hand-over waits for a backoff with jitter, so its time is not exact. */
+        boolean retried;
         boolean cancelled;
         boolean parked;
         int deliveries;
 
-        Timer(String topic, long dueMs) {
+        Timer(String topic, long dueMs, long since) {
             this.topic = topic;
             this.dueMs = dueMs;
+            this.since = since;
+        }
+
+        /** When the wheel must hand it over, walking the clock a millisecond at a time: not before, not after. */
+        long expectedAt() {
+            return Math.max(dueMs, since);
         }
     }
 
@@ -69,6 +92,10 @@ class SchedulerModelTest {
     @ValueSource(longs = {1, 2, 3, 4})
     void shouldNeverHandOverEarlyCancelledPausedOrParkedAndDeliverEveryOtherTimerOnce(long seed) throws Exception {
         random = new SplittableRandom(seed);
+        for (String topic : TOPICS) {
+            backingOff.put(topic, new HashSet<>());
+            heldLanes.put(topic, new ArrayList<>());
+        }
         h = start();
         try {
             for (int i = 0; i < OPERATIONS; i++) {
@@ -83,12 +110,12 @@ class SchedulerModelTest {
             assertEquals(t.cancelled ? 0 : 1, t.deliveries, failure(e.getKey() + (t.cancelled ? " (cancelled)" : "")
                     + " delivered"));
         }
-        System.out.println("seed " + seed + ": " + timers.size() + " timers, " + retries + " retries, " + parks
-                + " parks, " + restarts + " restarts");
+        System.out.println("seed " + seed + ": " + timers.size() + " timers, " + exact + " hand-overs at their"
+                + " millisecond, " + retries + " retries, " + parks + " parks, " + restarts + " restarts");
     }
 
     private ServiceHarness start() throws Exception {
-        ServiceHarness started = new ServiceHarness(dir, ServiceHarness.config().withRetryBackoffMs(20, 200), clock);
+        ServiceHarness started = new ServiceHarness(dir, ServiceHarness.config().withRetryBackoffMs(20, MAX_BACKOFF_MS), clock);
         for (String topic : TOPICS) {
             started.dispatcher.answer(topic, this::handOver);
         }
@@ -104,12 +131,23 @@ class SchedulerModelTest {
                 || paused && t.topic.equals(PAUSABLE)) {
             fail(failure("handed over at +" + (now - T0) + ": " + key + " " + describe(t)));
         }
+        if (!t.retried && !laneHeldAt(t.topic, t.expectedAt()) && now != t.expectedAt()) {
+            fail(failure("handed over at +" + (now - T0) + ", expected at +" + (t.expectedAt() - T0) + ": " + key + " "
+                    + describe(t)));
+        }
+        if (!t.retried && !laneHeldAt(t.topic, t.expectedAt())) {
+            exact++;
+        }
         int dice = draining ? 100 : random.nextInt(100);
+        backingOff.get(t.topic).remove(key);
         if (dice < 10) {
             retries++;
+            t.retried = true;
+            holdLane(t.topic, key);
             did("retry " + key);
             return Outcome.retry("broker busy");
         }
+        releaseLane(t.topic);
         if (dice < 13) {
             parks++;
             t.parked = true;
@@ -127,7 +165,7 @@ class SchedulerModelTest {
             String topic = TOPICS[random.nextInt(TOPICS.length)];
             String key = "k" + nextKey++;
             long due = clock.wallMillis() - 200 + random.nextLong(3_200);
-            Timer t = new Timer(topic, due);
+            Timer t = new Timer(topic, due, clock.wallMillis());
             timers.put(key, t); // before the append: a past-due timer may be handed over within it
             t.seq = h.append(topic, key, due);
             did("append " + topic + "/" + key + " due +" + (due - T0));
@@ -138,6 +176,9 @@ class SchedulerModelTest {
                 ChangeResult.Status s = h.store.cancel(t.topic, key).get(10, TimeUnit.SECONDS).status();
                 assertEquals(ChangeResult.Status.CHANGED, s, failure("cancel of " + key + " " + describe(t)));
                 t.cancelled = true;
+                if (backingOff.get(t.topic).remove(key)) {
+                    releaseLaneAfter(t.topic, MAX_BACKOFF_MS);
+                }
                 did("cancel " + key);
             }
         } else if (dice < 510) {
@@ -148,12 +189,17 @@ class SchedulerModelTest {
                 ChangeResult.Status s = h.store.reschedule(t.topic, key, due).get(10, TimeUnit.SECONDS).status();
                 assertEquals(ChangeResult.Status.CHANGED, s, failure("reschedule of " + key + " " + describe(t)));
                 t.dueMs = due;
+                t.since = clock.wallMillis();
+                if (backingOff.get(t.topic).remove(key)) {
+                    releaseLaneAfter(t.topic, MAX_BACKOFF_MS);
+                }
                 did("reschedule " + key + " to +" + (due - T0));
             }
         } else if (dice < 540) {
             Timer t = any(true);
             if (t != null) {
                 t.parked = false; // before: a released timer already due is handed over within the release
+                t.since = clock.wallMillis();
                 assertEquals(1, h.store.release(t.topic, t.seq).size(), failure("release of " + keyOf(t)));
                 did("release " + keyOf(t));
             }
@@ -164,11 +210,13 @@ class SchedulerModelTest {
                 h.scheduler.pause(PAUSABLE, true);
             } else {
                 h.store.resume(PAUSABLE);
+                eligibleAgain(PAUSABLE);
                 h.scheduler.pause(PAUSABLE, false);
             }
             did(paused ? "pause" : "resume");
         } else if (dice < 575) {
             h.close();
+            eligibleAgain(null);
             h = start();
             restarts++;
             did("restart");
@@ -185,17 +233,61 @@ class SchedulerModelTest {
         if (paused) {
             paused = false;
             h.store.resume(PAUSABLE);
+            eligibleAgain(PAUSABLE);
             h.scheduler.pause(PAUSABLE, false);
         }
         for (Timer t : timers.values()) {
             if (t.parked && !t.cancelled) {
                 t.parked = false;
+                t.since = clock.wallMillis();
                 h.store.release(t.topic, t.seq);
             }
         }
         long last = timers.values().stream().mapToLong(t -> t.dueMs).max().orElse(clock.wallMillis());
         h.walkTo(Math.max(last, clock.wallMillis()) + 1_000);
         assertEquals(0, h.store.pendingCount(), failure("pending after the drain"));
+    }
+
+    /**
+     * A retried timer holds its lane (one per topic here: every timer is on queue 1) until its backoff ends: the
+     * lane keeps its due order, so timers due meanwhile go after it. Their hand-over time is then not exact.
+     */
+    private void holdLane(String topic, String key) {
+        List<long[]> held = heldLanes.get(topic);
+        if (held.isEmpty() || held.get(held.size() - 1)[1] != Long.MAX_VALUE) {
+            held.add(new long[] {clock.wallMillis(), Long.MAX_VALUE});
+        }
+        backingOff.get(topic).add(key);
+    }
+
+    private void releaseLane(String topic) {
+        releaseLaneAfter(topic, 0);
+    }
+
+    private void releaseLaneAfter(String topic, long ms) {
+        List<long[]> held = heldLanes.get(topic);
+        if (backingOff.get(topic).isEmpty() && !held.isEmpty() && held.get(held.size() - 1)[1] == Long.MAX_VALUE) {
+            held.get(held.size() - 1)[1] = clock.wallMillis() + ms;
+        }
+    }
+
+    /** Whether the lane of {@code topic} was held at {@code atMs}, or had been until just before (a reload). */
+    private boolean laneHeldAt(String topic, long atMs) {
+        for (long[] held : heldLanes.get(topic)) {
+            if (atMs >= held[0] && (held[1] == Long.MAX_VALUE || atMs <= held[1] + RELOAD_SLACK_MS)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Timers of {@code topic} (every topic's if null) may be handed over from now on, if due. */
+    private void eligibleAgain(String topic) {
+        for (Timer t : timers.values()) {
+            if (topic == null || t.topic.equals(topic)) {
+                t.since = Math.max(t.since, clock.wallMillis());
+            }
+        }
     }
 
     private Timer any(boolean parked) {
