@@ -51,11 +51,14 @@ final class Recovery {
     private final TimerLog log;
     private final TimerIndex index;
     private long nextSeq;
+    private final long sequenceFloor;
 
-    Recovery(TimerLog log, TimerIndex index) {
+    /** {@code sequenceFloor}: the {@link SequenceFloor}, which a rebuilt index's next sequence must not go below. */
+    Recovery(TimerLog log, TimerIndex index, long sequenceFloor) {
         this.log = log;
         this.index = index;
         this.nextSeq = index.nextSeq();
+        this.sequenceFloor = sequenceFloor;
     }
 
     long nextSeq() {
@@ -76,6 +79,7 @@ final class Recovery {
                     + " are pending again and paused topics are not paused (pause them again if that matters).",
                     log.startPosition(), validEnd);
             applied = log.startPosition();
+            nextSeq = Math.max(nextSeq, sequenceFloor); // the sequences of deleted segments are not handed out again
         }
         long dropped = 0;
         if (applied > validEnd) {

@@ -81,6 +81,7 @@ final class SpaceReclaimer {
     private final double compactionThreshold;
     private final long compactionDelayMs;
     private final ForegroundActivity foreground;
+    private final SequenceFloor floor;
     /** Sealed segments seen sparse, by base: since when (monotonic ms). Only touched inside {@link #reclaim}. */
     private final Map<Long, Long> sparseSince = new HashMap<>();
     /** At most this many expiries a pass, so that a pass also deletes segments soon (tests lower it). */
@@ -91,7 +92,8 @@ final class SpaceReclaimer {
     private volatile boolean stopping;
 
     SpaceReclaimer(TimerLog log, TimerIndex index, ReentrantLock indexLock, Committer committer, Clock clock,
-                   double compactionThreshold, long compactionDelayMs, ForegroundActivity foreground) {
+                   double compactionThreshold, long compactionDelayMs, ForegroundActivity foreground,
+                   SequenceFloor floor) {
         this.log = log;
         this.index = index;
         this.indexLock = indexLock;
@@ -100,6 +102,7 @@ final class SpaceReclaimer {
         this.compactionThreshold = compactionThreshold;
         this.compactionDelayMs = compactionDelayMs;
         this.foreground = foreground;
+        this.floor = floor;
     }
 
     /** Ends the expiry of a pass in progress at its next chunk, so that closing the store does not wait for it. */
@@ -235,6 +238,7 @@ final class SpaceReclaimer {
                 return deleted;
             }
             index.syncWal(); // the deletes that emptied them must survive a crash before the records go
+            floor.raiseTo(index.nextSeq()); // a rebuild no longer sees their sequences
             for (SegmentInfo s : empty) {
                 log.deleteSegment(s.base());
                 indexLock.lock();

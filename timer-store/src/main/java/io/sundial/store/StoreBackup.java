@@ -41,6 +41,7 @@ final class StoreBackup {
     private final TimerIndex index;
     private final ReentrantLock indexLock;
     private final DeliveredJournal journal;
+    private final SequenceFloor floor;
     private final Clock clock;
     private final ReentrantLock oneAtATime = new ReentrantLock();
     /** Guarded by {@link #oneAtATime}: the store is closing, so no backup may start (its index is going away). */
@@ -48,13 +49,14 @@ final class StoreBackup {
     private volatile BackupReport last;
 
     StoreBackup(StoreConfig config, TimerLog log, RocksKeyValueStore kv, TimerIndex index, ReentrantLock indexLock,
-                DeliveredJournal journal, Clock clock) {
+                DeliveredJournal journal, SequenceFloor floor, Clock clock) {
         this.config = config;
         this.log = log;
         this.kv = kv;
         this.index = index;
         this.indexLock = indexLock;
         this.journal = journal;
+        this.floor = floor;
         this.clock = clock;
     }
 
@@ -98,6 +100,7 @@ final class StoreBackup {
                     synchronized (journal) {
                         journal.copyTo(staging.resolve(DeliveredJournal.FILE));
                     }
+                    floor.copyTo(staging);
                     kv.checkpoint(staging.resolve(config.indexPath().getFileName()));
                     active = log.linkForBackup(staging.resolve(config.timerLogPath().getFileName()));
                     pending = index.pendingTotal();

@@ -93,7 +93,7 @@ public final class TimerStore implements AutoCloseable {
     private volatile boolean closed;
 
     private TimerStore(StoreConfig config, Clock clock, TimerLog log, RocksKeyValueStore kv, TimerIndex index,
-                       Recovery recovery, RecoveryReport report, DeliveredJournal journal,
+                       Recovery recovery, RecoveryReport report, DeliveredJournal journal, SequenceFloor floor,
                        LongSupplier usableBytes) {
         this.config = config;
         this.journal = journal;
@@ -113,12 +113,12 @@ public final class TimerStore implements AutoCloseable {
         this.committer = new Committer(log, index, indexLock, delivering, clock, config.flushMode(), flusher,
                 logWrites, recovery.nextSeq(), config.appendQueueCapacity());
         this.reclaimer = new SpaceReclaimer(log, index, indexLock, committer, clock, config.compactionThreshold(),
-                config.compactionDelayMs(), foreground);
+                config.compactionDelayMs(), foreground, floor);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-maintenance"));
         this.reclaiming = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-reclaimer"));
         this.scrubber = new Scrubber(log, corruptRecords, config.scrubBytesPerSecond(), clock);
         this.scrubbing = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-scrubber"));
-        this.backup = new StoreBackup(config, log, kv, index, indexLock, journal, clock);
+        this.backup = new StoreBackup(config, log, kv, index, indexLock, journal, floor, clock);
     }
 
     /** Opens the store under {@code config.storePath()}, recovering from any crash, and starts its threads. */
@@ -149,10 +149,11 @@ public final class TimerStore implements AutoCloseable {
         try {
             kv = openIndex(config);
             TimerIndex index = new TimerIndex(kv, config.dedupRetentionMs());
-            Recovery recovery = new Recovery(log, index);
+            SequenceFloor floor = new SequenceFloor(config.storePath());
+            Recovery recovery = new Recovery(log, index, floor.read());
             journal = DeliveredJournal.open(config.storePath());
             RecoveryReport report = recovery.run(journal, clock.wallMillis());
-            TimerStore store = new TimerStore(config, clock, log, kv, index, recovery, report, journal,
+            TimerStore store = new TimerStore(config, clock, log, kv, index, recovery, report, journal, floor,
                     usableBytes);
             store.start();
             return store;

@@ -122,6 +122,39 @@ class CrashRecoveryTest {
         }
     }
 
+    /**
+     * The newest timers' segment is emptied and deleted while only compaction's moves of older timers follow it. An
+     * index rebuilt from the log then learnt its next sequence from those older timers and handed the deleted timers'
+     * sequences out again (decision 0049).
+     */
+    @Test
+    void shouldNotHandOutTheSequencesOfDeletedSegmentsAfterARebuild() throws Exception {
+        long newest;
+        try (TimerStore store = open()) {
+            for (int i = 0; i < 26; i++) { // the first segment, full: due in an hour
+                store.append(TestMessages.sized("T", "far" + i, 40_000), T0 + 3_600_000 + i).get();
+            }
+            newest = 0;
+            for (int i = 0; i < 100; i++) { // the second, nearly full: delivered at once
+                newest = store.append(TestMessages.sized("T", "near" + i, 10_000), T0 + 1).get().seq();
+            }
+            for (DueEntry e : store.scanDue(0, Long.MAX_VALUE, Long.MAX_VALUE, 1000)) {
+                if (!e.uniqKey().equals("far0") && !e.uniqKey().equals("far1")) {
+                    store.ack(e.dueMs(), e.seq()); // the first segment keeps two: compacted into a third
+                }
+            }
+            ReclaimReport reclaimed = store.reclaimSpace();
+            assertEquals(2, reclaimed.movedRecords(), reclaimed.toString());
+            assertEquals(2, reclaimed.deletedSegments(), "only the moves' segment is left: " + reclaimed);
+        }
+        DurableFiles.deleteTree(dir.resolve("index"));
+        try (TimerStore store = open()) {
+            assertEquals(2, store.pendingCount());
+            long seq = store.append(message("T", "after"), T0 + 5000).get().seq();
+            assertTrue(seq > newest, "sequence " + seq + " after the rebuild comes after " + newest);
+        }
+    }
+
     @Test
     void shouldReplayTheCancelOfAParkedTimer() throws Exception {
         long seq;

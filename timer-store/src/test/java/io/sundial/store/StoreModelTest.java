@@ -50,6 +50,7 @@ class StoreModelTest {
     private SplittableRandom random;
     private TimerStore store;
     private int nextKey;
+    private long lastSeq;
     private int backupsTaken;
     private int rebuilds;
     private int comeBack;
@@ -133,6 +134,8 @@ class StoreModelTest {
         long due = T0 + random.nextLong(TimeUnit.HOURS.toMillis(10));
         AppendResult r = store.append(m, due).get(10, TimeUnit.SECONDS);
         assertTrue(!r.duplicate(), key + " is new");
+        assertTrue(r.seq() > lastSeq, key + "'s sequence " + r.seq() + " comes after " + lastSeq + ", rebuilds or not");
+        lastSeq = r.seq();
         model.put(key, new ModelTimer(key, m, r.seq(), due));
         did("append " + topic + "/" + key + " seq " + r.seq() + " due +" + (due - T0));
     }
