@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Brings the index up to the log at open.
@@ -52,13 +53,18 @@ final class Recovery {
     private final TimerIndex index;
     private long nextSeq;
     private final long sequenceFloor;
+    private final Map<String, Long> pausedTopics;
 
-    /** {@code sequenceFloor}: the {@link SequenceFloor}, which a rebuilt index's next sequence must not go below. */
-    Recovery(TimerLog log, TimerIndex index, long sequenceFloor) {
+    /**
+     * {@code sequenceFloor}: the {@link SequenceFloor}, which a rebuilt index's next sequence must not go below;
+     * {@code pausedTopics}: the {@link PausedTopicsFile}'s, paused again in a rebuilt index (decision 0049).
+     */
+    Recovery(TimerLog log, TimerIndex index, long sequenceFloor, Map<String, Long> pausedTopics) {
         this.log = log;
         this.index = index;
         this.nextSeq = index.nextSeq();
         this.sequenceFloor = sequenceFloor;
+        this.pausedTopics = pausedTopics;
     }
 
     long nextSeq() {
@@ -75,11 +81,12 @@ final class Recovery {
             // deleted because nothing in them was pending any more).
             LOG.warn("Timer index is missing or empty while the timer log holds positions {} to {}: rebuilding the"
                     + " index from the log. Timers delivered whose acknowledgement lived only in the lost index are"
-                    + " delivered again (at least once); cancels and reschedules are in the log and hold; parked timers"
-                    + " are pending again and paused topics are not paused (pause them again if that matters).",
+                    + " delivered again (at least once); cancels and reschedules are in the log and hold; paused topics"
+                    + " stay paused; parked timers are pending again (parked again if their delivery still fails).",
                     log.startPosition(), validEnd);
             applied = log.startPosition();
             nextSeq = Math.max(nextSeq, sequenceFloor); // the sequences of deleted segments are not handed out again
+            pauseAgain(); // first: a rebuild interrupted later finds the index no longer empty
         }
         long dropped = 0;
         if (applied > validEnd) {
@@ -104,6 +111,17 @@ final class Recovery {
                     report.cutBytes(), journalAcks);
         }
         return report;
+    }
+
+    private void pauseAgain() {
+        if (pausedTopics.isEmpty()) {
+            return;
+        }
+        try (IndexBatch b = index.newBatch()) {
+            pausedTopics.forEach((topic, atMs) -> index.setPaused(b, topic, true, atMs));
+            index.write(b, true);
+        }
+        LOG.warn("Paused again in the rebuilt index, as before: {}", pausedTopics.keySet());
     }
 
     /**

@@ -41,22 +41,28 @@ final class StoreBackup {
     private final TimerIndex index;
     private final ReentrantLock indexLock;
     private final DeliveredJournal journal;
-    private final SequenceFloor floor;
+    /** Files beside the index that a rebuild reads (decision 0049), copied with the journal. */
+    private final List<SmallFile> smallFiles;
     private final Clock clock;
     private final ReentrantLock oneAtATime = new ReentrantLock();
     /** Guarded by {@link #oneAtATime}: the store is closing, so no backup may start (its index is going away). */
     private boolean closed;
     private volatile BackupReport last;
 
+    /** A file of the store directory that copies itself into a backup directory. */
+    interface SmallFile {
+        void copyTo(Path dir) throws IOException;
+    }
+
     StoreBackup(StoreConfig config, TimerLog log, RocksKeyValueStore kv, TimerIndex index, ReentrantLock indexLock,
-                DeliveredJournal journal, SequenceFloor floor, Clock clock) {
+                DeliveredJournal journal, List<SmallFile> smallFiles, Clock clock) {
         this.config = config;
         this.log = log;
         this.kv = kv;
         this.index = index;
         this.indexLock = indexLock;
         this.journal = journal;
-        this.floor = floor;
+        this.smallFiles = smallFiles;
         this.clock = clock;
     }
 
@@ -100,7 +106,9 @@ final class StoreBackup {
                     synchronized (journal) {
                         journal.copyTo(staging.resolve(DeliveredJournal.FILE));
                     }
-                    floor.copyTo(staging);
+                    for (SmallFile f : smallFiles) {
+                        f.copyTo(staging);
+                    }
                     kv.checkpoint(staging.resolve(config.indexPath().getFileName()));
                     active = log.linkForBackup(staging.resolve(config.timerLogPath().getFileName()));
                     pending = index.pendingTotal();

@@ -83,6 +83,7 @@ public final class TimerStore implements AutoCloseable {
     private final ScheduledExecutorService scrubbing;
     private final RecoveryReport recovery;
     /** Delivered timers whose acknowledgement waits (decision 0032); guarded by itself. */
+    private final PausedTopicsFile pausedTopicsFile;
     private final DeliveredJournal journal;
     /** Failures of log writes and fsyncs, acknowledgements, the journal and space reclaim: each logged once. */
     private final FailureEpisode logWrites;
@@ -94,7 +95,8 @@ public final class TimerStore implements AutoCloseable {
 
     private TimerStore(StoreConfig config, Clock clock, TimerLog log, RocksKeyValueStore kv, TimerIndex index,
                        Recovery recovery, RecoveryReport report, DeliveredJournal journal, SequenceFloor floor,
-                       LongSupplier usableBytes) {
+                       PausedTopicsFile pausedTopicsFile, LongSupplier usableBytes) {
+        this.pausedTopicsFile = pausedTopicsFile;
         this.config = config;
         this.journal = journal;
         this.diskSpace = new DiskSpace(usableBytes, config.minFreeDiskBytes(), clock, config.storePath().toString());
@@ -118,7 +120,8 @@ public final class TimerStore implements AutoCloseable {
         this.reclaiming = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-reclaimer"));
         this.scrubber = new Scrubber(log, corruptRecords, config.scrubBytesPerSecond(), clock);
         this.scrubbing = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-scrubber"));
-        this.backup = new StoreBackup(config, log, kv, index, indexLock, journal, floor, clock);
+        this.backup = new StoreBackup(config, log, kv, index, indexLock, journal, List.of(floor::copyTo,
+                pausedTopicsFile::copyTo), clock);
     }
 
     /** Opens the store under {@code config.storePath()}, recovering from any crash, and starts its threads. */
@@ -150,11 +153,16 @@ public final class TimerStore implements AutoCloseable {
             kv = openIndex(config);
             TimerIndex index = new TimerIndex(kv, config.dedupRetentionMs());
             SequenceFloor floor = new SequenceFloor(config.storePath());
-            Recovery recovery = new Recovery(log, index, floor.read());
+            PausedTopicsFile paused = new PausedTopicsFile(config.storePath());
+            Map<String, Long> pausedBefore = paused.read();
+            Recovery recovery = new Recovery(log, index, floor.read(), pausedBefore);
             journal = DeliveredJournal.open(config.storePath());
             RecoveryReport report = recovery.run(journal, clock.wallMillis());
             TimerStore store = new TimerStore(config, clock, log, kv, index, recovery, report, journal, floor,
-                    usableBytes);
+                    paused, usableBytes);
+            if (!index.pausedTopics().equals(pausedBefore)) {
+                store.writePausedTopics(); // the index is the authority: a pause whose file write failed, say
+            }
             store.start();
             return store;
         } catch (IOException | RuntimeException e) {
@@ -638,8 +646,19 @@ public final class TimerStore implements AutoCloseable {
         try (IndexBatch b = index.newBatch()) {
             index.setPaused(b, topic, paused, clock.wallMillis());
             index.write(b, true);
+            writePausedTopics();
         } finally {
             indexLock.unlock();
+        }
+    }
+
+    /** Copies the index's paused topics to {@link PausedTopicsFile}, for a rebuild; a failure costs only that. */
+    private void writePausedTopics() {
+        try {
+            pausedTopicsFile.write(index.pausedTopics());
+        } catch (IOException e) {
+            LOG.warn("The paused topics could not be written beside the index ({}): an index rebuilt from the log"
+                    + " would not pause them; the next pause, resume or start writes them again", e.toString());
         }
     }
 

@@ -155,6 +155,27 @@ class CrashRecoveryTest {
         }
     }
 
+    /** Pausing is not in the log: the paused topics are kept beside the index too (decision 0049). */
+    @Test
+    void shouldPauseAgainInAnIndexRebuiltFromTheLog() throws Exception {
+        try (TimerStore store = open()) {
+            store.append(message("T", "A"), T0 + 100).get();
+            store.pause("T");
+            store.pause("U");
+            store.resume("U");
+        }
+        DurableFiles.deleteTree(dir.resolve("index"));
+        try (TimerStore store = open()) {
+            assertEquals(Set.of("T"), store.pausedTopics().keySet(), "T paused after the rebuild");
+            store.resume("T");
+        }
+        DurableFiles.deleteTree(dir.resolve("index"));
+        try (TimerStore store = open()) {
+            assertTrue(store.pausedTopics().isEmpty(), "resumed before the second rebuild");
+            assertEquals(1, store.pendingCount());
+        }
+    }
+
     @Test
     void shouldReplayTheCancelOfAParkedTimer() throws Exception {
         long seq;

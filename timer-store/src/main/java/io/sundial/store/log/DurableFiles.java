@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 
 /** File operations the store needs to be durable, and to clean up after itself. Stateless. */
 public final class DurableFiles {
@@ -41,6 +45,52 @@ public final class DurableFiles {
             }
             out.force(true);
         }
+    }
+
+    /**
+     * Replaces {@code file} with {@code content} followed by its CRC32C, so that a crash leaves either the old file
+     * or the new one, whole: written to a temporary file beside it, fsynced, renamed over it, the directory fsynced.
+     */
+    public static void replaceChecksummed(Path file, byte[] content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        ByteBuffer b = ByteBuffer.allocate(content.length + 4).put(content).putInt(crc(content)).flip();
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (b.hasRemaining()) {
+                out.write(b);
+            }
+            out.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(file.toAbsolutePath().getParent());
+    }
+
+    /**
+     * What {@link #replaceChecksummed} wrote, or null if there is no such file.
+     *
+     * @throws IOException if it cannot be read or its checksum does not match
+     */
+    public static byte[] readChecksummed(Path file) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (bytes.length < 4) {
+            throw new IOException(file + " is damaged: " + bytes.length + " bytes");
+        }
+        byte[] content = Arrays.copyOf(bytes, bytes.length - 4);
+        if (ByteBuffer.wrap(bytes).getInt(content.length) != crc(content)) {
+            throw new IOException(file + " is damaged: its checksum does not match");
+        }
+        return content;
+    }
+
+    private static int crc(byte[] content) {
+        CRC32C crc = new CRC32C();
+        crc.update(content);
+        return (int) crc.getValue();
     }
 
     /** Deletes {@code root} and everything under it; nothing if it does not exist. */
