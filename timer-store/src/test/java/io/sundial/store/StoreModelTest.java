@@ -17,7 +17,9 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static io.sundial.store.StoreFixture.T0;
@@ -26,9 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Random runs of every write, parking, compaction, restart, index rebuild and backup against a model of what the
- * store must hold: each pending timer at its last due time with its message, each parked one parked, each cancelled
- * one gone for good. An index rebuilt from the log may bring back a delivered timer (at least once: it is delivered
+ * Random runs of every write, parking, pausing, compaction, restart, index rebuild and backup against a model of
+ * what the store must hold: each pending timer at its last due time with its message, each parked one parked, each
+ * cancelled one gone for good, the paused topics paused. An index rebuilt from the log may bring back a delivered timer (at least once: it is delivered
  * again) and a parked one as pending, never a cancelled one. At the end, everything delivered, the log must shrink
  * to its active segment: nothing keeps a segment for ever. Slow (about 45 s for its six seeds): each restart opens
  * RocksDB.
@@ -51,6 +53,7 @@ class StoreModelTest {
     private TimerStore store;
     private int nextKey;
     private long lastSeq;
+    private final Set<String> paused = new TreeSet<>();
     private int backupsTaken;
     private int rebuilds;
     private int comeBack;
@@ -120,6 +123,16 @@ class StoreModelTest {
             rebuild(seed, i);
         } else if (dice < 98) {
             backup(seed, i);
+        } else if (dice < 99) {
+            String topic = TOPICS[random.nextInt(TOPICS.length)];
+            if (paused.remove(topic)) {
+                store.resume(topic);
+                did("resume " + topic);
+            } else {
+                store.pause(topic);
+                paused.add(topic);
+                did("pause " + topic);
+            }
         } else {
             clock.advance(store.config().dedupRetentionMs() + 1); // tombstones expire at the next reclaim
             did("clock past the retry window");
@@ -299,6 +312,8 @@ class StoreModelTest {
             assertEquals(t.message, store.read(e).message(), failure(seed, entry.getKey() + "'s message " + when));
         }
         assertEquals(pending, store.pendingCount(), failure(seed, "pending count " + when));
+        assertEquals(paused, new TreeSet<>(store.pausedTopics().keySet()),
+                failure(seed, "paused topics " + when));
     }
 
     private String failure(long seed, String what) {
