@@ -6,7 +6,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,8 +56,6 @@ final class PausedTopicsFile {
 
     /** Copies the file into a backup directory, if there is one. */
     void copyTo(Path dir) throws IOException {
-        if (Files.exists(file)) {
-            Files.copy(file, dir.resolve(FILE));
-        }
+        DurableFiles.copyIfExists(file, dir);
     }
 }

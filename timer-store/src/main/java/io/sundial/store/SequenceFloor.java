@@ -6,7 +6,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -55,8 +54,6 @@ final class SequenceFloor {
 
     /** Copies the floor into a backup directory, if there is one. */
     void copyTo(Path dir) throws IOException {
-        if (Files.exists(file)) {
-            Files.copy(file, dir.resolve(FILE));
-        }
+        DurableFiles.copyIfExists(file, dir);
     }
 }

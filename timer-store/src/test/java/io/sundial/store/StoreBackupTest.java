@@ -131,6 +131,22 @@ class StoreBackupTest {
         }
     }
 
+    /** What a rebuild reads beside the log comes along: a backup whose index is lost rebuilds as the store would. */
+    @Test
+    void shouldCopyThePausedTopicsSoThatABackupRebuildsWithThem() throws Exception {
+        Path target = backups.resolve("b3");
+        try (TimerStore store = TimerStore.open(StoreFixture.config(dir), clock)) {
+            store.append(TestMessages.message("T", "a"), T0 + 1).get();
+            store.pause("T");
+            store.backup(target);
+        }
+        DurableFiles.deleteTree(target.resolve("index"));
+        try (TimerStore restored = TimerStore.open(StoreFixture.config(target), clock)) {
+            assertEquals(Set.of("T"), restored.pausedTopics().keySet());
+            assertEquals(1, restored.pendingCount());
+        }
+    }
+
     @Test
     void shouldRefuseATargetThatExistsOrLiesInsideTheStore() throws Exception {
         try (TimerStore store = TimerStore.open(StoreFixture.config(dir), clock)) {

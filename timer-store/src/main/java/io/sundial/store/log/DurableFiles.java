@@ -93,6 +93,13 @@ public final class DurableFiles {
         return (int) crc.getValue();
     }
 
+    /** Copies {@code file} into the directory {@code dir}, under its own name, if it exists. */
+    public static void copyIfExists(Path file, Path dir) throws IOException {
+        if (Files.exists(file)) {
+            Files.copy(file, dir.resolve(file.getFileName()));
+        }
+    }
+
     /** Deletes {@code root} and everything under it; nothing if it does not exist. */
     public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
