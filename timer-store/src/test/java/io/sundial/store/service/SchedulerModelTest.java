@@ -1,6 +1,7 @@
 package io.sundial.store.service;
 
 import io.sundial.store.ChangeResult;
+import io.sundial.store.log.DurableFiles;
 import io.sundial.store.time.ManualClock;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,7 +124,8 @@ class SchedulerModelTest {
     }
 
     private ServiceHarness start() throws Exception {
-        ServiceHarness started = new ServiceHarness(dir, ServiceHarness.config().withRetryBackoffMs(20, MAX_BACKOFF_MS), clock);
+        ServiceConfig config = ServiceHarness.config().withRetryBackoffMs(20, MAX_BACKOFF_MS);
+        ServiceHarness started = new ServiceHarness(dir, config, clock);
         for (String topic : TOPICS) {
             started.dispatcher.answer(topic, this::handOver);
         }
@@ -244,7 +246,7 @@ class SchedulerModelTest {
      */
     private void rebuild() throws Exception {
         h.close();
-        io.sundial.store.log.DurableFiles.deleteTree(dir.resolve("index"));
+        DurableFiles.deleteTree(dir.resolve("index"));
         eligibleAgain(null);
         for (Timer t : timers.values()) {
             if (!t.cancelled && t.deliveries == t.expectedDeliveries) {
