@@ -83,8 +83,9 @@ public final class TimerStore implements AutoCloseable {
     private final ScheduledExecutorService scrubbing;
     private final RecoveryReport recovery;
     /** Delivered timers whose acknowledgement waits (decision 0032); guarded by itself. */
-    private final PausedTopicsFile pausedTopicsFile;
     private final DeliveredJournal journal;
+    /** The paused topics again, for an index rebuilt from the log (decision 0049); written under the index lock. */
+    private final PausedTopicsFile pausedTopicsFile;
     /** Failures of log writes and fsyncs, acknowledgements, the journal and space reclaim: each logged once. */
     private final FailureEpisode logWrites;
     private final FailureEpisode logFsyncs;
@@ -96,9 +97,9 @@ public final class TimerStore implements AutoCloseable {
     private TimerStore(StoreConfig config, Clock clock, TimerLog log, RocksKeyValueStore kv, TimerIndex index,
                        Recovery recovery, RecoveryReport report, DeliveredJournal journal, SequenceFloor floor,
                        PausedTopicsFile pausedTopicsFile, LongSupplier usableBytes) {
-        this.pausedTopicsFile = pausedTopicsFile;
         this.config = config;
         this.journal = journal;
+        this.pausedTopicsFile = pausedTopicsFile;
         this.diskSpace = new DiskSpace(usableBytes, config.minFreeDiskBytes(), clock, config.storePath().toString());
         this.clock = clock;
         this.foreground = new ForegroundActivity(clock);
