@@ -507,11 +507,7 @@ final class Committer {
                         targets.add(target);
                     }
                 } else {
-                    DueEntry e = index.pendingEntry(batch, r.topic(), r.uniqKey(), r.seq());
-                    if (e == null) {
-                        ParkedTimer p = index.parkedTimer(batch, r.topic(), r.seq());
-                        e = p == null ? null : p.entry();
-                    }
+                    DueEntry e = index.liveEntry(batch, r.topic(), r.uniqKey(), r.seq());
                     long target = e == null ? -1 : log.segmentBaseOf(e.position());
                     if (target >= 0 && target < cc.fromSegment()) {
                         buffers.add(RecordCodec.encode(LogRecord.reschedule(r.seq(), e.dueMs(), e.dueMs(),

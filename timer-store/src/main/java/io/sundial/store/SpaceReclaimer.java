@@ -2,7 +2,6 @@ package io.sundial.store;
 
 import io.sundial.store.index.DueEntry;
 import io.sundial.store.index.IndexBatch;
-import io.sundial.store.index.ParkedTimer;
 import io.sundial.store.index.TimerIndex;
 import io.sundial.store.log.SegmentInfo;
 import io.sundial.store.log.TimerLog;
@@ -86,8 +85,6 @@ final class SpaceReclaimer {
     private final Map<Long, Long> sparseSince = new HashMap<>();
     /** At most this many expiries a pass, so that a pass also deletes segments soon (tests lower it). */
     private volatile int tombstonesPerPass = TOMBSTONES_PER_PASS;
-    /** Change records the pass in progress copied forward. Only touched inside {@link #reclaim}. */
-    private long copied;
     /** Set at close: a pass in progress stops expiring at its next chunk. */
     private volatile boolean stopping;
 
@@ -120,7 +117,7 @@ final class SpaceReclaimer {
         int deleted = deleteEmptySegments();
         int compacted = 0;
         long moved = 0;
-        copied = 0;
+        long copied = 0;
         if (compactionThreshold > 0) {
             long applied = index.appliedPosition();
             long now = TimeUnit.NANOSECONDS.toMillis(clock.monoNanos()); // a wall-clock step must not shorten the wait
@@ -135,7 +132,9 @@ final class SpaceReclaimer {
                 boolean kept = index.segmentKeeps(s.base()) > 0;
                 if ((live > 0 || kept) && liveBytes < compactionThreshold * s.capacity()
                         && now - sparseSince.computeIfAbsent(s.base(), b -> now) >= compactionDelayMs) {
-                    moved += compact(s);
+                    Compacted c = compact(s);
+                    moved += c.moved();
+                    copied += c.copied();
                     compacted++;
                 }
             }
@@ -271,12 +270,17 @@ final class SpaceReclaimer {
         }
     }
 
-    private long compact(SegmentInfo segment) throws IOException {
+    /** What compacting one segment did: live timers moved, cancels and reschedules copied forward. */
+    private record Compacted(long moved, long copied) {
+    }
+
+    private Compacted compact(SegmentInfo segment) throws IOException {
         boolean kept = index.segmentKeeps(segment.base()) > 0;
         boolean scannedWhole = true;
         List<PendingWrite.Move.Candidate> candidates = new ArrayList<>();
         List<LogRecord> changes = new ArrayList<>();
         long[] moved = {0};
+        long[] copied = {0};
         try {
             log.scan(segment.base(), scanned -> {
                 if (scanned.position() >= segment.end()) {
@@ -284,11 +288,7 @@ final class SpaceReclaimer {
                 }
                 LogRecord r = scanned.record();
                 if (r.type().carriesMessage()) {
-                    DueEntry live = index.pendingEntry(r.topic(), r.uniqKey(), r.seq());
-                    if (live == null) {
-                        ParkedTimer parked = index.parkedTimer(r.topic(), r.seq());
-                        live = parked == null ? null : parked.entry();
-                    }
+                    DueEntry live = index.liveEntry(r.topic(), r.uniqKey(), r.seq());
                     if (live != null && live.position() == scanned.position()) { // not an older copy
                         candidates.add(new PendingWrite.Move.Candidate(live, r));
                         if (candidates.size() == MOVES_PER_WRITE) {
@@ -299,7 +299,7 @@ final class SpaceReclaimer {
                 } else if (kept) {
                     changes.add(r);
                     if (changes.size() == CHANGES_PER_WRITE) {
-                        copyChanges(segment.base(), changes, false);
+                        copied[0] += copyChanges(segment.base(), changes, false);
                         changes.clear();
                     }
                 }
@@ -314,9 +314,9 @@ final class SpaceReclaimer {
             moved[0] += move(candidates);
         }
         if (kept && scannedWhole) {
-            copyChanges(segment.base(), changes, true);
+            copied[0] += copyChanges(segment.base(), changes, true);
         }
-        return moved[0];
+        return new Compacted(moved[0], copied[0]);
     }
 
     private int move(List<PendingWrite.Move.Candidate> candidates) throws IOException {
@@ -324,9 +324,9 @@ final class SpaceReclaimer {
         return await(new PendingWrite.Move(List.copyOf(candidates), done), done);
     }
 
-    private void copyChanges(long from, List<LogRecord> changes, boolean last) throws IOException {
+    private int copyChanges(long from, List<LogRecord> changes, boolean last) throws IOException {
         CompletableFuture<Integer> done = new CompletableFuture<>();
-        copied += await(new PendingWrite.CopyChanges(from, List.copyOf(changes), last, done), done);
+        return await(new PendingWrite.CopyChanges(from, List.copyOf(changes), last, done), done);
     }
 
     /** Queues {@code write} for the single writer and waits for it. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The timer indexes on top of a {@link KeyValueStore}: what each change to a timer writes, and the reads the
@@ -157,6 +158,26 @@ public final class TimerIndex implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** The timer's entry if it is pending or parked (both still to be delivered), else null. */
+    public DueEntry liveEntry(String topic, String uniqKey, long seq) {
+        DueEntry e = pendingEntry(topic, uniqKey, seq);
+        if (e == null) {
+            ParkedTimer p = parkedTimer(topic, seq);
+            e = p == null ? null : p.entry();
+        }
+        return e;
+    }
+
+    /** {@link #liveEntry(String, String, long)} as seen by {@code b}, including its own earlier changes. */
+    public DueEntry liveEntry(IndexBatch b, String topic, String uniqKey, long seq) {
+        DueEntry e = pendingEntry(b, topic, uniqKey, seq);
+        if (e == null) {
+            ParkedTimer p = parkedTimer(b, topic, seq);
+            e = p == null ? null : p.entry();
+        }
+        return e;
     }
 
     /** The pending timers with a unique key, as due entries. */
@@ -355,25 +376,25 @@ public final class TimerIndex implements AutoCloseable {
 
     /** Lets go of what kept segments for targets that are no longer in {@code existing}; returns how many. */
     public long releaseKeptFor(IndexBatch b, Set<Long> existing) {
-        long released = 0;
-        for (Map.Entry<byte[], Long> kept : keptBy().entrySet()) {
-            if (!existing.contains(Keys.targetSegmentOf(kept.getKey()))) {
-                b.delete(Table.COUNTER, kept.getKey());
-                b.addCounter(Keys.segmentKeepsCounter(Keys.keptSegmentOf(kept.getKey())), -kept.getValue());
-                released += kept.getValue();
-            }
-        }
-        return released;
+        return releaseKept(b, pair -> !existing.contains(Keys.targetSegmentOf(pair)));
     }
 
     /** Lets go of everything that keeps the segment at {@code kept}: its change records were copied forward. */
     public void releaseKeptSegment(IndexBatch b, long kept) {
+        releaseKept(b, pair -> Keys.keptSegmentOf(pair) == kept);
+    }
+
+    /** Deletes the {@link Keys#keptByCounter} pairs {@code which} picks, and their counts from their kept segments. */
+    private long releaseKept(IndexBatch b, Predicate<byte[]> which) {
+        long released = 0;
         for (Map.Entry<byte[], Long> pair : keptBy().entrySet()) {
-            if (Keys.keptSegmentOf(pair.getKey()) == kept) {
+            if (which.test(pair.getKey())) {
                 b.delete(Table.COUNTER, pair.getKey());
-                b.addCounter(Keys.segmentKeepsCounter(kept), -pair.getValue());
+                b.addCounter(Keys.segmentKeepsCounter(Keys.keptSegmentOf(pair.getKey())), -pair.getValue());
+                released += pair.getValue();
             }
         }
+        return released;
     }
 
     /** Every {@link Keys#keptByCounter} with its count: one per pair of segments, so few. */
