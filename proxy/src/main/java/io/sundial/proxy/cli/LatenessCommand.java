@@ -10,7 +10,10 @@ import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -31,32 +34,40 @@ import java.util.concurrent.atomic.AtomicLong;
 @Command(name = "lateness", mixinStandardHelpOptions = true,
         description = "Measure delivery lateness of timed messages end to end with the stock client.")
 final class LatenessCommand implements Callable<Integer> {
-    @Option(names = "--send-ns", defaultValue = "127.0.0.1:9877", description = "producers' name server (Sundial)")
+    @Option(names = "--send-ns", defaultValue = "127.0.0.1:9877", description = "producers' name server: Sundial (default ${DEFAULT-VALUE})")
     String sendNs;
 
-    @Option(names = "--consume-ns", defaultValue = "127.0.0.1:9876", description = "consumers' name server (the cluster)")
+    @Option(names = "--consume-ns", defaultValue = "127.0.0.1:9876", description = "consumers' name server: the cluster's (default ${DEFAULT-VALUE})")
     String consumeNs;
 
-    @Option(names = {"-n", "--messages"}, defaultValue = "5000")
+    @Option(names = {"-n", "--messages"}, defaultValue = "5000",
+            description = "timed messages to send (default ${DEFAULT-VALUE})")
     int messages;
 
-    @Option(names = "--min-delay-ms", defaultValue = "3000")
+    @Option(names = "--min-delay-ms", defaultValue = "3000",
+            description = "shortest delay after the send (default ${DEFAULT-VALUE})")
     long minDelayMs;
 
-    @Option(names = "--max-delay-ms", defaultValue = "6000")
+    @Option(names = "--max-delay-ms", defaultValue = "6000",
+            description = "longest delay after the send; each message's is uniform in between (default ${DEFAULT-VALUE})")
     long maxDelayMs;
 
-    @Option(names = "--body", defaultValue = "1024", description = "body size in bytes")
+    @Option(names = "--body", defaultValue = "1024", description = "body size in bytes (default ${DEFAULT-VALUE})")
     int bodySize;
 
-    @Option(names = "--in-flight", defaultValue = "256")
+    @Option(names = "--in-flight", defaultValue = "256",
+            description = "asynchronous sends awaiting their answer at most (default ${DEFAULT-VALUE})")
     int inFlight;
 
     @Option(names = "--topic", description = "topic (default: a new one)")
     String topic;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        requireOptions();
         String t = topic != null ? topic : "Lateness" + System.currentTimeMillis();
         Map<String, Long> dueByKey = new ConcurrentHashMap<>();
         Map<String, Long> receivedAt = new ConcurrentHashMap<>();
@@ -154,6 +165,17 @@ final class LatenessCommand implements Callable<Integer> {
                     lateness[n - 1]);
         }
         return lost == 0 && early == 0 ? 0 : 1;
+    }
+
+    private void requireOptions() {
+        if (messages < 1 || inFlight < 1 || bodySize < 0) {
+            throw new ParameterException(spec.commandLine(),
+                    "--messages and --in-flight must be at least 1, --body at least 0");
+        }
+        if (minDelayMs < 0 || maxDelayMs < minDelayMs) {
+            throw new ParameterException(spec.commandLine(),
+                    "--min-delay-ms must be at least 0 and at most --max-delay-ms (" + maxDelayMs + ")");
+        }
     }
 
     private static long pct(long[] sorted, double p) {
