@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,8 @@ import java.util.Map;
  *       (a keep counted twice only keeps longer), so replay is safe to run twice, including when it is
  *       interrupted.</li>
  * </ol>
- * Then the timers the {@link DeliveredJournal} names as delivered and still pending are acknowledged.
+ * Then the timers the {@link DeliveredJournal} names as delivered and still pending are acknowledged. An index
+ * rebuilt from the log (missing or empty at open) also leaves out the timers the {@link DeliveredLedger} names.
  * Guarantee: every append that completed is pending after a crash unless it was acknowledged or cancelled;
  * nothing acknowledged before the crash is pending again unless its acknowledgement had reached neither RocksDB's
  * write-ahead log nor the journal (then it is delivered again: at least once).
@@ -54,6 +56,9 @@ final class Recovery {
     private long nextSeq;
     private final long sequenceFloor;
     private final Map<String, Long> pausedTopics;
+    /** In a rebuild, the sequences the ledger names as delivered (sorted): their records are not indexed again. */
+    private long[] delivered = new long[0];
+    private long skippedDelivered;
 
     /**
      * {@code sequenceFloor}: the {@link SequenceFloor}, which a rebuilt index's next sequence must not go below;
@@ -71,8 +76,11 @@ final class Recovery {
         return nextSeq;
     }
 
-    /** Repairs the index, then acknowledges what {@code journal} says was delivered ({@code nowMs}: its time). */
-    RecoveryReport run(DeliveredJournal journal, long nowMs) throws IOException {
+    /**
+     * Repairs the index, then acknowledges what {@code journal} says was delivered ({@code nowMs}: its time) and
+     * records that in {@code ledger}, which a rebuild of the index also reads.
+     */
+    RecoveryReport run(DeliveredJournal journal, DeliveredLedger ledger, long nowMs) throws IOException {
         long start = System.nanoTime();
         long validEnd = log.writePosition();
         long applied = index.appliedPosition();
@@ -80,11 +88,12 @@ final class Recovery {
             // A missing or emptied index: rebuild it from what the log still holds (segments before its start were
             // deleted because nothing in them was pending any more).
             LOG.warn("Timer index is missing or empty while the timer log holds positions {} to {}: rebuilding the"
-                    + " index from the log. Timers delivered whose acknowledgement lived only in the lost index are"
-                    + " delivered again (at least once); cancels and reschedules are in the log and hold; paused topics"
-                    + " stay paused; parked timers are pending again (parked again if their delivery still fails).",
-                    log.startPosition(), validEnd);
+                    + " index from the log. Delivered timers stay delivered (the ledger of delivered timers names"
+                    + " them; one missing from it is delivered again: at least once); cancels and reschedules are in"
+                    + " the log and hold; paused topics stay paused; parked timers are pending again (parked again if"
+                    + " their delivery still fails).", log.startPosition(), validEnd);
             applied = log.startPosition();
+            delivered = ledger.deliveredSeqs();
             nextSeq = Math.max(nextSeq, sequenceFloor); // the sequences of deleted segments are not handed out again
             pauseAgain(); // first: a rebuild interrupted later finds the index no longer empty
         }
@@ -100,10 +109,15 @@ final class Recovery {
                     + " to rebuild it from the log");
         }
         long replayed = replay(applied, validEnd);
-        long journalAcks = acknowledgeJournaled(journal, nowMs);
+        if (delivered.length > 0) {
+            LOG.warn("The rebuilt index left out {} records of delivered timers (the ledger of delivered timers names"
+                    + " {} timers)", skippedDelivered, delivered.length);
+            delivered = new long[0];
+        }
+        long journalAcks = acknowledgeJournaled(journal, ledger, nowMs);
         long millis = (System.nanoTime() - start) / 1_000_000;
         RecoveryReport report = new RecoveryReport(log.cutBytesAtOpen(), dropped, replayed, applied, validEnd,
-                journalAcks, millis);
+                journalAcks, skippedDelivered, millis);
         if (replayed > 0 || dropped > 0 || report.cutBytes() > 0 || journalAcks > 0) {
             LOG.info("Timer store recovered in {} ms: replayed {} log records from position {} to {}, dropped {} "
                     + "index entries beyond the log end, cut {} bytes of torn tail, acknowledged {} timers delivered"
@@ -130,7 +144,8 @@ final class Recovery {
      * {@code (dueMs, seq)} is never used again, so acknowledging one twice, or one no longer pending, is a no-op;
      * the journal is emptied once the acknowledgements are durable, and a crash before that repeats this.
      */
-    private long acknowledgeJournaled(DeliveredJournal journal, long nowMs) throws IOException {
+    private long acknowledgeJournaled(DeliveredJournal journal, DeliveredLedger ledger, long nowMs)
+            throws IOException {
         if (journal.isEmpty()) {
             return 0;
         }
@@ -140,16 +155,19 @@ final class Recovery {
         for (int from = 0; from < ids.size(); from += RECORDS_PER_BATCH) {
             List<TimerId> part = ids.subList(from, Math.min(ids.size(), from + RECORDS_PER_BATCH));
             List<DueEntry> pending = index.getDueAll(part.stream().map(TimerId::dueKey).toList());
+            List<DueEntry> ended = new ArrayList<>(part.size());
             try (IndexBatch b = index.newBatch()) {
                 for (DueEntry e : pending) {
                     if (e != null) {
                         index.endDelivered(b, e, nowMs, log.segmentBaseOf(e.position()));
-                        acked++;
+                        ended.add(e);
                     }
                 }
                 // One fsync, with the last batch: RocksDB's write-ahead log keeps the batches' order.
                 index.write(b, from + RECORDS_PER_BATCH >= ids.size());
             }
+            ledger.record(ended);
+            acked += ended.size();
         }
         journal.clear();
         return acked;
@@ -256,12 +274,16 @@ final class Recovery {
 
     /**
      * Indexes the timer of a TIMER or MOVE record unless the index knows its sequence in any state (pending,
-     * delivered, cancelled: an ended timer is not brought back) or holds a copy with its fingerprint (a producer's
-     * retry stored twice).
+     * delivered, cancelled: an ended timer is not brought back), holds a copy with its fingerprint (a producer's
+     * retry stored twice), or, in a rebuild, the ledger names it as delivered.
      */
     private void addUnlessIndexed(IndexBatch b, ScannedRecord scanned) {
         LogRecord r = scanned.record();
         nextSeq = Math.max(nextSeq, r.seq() + 1);
+        if (delivered.length > 0 && Arrays.binarySearch(delivered, r.seq()) >= 0) {
+            skippedDelivered++;
+            return;
+        }
         for (UniqEntry u : index.uniqEntries(b, r.topic(), r.uniqKey())) {
             if (u.seq() == r.seq() || u.fingerprint() == r.fingerprint()) {
                 return;

@@ -10,8 +10,9 @@ package io.sundial.store;
  * @param toPosition      where replay ended (the end of the valid log)
  * @param journalAcks     timers delivered before a crash whose acknowledgement the {@link DeliveredJournal}
  *                        held, acknowledged now instead of delivered again
+ * @param skippedDelivered records of delivered timers a rebuilt index left out, as the {@link DeliveredLedger} says
  * @param millis          how long recovery took
  */
 public record RecoveryReport(long cutBytes, long droppedEntries, long replayedRecords, long fromPosition,
-                             long toPosition, long journalAcks, long millis) {
+                             long toPosition, long journalAcks, long skippedDelivered, long millis) {
 }

@@ -32,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * would otherwise pin a whole segment, a sealed segment whose live bytes fall below the configured share is
  * compacted: its live records are re-appended as MOVE records and the change records still needed are copied
  * (through the single writer, fsynced before the index points at them), and the segment is then deleted. Also
- * forgets unique-key tombstones whose retention has ended.
+ * forgets unique-key tombstones whose retention has ended, and the ledger's delivered timers whose segments are gone.
  *
  * <p><b>Why compaction waits.</b> A segment is compacted only once it has been sparse for the compaction delay.
  * Most sparse segments hold timers due soon, which drain on their own: a segment of 100,000 timers due at one
@@ -81,6 +81,7 @@ final class SpaceReclaimer {
     private final long compactionDelayMs;
     private final ForegroundActivity foreground;
     private final SequenceFloor floor;
+    private final DeliveredLedger ledger;
     /** Sealed segments seen sparse, by base: since when (monotonic ms). Only touched inside {@link #reclaim}. */
     private final Map<Long, Long> sparseSince = new HashMap<>();
     /** At most this many expiries a pass, so that a pass also deletes segments soon (tests lower it). */
@@ -90,7 +91,7 @@ final class SpaceReclaimer {
 
     SpaceReclaimer(TimerLog log, TimerIndex index, ReentrantLock indexLock, Committer committer, Clock clock,
                    double compactionThreshold, long compactionDelayMs, ForegroundActivity foreground,
-                   SequenceFloor floor) {
+                   SequenceFloor floor, DeliveredLedger ledger) {
         this.log = log;
         this.index = index;
         this.indexLock = indexLock;
@@ -100,6 +101,7 @@ final class SpaceReclaimer {
         this.compactionDelayMs = compactionDelayMs;
         this.foreground = foreground;
         this.floor = floor;
+        this.ledger = ledger;
     }
 
     /** Ends the expiry of a pass in progress at its next chunk, so that closing the store does not wait for it. */
@@ -143,12 +145,14 @@ final class SpaceReclaimer {
             }
             sparseSince.keySet().retainAll(sealed); // forget deleted segments
         }
+        long forgottenDeliveries = ledger.reclaim();
         if (deleted > 0 || compacted > 0) {
             LOG.info("Space reclaim: deleted {} segments, compacted {} (moved {} live records, copied {} cancels and"
-                    + " reschedules), expired {} tombstones", deleted, compacted, moved, copied, expired);
+                    + " reschedules), expired {} tombstones, forgot {} delivered timers of the ledger", deleted,
+                    compacted, moved, copied, expired, forgottenDeliveries);
         }
-        return new ReclaimReport(deleted, compacted, moved, copied, expired, expiry.more, expiry.deferred,
-                expiry.workNanos, expiry.restNanos);
+        return new ReclaimReport(deleted, compacted, moved, copied, expired, forgottenDeliveries, expiry.more,
+                expiry.deferred, expiry.workNanos, expiry.restNanos);
     }
 
     /** One pass's expiries, and the time it spent on them and resting between them. */

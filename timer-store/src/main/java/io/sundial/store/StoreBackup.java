@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 /**
  * Copies the running store to another directory (an online backup, decision 0046). A store opened there holds what
  * this one held at one instant, as a copy of a stopped store would: the index as of that instant (a RocksDB
- * checkpoint), the timer log up to the position that index has applied, and the journal of delivered timers.
+ * checkpoint), the timer log up to the position that index has applied, the journal of delivered timers, and the
+ * files a rebuild of the index reads.
  *
  * <p>Writes and acknowledgements wait only while the copy is pinned, under the store's index lock: the checkpoint
  * (its files hard-linked, its memtables flushed just before so that little is left to flush then) and a hard link
@@ -43,6 +44,11 @@ final class StoreBackup {
     private final DeliveredJournal journal;
     /** Files beside the index that a rebuild reads (decision 0049), copied with the journal. */
     private final List<SmallFile> smallFiles;
+    /**
+     * The ledger of delivered timers (decision 0050), copied after the pin: what it names was delivered, so entries
+     * newer than the pinned index only keep a restored store's rebuild from delivering those timers once more.
+     */
+    private final SmallFile ledger;
     private final Clock clock;
     private final ReentrantLock oneAtATime = new ReentrantLock();
     /** Guarded by {@link #oneAtATime}: the store is closing, so no backup may start (its index is going away). */
@@ -55,7 +61,7 @@ final class StoreBackup {
     }
 
     StoreBackup(StoreConfig config, TimerLog log, RocksKeyValueStore kv, TimerIndex index, ReentrantLock indexLock,
-                DeliveredJournal journal, List<SmallFile> smallFiles, Clock clock) {
+                DeliveredJournal journal, List<SmallFile> smallFiles, SmallFile ledger, Clock clock) {
         this.config = config;
         this.log = log;
         this.kv = kv;
@@ -63,6 +69,7 @@ final class StoreBackup {
         this.indexLock = indexLock;
         this.journal = journal;
         this.smallFiles = smallFiles;
+        this.ledger = ledger;
         this.clock = clock;
     }
 
@@ -116,6 +123,7 @@ final class StoreBackup {
                     held = clock.monoNanos() - pinnedFrom;
                     indexLock.unlock();
                 }
+                ledger.copyTo(staging);
                 TimerLog.finishBackup(active);
                 long bytes = place(staging, dest);
                 BackupReport report = new BackupReport(dest, pending, active.sealedSegments() + 1, bytes, held,

@@ -43,9 +43,9 @@ import java.util.function.LongSupplier;
  * <p><b>Write path.</b> {@link #append} prepares the record on the caller's thread and queues it for the
  * {@link Committer}, the log's single writer, which group-commits: one log write and one index batch (with the
  * applied log position) per group, and under SYNC_FLUSH one fsync per group before any append completes.
- * Cancel and reschedule go the same way, as log records. An acknowledgement (a delivered timer) writes only the
- * index; one that waits out a burst is first recorded in the {@link DeliveredJournal}, which the next open
- * replays after a crash.
+ * Cancel and reschedule go the same way, as log records. An acknowledgement (a delivered timer) writes the index,
+ * then the {@link DeliveredLedger} (which an index rebuilt from the log reads); one that waits out a burst is first
+ * recorded in the {@link DeliveredJournal}, which the next open replays after a crash.
  *
  * <p><b>Guarantees.</b> A completed append is pending until acknowledged or cancelled, across crashes
  * (SYNC_FLUSH: also across power loss; ASYNC_FLUSH: power loss may lose what the last flush interval appended).
@@ -84,6 +84,8 @@ public final class TimerStore implements AutoCloseable {
     private final RecoveryReport recovery;
     /** Delivered timers whose acknowledgement waits (decision 0032); guarded by itself. */
     private final DeliveredJournal journal;
+    /** Delivered timers, for a rebuild of the index (decision 0050). */
+    private final DeliveredLedger ledger;
     /** The paused topics again, for an index rebuilt from the log (decision 0049); written under the index lock. */
     private final PausedTopicsFile pausedTopicsFile;
     /** Failures of log writes and fsyncs, acknowledgements, the journal and space reclaim: each logged once. */
@@ -91,14 +93,16 @@ public final class TimerStore implements AutoCloseable {
     private final FailureEpisode logFsyncs;
     private final FailureEpisode acks;
     private final FailureEpisode journalWrites;
+    private final FailureEpisode ledgerWrites;
     private final FailureEpisode reclaims;
     private volatile boolean closed;
 
     private TimerStore(StoreConfig config, Clock clock, TimerLog log, RocksKeyValueStore kv, TimerIndex index,
-                       Recovery recovery, RecoveryReport report, DeliveredJournal journal, SequenceFloor floor,
-                       PausedTopicsFile pausedTopicsFile, LongSupplier usableBytes) {
+                       Recovery recovery, RecoveryReport report, DeliveredJournal journal, DeliveredLedger ledger,
+                       SequenceFloor floor, PausedTopicsFile pausedTopicsFile, LongSupplier usableBytes) {
         this.config = config;
         this.journal = journal;
+        this.ledger = ledger;
         this.pausedTopicsFile = pausedTopicsFile;
         this.diskSpace = new DiskSpace(usableBytes, config.minFreeDiskBytes(), clock, config.storePath().toString());
         this.clock = clock;
@@ -111,18 +115,19 @@ public final class TimerStore implements AutoCloseable {
         this.logFsyncs = new FailureEpisode(LOG, "Fsyncing the timer log", clock);
         this.acks = new FailureEpisode(LOG, "Acknowledging delivered timers in the index", clock);
         this.journalWrites = new FailureEpisode(LOG, "Writing the journal of delivered timers", clock);
+        this.ledgerWrites = new FailureEpisode(LOG, "Writing the ledger of delivered timers", clock);
         this.reclaims = new FailureEpisode(LOG, "Reclaiming the timer store's disk space", clock);
         this.flusher = new Flusher(log, logFsyncs);
         this.committer = new Committer(log, index, indexLock, delivering, clock, config.flushMode(), flusher,
                 logWrites, recovery.nextSeq(), config.appendQueueCapacity());
         this.reclaimer = new SpaceReclaimer(log, index, indexLock, committer, clock, config.compactionThreshold(),
-                config.compactionDelayMs(), foreground, floor);
+                config.compactionDelayMs(), foreground, floor, ledger);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-maintenance"));
         this.reclaiming = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-reclaimer"));
         this.scrubber = new Scrubber(log, corruptRecords, config.scrubBytesPerSecond(), clock);
         this.scrubbing = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sundial-store-scrubber"));
         this.backup = new StoreBackup(config, log, kv, index, indexLock, journal, List.of(floor::copyTo,
-                pausedTopicsFile::copyTo), clock);
+                pausedTopicsFile::copyTo), ledger::copyTo, clock);
     }
 
     /** Opens the store under {@code config.storePath()}, recovering from any crash, and starts its threads. */
@@ -150,6 +155,7 @@ public final class TimerStore implements AutoCloseable {
         TimerLog log = TimerLog.open(config.timerLogPath(), config.segmentSize(), channels);
         RocksKeyValueStore kv = null;
         DeliveredJournal journal = null;
+        DeliveredLedger ledger = null;
         try {
             kv = openIndex(config);
             TimerIndex index = new TimerIndex(kv, config.dedupRetentionMs());
@@ -158,15 +164,19 @@ public final class TimerStore implements AutoCloseable {
             Map<String, Long> pausedBefore = paused.read();
             Recovery recovery = new Recovery(log, index, floor.read(), pausedBefore);
             journal = DeliveredJournal.open(config.storePath());
-            RecoveryReport report = recovery.run(journal, clock.wallMillis());
-            TimerStore store = new TimerStore(config, clock, log, kv, index, recovery, report, journal, floor,
-                    paused, usableBytes);
+            ledger = DeliveredLedger.open(config.storePath(), log::segmentBaseOf);
+            RecoveryReport report = recovery.run(journal, ledger, clock.wallMillis());
+            TimerStore store = new TimerStore(config, clock, log, kv, index, recovery, report, journal, ledger,
+                    floor, paused, usableBytes);
             if (!index.pausedTopics().equals(pausedBefore)) {
                 store.writePausedTopics(); // the index is the authority: a pause whose file write failed, say
             }
             store.start();
             return store;
         } catch (IOException | RuntimeException e) {
+            if (ledger != null) {
+                ledger.close();
+            }
             if (journal != null) {
                 journal.close();
             }
@@ -341,7 +351,7 @@ public final class TimerStore implements AutoCloseable {
             return 0;
         }
         long now = clock.wallMillis();
-        int acked = 0;
+        List<DueEntry> acked = new ArrayList<>(delivered.size());
         indexLock.lock();
         try (IndexBatch b = index.newBatch()) {
             // One multi-get for the batch; delivery then writes blindly (TimerIndex.endTimer's delivered path).
@@ -349,14 +359,15 @@ public final class TimerStore implements AutoCloseable {
                     delivered.stream().map(TimerId::dueKey).toList());
             for (DueEntry e : pending) {
                 if (index.endTimer(b, e, TimerState.DELIVERED, now, log.segmentBaseOf(e.position()))) {
-                    acked++;
+                    acked.add(e);
                 }
             }
             index.write(b, false);
         } finally {
             indexLock.unlock();
         }
-        return acked;
+        recordInLedger(acked);
+        return acked.size();
     }
 
     /** Acknowledges one delivered timer; false if it was not pending under that due time. */
@@ -432,7 +443,7 @@ public final class TimerStore implements AutoCloseable {
             return 0;
         }
         long now = clock.wallMillis();
-        int acked = 0;
+        List<DueEntry> acked = new ArrayList<>(delivered.size());
         indexLock.lock();
         try (IndexBatch b = index.newBatch()) {
             List<TimerId> ended = new ArrayList<>(delivered.size());
@@ -441,11 +452,11 @@ public final class TimerStore implements AutoCloseable {
                 if (delivering.isMarkedBy(id, owner)) { // else abandoned (the service closed): not ours to end
                     index.endDelivered(b, e, now, log.segmentBaseOf(e.position()));
                     ended.add(id);
+                    acked.add(e);
                 }
             }
             try {
                 index.write(b, false);
-                acked = ended.size();
                 acks.worked();
             } catch (RuntimeException e) {
                 acks.failed(e, "delivered timers stay pending, so they are delivered again after a restart (at least"
@@ -458,7 +469,19 @@ public final class TimerStore implements AutoCloseable {
         } finally {
             indexLock.unlock();
         }
-        return acked;
+        recordInLedger(acked);
+        return acked.size();
+    }
+
+    /** Outside the index lock: the ledger is for a rebuild, and an entry late or lost only risks a duplicate. */
+    private void recordInLedger(List<DueEntry> delivered) {
+        try {
+            ledger.record(delivered);
+            ledgerWrites.worked();
+        } catch (IOException e) {
+            ledgerWrites.failed(e, "recording " + delivered.size() + " delivered timers: an index rebuilt from the"
+                    + " log would deliver them again (at least once)");
+        }
     }
 
     /** See {@link DeliverySession#recordDelivered}. */
@@ -861,6 +884,11 @@ public final class TimerStore implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("Closing the journal of delivered timers failed", e);
             }
+        }
+        try {
+            ledger.close();
+        } catch (IOException e) {
+            LOG.warn("Closing the ledger of delivered timers failed", e);
         }
         kv.close();
         log.close();

@@ -235,6 +235,34 @@ class CrashRecoveryTest {
         }
     }
 
+    /**
+     * An acknowledgement lives in the index, not in the log: the ledger of delivered timers is what keeps an index
+     * rebuilt from the log from delivering them again (decision 0050). Without it they come back (at least once).
+     */
+    @Test
+    void shouldLeaveDeliveredTimersOutOfAnIndexRebuiltFromTheLog() throws Exception {
+        try (TimerStore store = open()) {
+            store.append(message("T", "Delivered"), T0 + 100).get();
+            store.append(message("T", "DeliveredToo"), T0 + 200).get();
+            store.append(message("T", "Waiting"), T0 + 3_600_000).get();
+            try (DeliverySession session = store.deliverySession()) {
+                List<TimerId> due = store.scanDue(0, Long.MAX_VALUE, T0 + 200, 10).stream().map(TimerId::of).toList();
+                assertEquals(2, session.ack(session.begin(due)));
+            }
+        }
+        DurableFiles.deleteTree(dir.resolve("index"));
+        try (TimerStore store = open()) {
+            assertEquals(1, store.pendingCount(), "only the waiting timer is pending");
+            assertEquals(1, store.findByUniqKey("T", "Waiting").size());
+            assertEquals(2, store.recoveryReport().skippedDelivered());
+        }
+        DurableFiles.deleteTree(dir.resolve("index"));
+        DurableFiles.deleteTree(dir.resolve(DeliveredLedger.DIR));
+        try (TimerStore store = open()) {
+            assertEquals(3, store.pendingCount(), "without the ledger both delivered timers come back");
+        }
+    }
+
     @Test
     void shouldLeaveStateUnchangedWhenTheSameRecordsAreReplayedTwice() throws Exception {
         long appliedBefore;

@@ -133,10 +133,13 @@ class StoreBackupTest {
 
     /** What a rebuild reads beside the log comes along: a backup whose index is lost rebuilds as the store would. */
     @Test
-    void shouldCopyThePausedTopicsSoThatABackupRebuildsWithThem() throws Exception {
+    void shouldCopyThePausedTopicsAndDeliveredTimersSoThatABackupRebuildsWithThem() throws Exception {
         Path target = backups.resolve("b3");
         try (TimerStore store = TimerStore.open(StoreFixture.config(dir), clock)) {
             store.append(TestMessages.message("T", "a"), T0 + 1).get();
+            store.append(TestMessages.message("T", "delivered"), T0 + 1).get();
+            DueEntry delivered = store.findByUniqKey("T", "delivered").get(0);
+            assertTrue(store.ack(delivered.dueMs(), delivered.seq()));
             store.pause("T");
             store.backup(target);
         }
@@ -144,6 +147,7 @@ class StoreBackupTest {
         try (TimerStore restored = TimerStore.open(StoreFixture.config(target), clock)) {
             assertEquals(Set.of("T"), restored.pausedTopics().keySet());
             assertEquals(1, restored.pendingCount());
+            assertEquals(1, restored.recoveryReport().skippedDelivered(), "the delivered timer stays delivered");
         }
     }
 

@@ -32,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * to the dispatcher is checked as it happens: never after a cancel, never while its topic is paused or it is
  * parked, and, the clock walked a millisecond at a time, at the very millisecond the model says (its due time, or
  * when it became eligible again if that is later; after a retry, whose backoff has jitter, or in the burst a
- * resume, restart or rebuild lets go, not before its due time). A rebuild brings delivered timers back: at the end
- * every timer not cancelled has been delivered once, and once more for each rebuild after its delivery.
+ * resume, restart or rebuild lets go, not before its due time). At the end every timer not cancelled has been
+ * delivered exactly once, rebuilds or not (the ledger of delivered timers, decision 0050).
  */
 @Tag("slow")
 class SchedulerModelTest {
@@ -81,8 +81,6 @@ class SchedulerModelTest {
         boolean cancelled;
         boolean parked;
         int deliveries;
-        /** Once, and once more for each index rebuild after a delivery (its acknowledgement lived in the index). */
-        int expectedDeliveries = 1;
 
         Timer(String topic, long dueMs, long since) {
             this.topic = topic;
@@ -115,7 +113,7 @@ class SchedulerModelTest {
         }
         for (Map.Entry<String, Timer> e : timers.entrySet()) {
             Timer t = e.getValue();
-            assertEquals(t.cancelled ? 0 : t.expectedDeliveries, t.deliveries, failure(e.getKey()
+            assertEquals(t.cancelled ? 0 : 1, t.deliveries, failure(e.getKey()
                     + (t.cancelled ? " (cancelled)" : "") + " delivered"));
         }
         System.out.println("seed " + seed + ": " + timers.size() + " timers, " + exact + " hand-overs at their"
@@ -137,7 +135,7 @@ class SchedulerModelTest {
         String key = due.entry().uniqKey();
         Timer t = timers.get(key);
         long now = clock.wallMillis();
-        if (t == null || t.cancelled || t.parked || now < t.dueMs || t.deliveries >= t.expectedDeliveries
+        if (t == null || t.cancelled || t.parked || now < t.dueMs || t.deliveries > 0
                 || paused && t.topic.equals(PAUSABLE)) {
             fail(failure("handed over at +" + (now - T0) + ": " + key + " " + describe(t)));
         }
@@ -241,17 +239,14 @@ class SchedulerModelTest {
 
     /**
      * Restarts on an index rebuilt from the log (the harness never reclaims space, so every record is there): a
-     * delivered timer is pending again and delivered once more, a parked one is pending again, a cancel and a
-     * reschedule hold, and so does the pause (decision 0049).
+     * parked timer is pending again; a delivery, a cancel and a reschedule hold, and so does the pause (decisions
+     * 0049, 0050).
      */
     private void rebuild() throws Exception {
         h.close();
         DurableFiles.deleteTree(dir.resolve("index"));
         eligibleAgain(null);
         for (Timer t : timers.values()) {
-            if (!t.cancelled && t.deliveries == t.expectedDeliveries) {
-                t.expectedDeliveries++;
-            }
             t.parked = false;
         }
         h = start();
@@ -330,7 +325,7 @@ class SchedulerModelTest {
     private Timer any(boolean parked) {
         List<Timer> candidates = new ArrayList<>();
         for (Timer t : timers.values()) {
-            if (!t.cancelled && t.deliveries == 0 && t.expectedDeliveries == 1 && t.parked == parked) {
+            if (!t.cancelled && t.deliveries == 0 && t.parked == parked) {
                 candidates.add(t);
             }
         }
