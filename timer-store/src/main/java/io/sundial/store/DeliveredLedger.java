@@ -89,7 +89,11 @@ final class DeliveredLedger implements AutoCloseable {
             if (name.endsWith(TMP_SUFFIX)) {
                 Files.delete(p); // a rewrite that did not finish: the files it was to replace are all still here
             } else if (name.endsWith(SUFFIX)) {
-                long number = Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+                long number = numberOf(name);
+                if (number < 0) {
+                    LOG.warn("Ignoring {} in the ledger of delivered timers: not a name the ledger writes", p);
+                    continue;
+                }
                 LedgerFile f = new LedgerFile(number, p);
                 long size = Files.size(p);
                 try (FileChannel c = FileChannel.open(p, StandardOpenOption.READ)) {
@@ -111,6 +115,15 @@ final class DeliveredLedger implements AutoCloseable {
         active.channel = FileChannel.open(active.path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         active.channel.truncate(active.size); // appends must follow the last whole block to be read again
+    }
+
+    /** The number a ledger file's name carries, or -1 if it is not such a name. */
+    private static long numberOf(String name) {
+        String digits = name.substring(0, name.length() - SUFFIX.length());
+        if (digits.length() != 20 || !digits.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        return Long.parseLong(digits);
     }
 
     private static String name(long number) {
@@ -178,6 +191,15 @@ final class DeliveredLedger implements AutoCloseable {
         long total = 0;
         for (LedgerFile f : files.values()) {
             total += f.entries;
+        }
+        return total;
+    }
+
+    /** Bytes of every file (their valid part). */
+    synchronized long bytes() {
+        long total = 0;
+        for (LedgerFile f : files.values()) {
+            total += f.size;
         }
         return total;
     }

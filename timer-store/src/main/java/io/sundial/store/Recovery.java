@@ -94,6 +94,11 @@ final class Recovery {
                     + " their delivery still fails).", log.startPosition(), validEnd);
             applied = log.startPosition();
             delivered = ledger.deliveredSeqs();
+            if (delivered.length > 0) {
+                // The ledger's sequences were handed out too: a floor that could not be read must not undo that,
+                // or a new timer could take a sequence the ledger names and be left out by the next rebuild.
+                nextSeq = Math.max(nextSeq, delivered[delivered.length - 1] + 1);
+            }
             nextSeq = Math.max(nextSeq, sequenceFloor); // the sequences of deleted segments are not handed out again
             pauseAgain(); // first: a rebuild interrupted later finds the index no longer empty
         }

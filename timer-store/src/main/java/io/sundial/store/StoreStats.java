@@ -7,6 +7,7 @@ package io.sundial.store;
  * @param segments        timer-log segment files
  * @param logBytes        bytes of timer-log segments (their declared size)
  * @param indexBytes      bytes of index files
+ * @param ledgerBytes     bytes of the ledger of delivered timers (decision 0050)
  * @param writePosition   end of the log
  * @param flushedPosition end of the fsynced part of the log
  * @param fsyncs          fsyncs so far
@@ -20,7 +21,8 @@ package io.sundial.store;
  * @param lastScrubEndMs  wall time the last scrubber pass ended; 0 before the first
  * @param closed          whether the store is closed (or closing)
  */
-public record StoreStats(long pending, int segments, long logBytes, long indexBytes, long writePosition,
+public record StoreStats(long pending, int segments, long logBytes, long indexBytes, long ledgerBytes,
+                         long writePosition,
                          long flushedPosition, long fsyncs, long fsyncNanos, int queuedWrites, long indexCacheBytes,
                          long cancelled, long rescheduled, long corruptRecords, long scrubPasses,
                          long lastScrubEndMs, boolean closed) {

@@ -790,7 +790,7 @@ public final class TimerStore implements AutoCloseable {
     public StoreStats stats() {
         boolean open = !closed;
         return new StoreStats(open ? index.pendingTotal() : 0, log.segments().size(), log.sizeOnDisk(),
-                open ? kv.sizeOnDisk() : 0, log.writePosition(), log.flushedPosition(), flusher.fsyncCount(),
+                open ? kv.sizeOnDisk() : 0, ledger.bytes(), log.writePosition(), log.flushedPosition(), flusher.fsyncCount(),
                 flusher.fsyncNanosTotal(), open ? committer.queued() : 0, open ? kv.cacheUsage() : 0,
                 committer.cancelled(), committer.rescheduled(), corruptRecords.count(), scrubber.passes(),
                 scrubber.lastPassEndMs(), !open);

@@ -129,6 +129,32 @@ class CrashRecoveryTest {
      */
     @Test
     void shouldNotHandOutTheSequencesOfDeletedSegmentsAfterARebuild() throws Exception {
+        long newest = deliverAndDeleteTheNewestTimersSegment();
+        DurableFiles.deleteTree(dir.resolve("index"));
+        try (TimerStore store = open()) {
+            assertEquals(2, store.pendingCount());
+            long seq = store.append(message("T", "after"), T0 + 5000).get().seq();
+            assertTrue(seq > newest, "sequence " + seq + " after the rebuild comes after " + newest);
+        }
+    }
+
+    /**
+     * The floor lost as well (it reads as 0 when damaged): the ledger names the delivered timers' sequences, which
+     * must not name a new timer either, or the next rebuild would leave that timer out (decision 0050).
+     */
+    @Test
+    void shouldNotHandOutTheSequencesTheLedgerNamesWhenTheFloorIsLost() throws Exception {
+        long newest = deliverAndDeleteTheNewestTimersSegment();
+        DurableFiles.deleteTree(dir.resolve("index"));
+        Files.delete(dir.resolve(SequenceFloor.FILE));
+        try (TimerStore store = open()) {
+            long seq = store.append(message("T", "after"), T0 + 5000).get().seq();
+            assertTrue(seq > newest, "sequence " + seq + " after the rebuild comes after " + newest);
+        }
+    }
+
+    /** Returns the newest timer's sequence: its segment, all delivered, deleted, with only older timers' moves after. */
+    private long deliverAndDeleteTheNewestTimersSegment() throws Exception {
         long newest;
         try (TimerStore store = open()) {
             for (int i = 0; i < 26; i++) { // the first segment, full: due in an hour
@@ -147,12 +173,7 @@ class CrashRecoveryTest {
             assertEquals(2, reclaimed.movedRecords(), reclaimed.toString());
             assertEquals(2, reclaimed.deletedSegments(), "only the moves' segment is left: " + reclaimed);
         }
-        DurableFiles.deleteTree(dir.resolve("index"));
-        try (TimerStore store = open()) {
-            assertEquals(2, store.pendingCount());
-            long seq = store.append(message("T", "after"), T0 + 5000).get().seq();
-            assertTrue(seq > newest, "sequence " + seq + " after the rebuild comes after " + newest);
-        }
+        return newest;
     }
 
     /** Pausing is not in the log: the paused topics are kept beside the index too (decision 0049). */
@@ -249,6 +270,7 @@ class CrashRecoveryTest {
                 List<TimerId> due = store.scanDue(0, Long.MAX_VALUE, T0 + 200, 10).stream().map(TimerId::of).toList();
                 assertEquals(2, session.ack(session.begin(due)));
             }
+            assertEquals(4 + 2 * 16 + 4, store.stats().ledgerBytes(), "one block of two entries in the ledger");
         }
         DurableFiles.deleteTree(dir.resolve("index"));
         try (TimerStore store = open()) {

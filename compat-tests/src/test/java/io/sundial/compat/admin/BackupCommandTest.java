@@ -68,6 +68,8 @@ class BackupCommandTest {
         JSONObject status = anonymous.run("status").json();
         assertEquals(target.toString(), status.getString("lastBackupDir"), status.toString());
         assertTrue(status.getLongValue("lastBackupTimeMs") > 0, status.toString());
+        assertEquals(status.getLongValue("storeBytes"), status.getLongValue("timerLogBytes")
+                + status.getLongValue("indexBytes") + status.getLongValue("deliveredLedgerBytes"), status.toString());
 
         AdminCli.Result again = admin.run("backup", "--to", target.toString());
         assertEquals(1, again.exit());

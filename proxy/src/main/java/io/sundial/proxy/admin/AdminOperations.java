@@ -100,9 +100,10 @@ public final class AdminOperations implements AutoCloseable {
         StoreStats s = store.stats();
         out.put("storePath", config.store().storePath().toString());
         out.put("flushMode", config.store().flushMode().name());
-        out.put("storeBytes", s.logBytes() + s.indexBytes());
+        out.put("storeBytes", s.logBytes() + s.indexBytes() + s.ledgerBytes());
         out.put("timerLogBytes", s.logBytes());
         out.put("indexBytes", s.indexBytes());
+        out.put("deliveredLedgerBytes", s.ledgerBytes());
         out.put("pending", store.pendingCount());
         out.put("parked", store.parkedCount());
         DueEntry next = store.firstDueFrom(now);
