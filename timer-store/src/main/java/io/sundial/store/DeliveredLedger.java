@@ -96,9 +96,11 @@ final class DeliveredLedger implements AutoCloseable {
                 }
                 LedgerFile f = new LedgerFile(number, p);
                 long size = Files.size(p);
+                SegmentRuns runs = new SegmentRuns(f);
                 try (FileChannel c = FileChannel.open(p, StandardOpenOption.READ)) {
-                    f.size = PairBlocks.read(c, size, (seq, position) -> f.count(segmentOf.applyAsLong(position), 1));
+                    f.size = PairBlocks.read(c, size, (seq, position) -> runs.add(position));
                 }
+                runs.flush();
                 if (f.size < size) {
                     LOG.warn("The ledger of delivered timers {} ends in {} bytes that do not read as whole blocks (a"
                             + " crash while appending, or damage): the timers they named would be delivered again by"
@@ -143,18 +145,11 @@ final class DeliveredLedger implements AutoCloseable {
             positions[i] = delivered.get(i).position();
         }
         active.size = PairBlocks.write(active.channel, active.size, seqs, positions, n);
-        long segment = segmentOf.applyAsLong(positions[0]);
-        long run = 0;
-        for (long position : positions) { // a batch's timers mostly share a segment: counted a run at a time
-            long s = segmentOf.applyAsLong(position);
-            if (s != segment) {
-                active.count(segment, run);
-                segment = s;
-                run = 0;
-            }
-            run++;
+        SegmentRuns runs = new SegmentRuns(active);
+        for (long position : positions) {
+            runs.add(position);
         }
-        active.count(segment, run);
+        runs.flush();
         if (active.size >= rollBytes) {
             roll();
         }
@@ -255,20 +250,21 @@ final class DeliveredLedger implements AutoCloseable {
         Path tmp = dir.resolve(name(number) + TMP_SUFFIX);
         LongList seqs = new LongList();
         LongList positions = new LongList();
+        SegmentRuns runs = new SegmentRuns(to);
         long before = 0;
         for (LedgerFile f : from) {
             before += f.entries;
             try (FileChannel c = FileChannel.open(f.path, StandardOpenOption.READ)) {
                 PairBlocks.read(c, f.size, (seq, position) -> {
-                    long segment = segmentOf.applyAsLong(position);
-                    if (segment >= 0) {
+                    if (segmentOf.applyAsLong(position) >= 0) {
                         seqs.add(seq);
                         positions.add(position);
-                        to.count(segment, 1);
+                        runs.add(position);
                     }
                 });
             }
         }
+        runs.flush();
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             to.size = PairBlocks.write(out, 0, seqs.values(), positions.values(), seqs.size());
             out.force(true);
@@ -347,6 +343,36 @@ final class DeliveredLedger implements AutoCloseable {
                 }
             }
             return n;
+        }
+    }
+
+    /**
+     * Counts a file's entries per segment a run at a time: consecutive entries mostly share a segment, and a map
+     * update for each of a million entries would cost more than reading them.
+     */
+    private final class SegmentRuns {
+        private final LedgerFile into;
+        private long segment;
+        private long run;
+
+        SegmentRuns(LedgerFile into) {
+            this.into = into;
+        }
+
+        void add(long position) {
+            long s = segmentOf.applyAsLong(position);
+            if (run > 0 && s != segment) {
+                flush();
+            }
+            segment = s;
+            run++;
+        }
+
+        void flush() {
+            if (run > 0) {
+                into.count(segment, run);
+                run = 0;
+            }
         }
     }
 
