@@ -59,6 +59,10 @@ class MetricsAndHealthTest {
                 String metrics = get(base + "/metrics").body();
                 assertEquals(50, value(metrics, "sundial_timers_accepted_total"));
                 assertEquals(50, value(metrics, "sundial_timers_delivered_total"));
+                assertTrue(value(metrics, "sundial_store_size_bytes{part=\"timerlog\"}") > 0, "a segment file");
+                assertTrue(value(metrics, "sundial_store_size_bytes{part=\"index\"}") > 0, "RocksDB's files");
+                assertTrue(value(metrics, "sundial_store_size_bytes{part=\"delivered_ledger\"}") >= 4 + 16 + 4,
+                        "the 50 delivered timers named in the ledger");
                 assertEquals(50, value(metrics, "sundial_delivery_lateness_seconds_count"),
                         "one lateness sample per delivered message");
                 assertEquals(50, value(metrics, "sundial_delivery_lateness_seconds_bucket{le=\"3600.0\"}"));

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sundial.proxy.remoting.InflightBudget;
+import io.sundial.store.StoreStats;
 import io.sundial.store.TimerStore;
 import io.sundial.store.service.TimerService;
 
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 /**
  * Sundial's metrics, in a Micrometer registry scraped in the Prometheus text format at {@code /metrics}. Names
@@ -46,6 +48,7 @@ import java.util.concurrent.TimeUnit;
  *       {@code sundial_store_fsync_seconds} (count and sum); {@code sundial_fire_lag_seconds} and
  *       {@code sundial_loader_lag_seconds} (gauges); {@code sundial_sends_inflight_bytes};
  *       {@code sundial_store_corrupt_records}, {@code sundial_store_free_bytes}, {@code sundial_store_full},
+ *       {@code sundial_store_size_bytes{part}},
  *       {@code sundial_store_last_backup_timestamp_seconds},
  *       {@code sundial_store_write_failures_total};</li>
  *   <li>JVM and process metrics ({@code jvm_*}, {@code process_*}, {@code system_*}).</li>
@@ -114,6 +117,9 @@ public final class SundialMetrics {
                         : s.diskSpace().freeBytes()).baseUnit("bytes")
                 .description("free space under the store at the last check (once a second at most)")
                 .register(registry);
+        storeSize(store, "timerlog", StoreStats::logBytes, "timer-log segment files (preallocated)");
+        storeSize(store, "index", StoreStats::indexBytes, "the RocksDB index's files");
+        storeSize(store, "delivered_ledger", StoreStats::ledgerBytes, "the ledger of delivered timers");
         Gauge.builder("sundial.store.full", store, s -> s.diskSpace().full() ? 1 : 0)
                 .description("1 while the store refuses new timers for want of disk space (minFreeDiskBytes)")
                 .register(registry);
@@ -130,6 +136,11 @@ public final class SundialMetrics {
                 .register(registry);
         FunctionTimer.builder("sundial.store.fsync", store, s -> s.stats().fsyncs(), s -> s.stats().fsyncNanos(),
                 TimeUnit.NANOSECONDS).description("timer-log fsyncs").register(registry);
+    }
+
+    private void storeSize(TimerStore store, String part, ToLongFunction<StoreStats> bytes, String what) {
+        Gauge.builder("sundial.store.size", store, s -> bytes.applyAsLong(s.stats())).tag("part", part)
+                .baseUnit("bytes").description("bytes the store's parts take on disk: " + what).register(registry);
     }
 
     private static Duration ms(long millis) {
