@@ -171,11 +171,21 @@ final class Recovery {
                 // One fsync, with the last batch: RocksDB's write-ahead log keeps the batches' order.
                 index.write(b, from + RECORDS_PER_BATCH >= ids.size());
             }
-            ledger.record(ended);
+            recordInLedger(ledger, ended);
             acked += ended.size();
         }
         journal.clear();
         return acked;
+    }
+
+    /** A ledger that cannot be written must not keep the store from opening: it only spares a rebuild duplicates. */
+    private static void recordInLedger(DeliveredLedger ledger, List<DueEntry> delivered) {
+        try {
+            ledger.record(delivered);
+        } catch (IOException e) {
+            LOG.warn("Recording {} timers acknowledged from the journal in the ledger of delivered timers failed ({}):"
+                    + " an index rebuilt from the log would deliver them again", delivered.size(), e.toString());
+        }
     }
 
     private long dropBeyond(long validEnd) {
