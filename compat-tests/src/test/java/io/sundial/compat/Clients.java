@@ -179,6 +179,32 @@ public final class Clients {
         return new ReadBack(times.size(), duplicates, lost, early);
     }
 
+    /**
+     * How {@code arrivals} account for the messages in {@code dueById} (msgId → due time): the copies of each, the
+     * extra copies, those that never arrived, and those received, or fired by Sundial ({@code SUNDIAL_FIRED_MS}),
+     * before their due time.
+     */
+    public static Tally tally(List<Arrival> arrivals, Map<String, Long> dueById) {
+        Map<String, Integer> times = new HashMap<>();
+        int early = 0;
+        for (Arrival a : arrivals) {
+            String id = a.message().getMsgId();
+            times.merge(id, 1, Integer::sum);
+            Long due = dueById.get(id);
+            String fired = a.message().getProperty("SUNDIAL_FIRED_MS");
+            if (due != null && (a.receivedAtMs() < due || fired != null && Long.parseLong(fired) < due)) {
+                early++;
+            }
+        }
+        long lost = dueById.keySet().stream().filter(id -> !times.containsKey(id)).count();
+        int duplicates = times.values().stream().mapToInt(n -> n - 1).sum();
+        return new Tally(times, duplicates, lost, early);
+    }
+
+    /** See {@link #tally}: copies received per msgId, extra copies, missing messages, early ones. */
+    public record Tally(Map<String, Integer> times, int duplicates, long lost, int early) {
+    }
+
     /** See {@link #readBack}: distinct messages read, extra copies, acknowledged ones missing, early ones. */
     public record ReadBack(int distinct, int duplicates, long lost, int early) {
     }

@@ -98,7 +98,7 @@ final class DeliveredLedger implements AutoCloseable {
                 long size = Files.size(p);
                 SegmentRuns runs = new SegmentRuns(f);
                 try (FileChannel c = FileChannel.open(p, StandardOpenOption.READ)) {
-                    f.size = PairBlocks.read(c, size, (seq, position) -> runs.add(position));
+                    f.size = PairBlocks.read(c, size, (seq, position) -> runs.add(segmentOf.applyAsLong(position)));
                 }
                 runs.flush();
                 if (f.size < size) {
@@ -147,7 +147,7 @@ final class DeliveredLedger implements AutoCloseable {
         active.size = PairBlocks.write(active.channel, active.size, seqs, positions, n);
         SegmentRuns runs = new SegmentRuns(active);
         for (long position : positions) {
-            runs.add(position);
+            runs.add(segmentOf.applyAsLong(position));
         }
         runs.flush();
         if (active.size >= rollBytes) {
@@ -218,17 +218,21 @@ final class DeliveredLedger implements AutoCloseable {
         long forgotten = 0;
         long needed = 0;
         long stale = 0;
+        List<LedgerFile> gone = new ArrayList<>();
         List<LedgerFile> kept = new ArrayList<>();
         for (LedgerFile f : sealed) {
             long n = f.needed(this::segmentExists);
             if (n == 0) {
                 forgotten += f.entries;
-                delete(List.of(f), null);
+                gone.add(f);
             } else {
                 kept.add(f);
                 needed += n;
                 stale += f.entries - n;
             }
+        }
+        if (!gone.isEmpty()) {
+            delete(gone, null);
         }
         if (stale >= minStaleToRewrite && stale >= needed) {
             forgotten += rewrite(kept);
@@ -256,10 +260,11 @@ final class DeliveredLedger implements AutoCloseable {
             before += f.entries;
             try (FileChannel c = FileChannel.open(f.path, StandardOpenOption.READ)) {
                 PairBlocks.read(c, f.size, (seq, position) -> {
-                    if (segmentOf.applyAsLong(position) >= 0) {
+                    long segment = segmentOf.applyAsLong(position);
+                    if (segment >= 0) {
                         seqs.add(seq);
                         positions.add(position);
-                        runs.add(position);
+                        runs.add(segment);
                     }
                 });
             }
@@ -294,7 +299,7 @@ final class DeliveredLedger implements AutoCloseable {
         DurableFiles.syncDirectory(dir);
     }
 
-    /** Hard-links the sealed files into {@code backupDir}/{@value #DIR} (same file system) and copies the active one. */
+    /** Hard-links the sealed files into {@code backupDir}/{@value #DIR} (same file system); copies the active one. */
     synchronized void copyTo(Path backupDir) throws IOException {
         Path to = backupDir.resolve(DIR);
         Files.createDirectories(to);
@@ -350,7 +355,7 @@ final class DeliveredLedger implements AutoCloseable {
      * Counts a file's entries per segment a run at a time: consecutive entries mostly share a segment, and a map
      * update for each of a million entries would cost more than reading them.
      */
-    private final class SegmentRuns {
+    private static final class SegmentRuns {
         private final LedgerFile into;
         private long segment;
         private long run;
@@ -359,12 +364,11 @@ final class DeliveredLedger implements AutoCloseable {
             this.into = into;
         }
 
-        void add(long position) {
-            long s = segmentOf.applyAsLong(position);
-            if (run > 0 && s != segment) {
+        void add(long entrySegment) {
+            if (run > 0 && entrySegment != segment) {
                 flush();
             }
-            segment = s;
+            segment = entrySegment;
             run++;
         }
 

@@ -45,7 +45,7 @@ final class PairBlocks {
         return end;
     }
 
-    /** Gives every pair of every whole block in the first {@code size} bytes to {@code sink}; returns where they end. */
+    /** Gives each pair of each whole block in the first {@code size} bytes to {@code sink}; returns where they end. */
     static long read(FileChannel channel, long size, PairSink sink) throws IOException {
         long at = 0;
         ByteBuffer count = ByteBuffer.allocate(4);

@@ -88,7 +88,7 @@ public final class TimerStore implements AutoCloseable {
     private final DeliveredLedger ledger;
     /** The paused topics again, for an index rebuilt from the log (decision 0049); written under the index lock. */
     private final PausedTopicsFile pausedTopicsFile;
-    /** Failures of log writes and fsyncs, acknowledgements, the journal, the ledger, space reclaim: each logged once. */
+    /** Failures of log writes, fsyncs, acknowledgements, the journal, the ledger, space reclaim: each logged once. */
     private final FailureEpisode logWrites;
     private final FailureEpisode logFsyncs;
     private final FailureEpisode acks;
@@ -791,9 +791,9 @@ public final class TimerStore implements AutoCloseable {
         boolean open = !closed;
         return new StoreStats(open ? index.pendingTotal() : 0, log.segments().size(), log.sizeOnDisk(),
                 open ? kv.sizeOnDisk() : 0, ledger.bytes(), log.writePosition(), log.flushedPosition(),
-                flusher.fsyncCount(), flusher.fsyncNanosTotal(), open ? committer.queued() : 0, open ? kv.cacheUsage() : 0,
-                committer.cancelled(), committer.rescheduled(), corruptRecords.count(), scrubber.passes(),
-                scrubber.lastPassEndMs(), !open);
+                flusher.fsyncCount(), flusher.fsyncNanosTotal(), open ? committer.queued() : 0,
+                open ? kv.cacheUsage() : 0, committer.cancelled(), committer.rescheduled(), corruptRecords.count(),
+                scrubber.passes(), scrubber.lastPassEndMs(), !open);
     }
 
     /** Whether {@link #close} has begun: nothing can be stored any more. Cheaper than {@link #stats()}. */

@@ -236,19 +236,11 @@ class CrashAndStopTest {
     /** Figures of one run; a kill may deliver some twice (the counted at-least-once window), a graceful stop none. */
     private static void report(String scenario, Map<String, Long> acked, List<Clients.Arrival> arrivals,
                                int failedAttempts, int maxDuplicates) throws Exception {
-        Map<String, Integer> times = new HashMap<>();
-        int early = 0;
-        for (Clients.Arrival a : arrivals) {
-            String id = a.message().getMsgId();
-            times.merge(id, 1, Integer::sum);
-            Long due = acked.get(id);
-            String fired = a.message().getProperty("SUNDIAL_FIRED_MS");
-            if ((due != null && a.receivedAtMs() < due) || (due != null && fired != null && Long.parseLong(fired) < due)) {
-                early++;
-            }
-        }
-        long lost = acked.keySet().stream().filter(id -> !times.containsKey(id)).count();
-        int duplicates = times.values().stream().mapToInt(n -> n - 1).sum();
+        Clients.Tally tally = Clients.tally(arrivals, acked);
+        Map<String, Integer> times = tally.times();
+        long lost = tally.lost();
+        int early = tally.early();
+        int duplicates = tally.duplicates();
         describeDuplicates(arrivals, times);
         String line = String.format("%s: sent %d, acknowledged %d, send attempts failed and retried %d, received %d "
                         + "(%d distinct), duplicated %d, lost %d, early %d%n", scenario, MESSAGES, acked.size(),

@@ -70,19 +70,13 @@ class LostIndexTest {
             arrivals.addAll(received.drain(Duration.ofSeconds(3))); // late copies
             log = Files.readString(dir.resolve("logs").resolve("sundial.log"));
         }
-        Map<String, Integer> times = new HashMap<>();
-        int early = 0;
-        for (Clients.Arrival a : arrivals) {
-            String id = a.message().getMsgId();
-            times.merge(id, 1, Integer::sum);
-            long due = delivered.getOrDefault(id, pending.getOrDefault(id, Long.MAX_VALUE));
-            if (a.receivedAtMs() < due || Long.parseLong(a.message().getProperty("SUNDIAL_FIRED_MS")) < due) {
-                early++;
-            }
-        }
-        int duplicates = times.values().stream().mapToInt(n -> n - 1).sum();
-        long lost = pending.keySet().stream().filter(id -> !times.containsKey(id)).count()
-                + delivered.keySet().stream().filter(id -> !times.containsKey(id)).count();
+        Map<String, Long> dueById = new HashMap<>(delivered);
+        dueById.putAll(pending);
+        Clients.Tally tally = Clients.tally(arrivals, dueById);
+        Map<String, Integer> times = tally.times();
+        int duplicates = tally.duplicates();
+        long lost = tally.lost();
+        int early = tally.early();
         String line = String.format("index lost and rebuilt from the log: %d delivered before the stop, %d pending;"
                 + " received %d (%d distinct), duplicated %d, lost %d, early %d%n", EACH, EACH, arrivals.size(),
                 times.size(), duplicates, lost, early);

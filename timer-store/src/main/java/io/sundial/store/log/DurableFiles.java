@@ -1,5 +1,7 @@
 package io.sundial.store.log;
 
+import io.sundial.store.record.RecordCodec;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -11,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 /** File operations the store needs to be durable, and to clean up after itself. Stateless. */
 public final class DurableFiles {
@@ -53,7 +54,8 @@ public final class DurableFiles {
      */
     public static void replaceChecksummed(Path file, byte[] content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        ByteBuffer b = ByteBuffer.allocate(content.length + 4).put(content).putInt(crc(content)).flip();
+        ByteBuffer b = ByteBuffer.allocate(content.length + 4).put(content).putInt(RecordCodec.crc32c(content))
+                .flip();
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             while (b.hasRemaining()) {
@@ -81,16 +83,10 @@ public final class DurableFiles {
             throw new IOException(file + " is damaged: " + bytes.length + " bytes");
         }
         byte[] content = Arrays.copyOf(bytes, bytes.length - 4);
-        if (ByteBuffer.wrap(bytes).getInt(content.length) != crc(content)) {
+        if (ByteBuffer.wrap(bytes).getInt(content.length) != RecordCodec.crc32c(content)) {
             throw new IOException(file + " is damaged: its checksum does not match");
         }
         return content;
-    }
-
-    private static int crc(byte[] content) {
-        CRC32C crc = new CRC32C();
-        crc.update(content);
-        return (int) crc.getValue();
     }
 
     /** Copies {@code file} into the directory {@code dir}, under its own name, if it exists. */
