@@ -3,7 +3,9 @@ package io.sundial.bench;
 import org.apache.rocketmq.common.message.Message;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,35 +63,67 @@ public final class BenchMain implements Callable<Integer> {
                     + " phase, scenario and target replace an earlier file's) and writes it to --out/summary.md")
     List<Path> reportFrom;
 
-    @Option(names = "--runs", defaultValue = "3", description = "runs per scenario and target (medians)")
+    @Option(names = "--runs", defaultValue = "3",
+            description = "runs per scenario and target; figures are their medians (default ${DEFAULT-VALUE})")
     int runs;
 
-    @Option(names = "--steady-runs", defaultValue = "1")
+    @Option(names = "--steady-runs", defaultValue = "1",
+            description = "runs of the steady scenario per target (default ${DEFAULT-VALUE})")
     int steadyRuns;
 
-    @Option(names = "--recall-runs", defaultValue = "1")
+    @Option(names = "--recall-runs", defaultValue = "1",
+            description = "runs of the recall scenario per target (default ${DEFAULT-VALUE})")
     int recallRuns;
 
-    @Option(names = "--herd", defaultValue = "100000") int herd;
-    @Option(names = "--herd-lead-ms", defaultValue = "25000", description = "due time after the first send")
+    @Option(names = "--herd", defaultValue = "100000",
+            description = "messages due at one instant in the herd, and sent by the ceiling (default ${DEFAULT-VALUE})")
+    int herd;
+    @Option(names = "--herd-lead-ms", defaultValue = "25000",
+            description = "the herd's due time after its first send (default ${DEFAULT-VALUE})")
     long herdLeadMs;
-    @Option(names = "--spread", defaultValue = "100000") int spread;
-    @Option(names = "--ten", defaultValue = "10000") int ten;
-    @Option(names = "--delay", defaultValue = "10000") int delay;
-    @Option(names = "--send", defaultValue = "100000") int send;
-    @Option(names = "--steady-rate", defaultValue = "5000") int steadyRate;
-    @Option(names = "--steady-seconds", defaultValue = "300") int steadySeconds;
-    @Option(names = "--recalls", defaultValue = "100000") int recalls;
-    @Option(names = "--recall-lead-ms", defaultValue = "90000") long recallLeadMs;
-    @Option(names = "--pending", defaultValue = "1000000") int pending;
-    @Option(names = "--pending-restarts", defaultValue = "3") int pendingRestarts;
+    @Option(names = "--spread", defaultValue = "100000",
+            description = "messages of the spread scenario, due 5-35 s after their send (default ${DEFAULT-VALUE})")
+    int spread;
+    @Option(names = "--ten", defaultValue = "10000",
+            description = "messages due 10 s after their send, and handed over by the 10 s ceiling (default ${DEFAULT-VALUE})")
+    int ten;
+    @Option(names = "--delay", defaultValue = "10000",
+            description = "messages with the 4.x delay level 3, 10 s (default ${DEFAULT-VALUE})")
+    int delay;
+    @Option(names = "--send", defaultValue = "100000",
+            description = "timer messages of each send-throughput run (default ${DEFAULT-VALUE})")
+    int send;
+    @Option(names = "--steady-rate", defaultValue = "5000",
+            description = "messages a second of the steady scenario, each due 10 s after its send (default ${DEFAULT-VALUE})")
+    int steadyRate;
+    @Option(names = "--steady-seconds", defaultValue = "300",
+            description = "how long the steady scenario sends (default ${DEFAULT-VALUE})")
+    int steadySeconds;
+    @Option(names = "--recalls", defaultValue = "100000",
+            description = "timed sends recalled in the recall scenario (default ${DEFAULT-VALUE})")
+    int recalls;
+    @Option(names = "--recall-lead-ms", defaultValue = "90000",
+            description = "how far ahead the recalled messages are due (default ${DEFAULT-VALUE})")
+    long recallLeadMs;
+    @Option(names = "--pending", defaultValue = "1000000",
+            description = "timers of the pending scenario, due in an hour (default ${DEFAULT-VALUE})")
+    int pending;
+    @Option(names = "--pending-restarts", defaultValue = "3",
+            description = "restarts timed with that many pending (default ${DEFAULT-VALUE})")
+    int pendingRestarts;
     @Option(names = "--warmup", defaultValue = "100000",
             description = "timed messages through each target at the start of a phase, spread, then due at one"
-                    + " instant, then a quarter as many at 5,000/s; not measured (JIT, caches)")
+                    + " instant, then a quarter as many at 5,000/s; not measured (JIT, caches; default ${DEFAULT-VALUE})")
     int warmup;
-    @Option(names = "--in-flight", defaultValue = "256") int inFlight;
-    @Option(names = "--body", defaultValue = "1024") int body;
-    @Option(names = "--broker-heap-mb", defaultValue = "1024") int brokerHeapMb;
+
+    @Option(names = "--in-flight", defaultValue = "256",
+            description = "asynchronous sends awaiting their answer at most, per producer (default ${DEFAULT-VALUE})")
+    int inFlight;
+    @Option(names = "--body", defaultValue = "1024", description = "body size in bytes (default ${DEFAULT-VALUE})")
+    int body;
+    @Option(names = "--broker-heap-mb", defaultValue = "1024",
+            description = "the broker's heap, -Xms and -Xmx (default ${DEFAULT-VALUE})")
+    int brokerHeapMb;
     @Option(names = "--sundial-java-opts", defaultValue = "-Xms256m -Xmx1g",
             description = "Sundial's JVM options (default: bin/sundial's, ${DEFAULT-VALUE})")
     String sundialJavaOpts;
@@ -106,6 +140,9 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--raw", description = "also write each delivery run's messages (due, fired, stored, received"
             + " times) to OUT/raw/, for finding where a tail comes from")
     boolean raw;
+
+    @Spec
+    CommandSpec spec;
 
     private Report report;
 
@@ -127,6 +164,7 @@ public final class BenchMain implements Callable<Integer> {
             System.out.println(summary);
             return 0;
         }
+        requireOptions();
         Path home = Path.of(System.getProperty("sundial.home", ".")).toAbsolutePath().normalize();
         Path root = dir.toAbsolutePath();
         Path results = out != null ? out.toAbsolutePath()
@@ -138,17 +176,6 @@ public final class BenchMain implements Callable<Integer> {
                 raw ? results.resolve("raw") : null);
         report = new Report(results.resolve("runs.csv"));
         List<String> wanted = scenarios == null ? ALL : scenarios;
-        for (String s : wanted) {
-            if (!ALL.contains(s)) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario " + s);
-            }
-        }
-        for (String t : targetNames) {
-            if (!List.of("sundial", "broker").contains(t)) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "unknown target " + t
-                        + " (sundial, broker)");
-            }
-        }
         System.out.println("Results in " + results);
         for (String phaseName : phases) {
             Map<String, String> brokerProps = new LinkedHashMap<>();
@@ -156,8 +183,6 @@ public final class BenchMain implements Callable<Integer> {
             brokerProps.put("recallMessageEnable", "true");
             if (phaseName.equals(Targets.TUNED)) {
                 brokerProps.put("timerPrecisionMs", "100");
-            } else if (!phaseName.equals(Targets.DEFAULT) && !phaseName.equals(Targets.TWO_GROUPS)) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "unknown phase " + phaseName);
             }
             brokerProps.putAll(brokerSettings);
             MachineCheck.Result machine = MachineCheck.measure(Runtime.getRuntime().availableProcessors(),
@@ -184,6 +209,36 @@ public final class BenchMain implements Callable<Integer> {
         Files.writeString(results.resolve("summary.md"), summary, StandardCharsets.UTF_8);
         System.out.println("\n" + summary);
         return 0;
+    }
+
+    /** Refuses what would fail or measure nothing, before an hour of runs rather than inside them. */
+    private void requireOptions() {
+        for (String s : scenarios == null ? ALL : scenarios) {
+            require(ALL.contains(s), "unknown scenario " + s + " (" + String.join(",", ALL) + ")");
+        }
+        for (String t : targetNames) {
+            require(List.of("sundial", "broker").contains(t), "unknown target " + t + " (sundial, broker)");
+        }
+        for (String p : phases) {
+            require(List.of(Targets.DEFAULT, Targets.TUNED, Targets.TWO_GROUPS).contains(p),
+                    "unknown phase " + p + " (" + Targets.DEFAULT + ", " + Targets.TUNED + ", " + Targets.TWO_GROUPS
+                            + ")");
+        }
+        require(runs >= 1 && steadyRuns >= 1 && recallRuns >= 1 && pendingRestarts >= 1,
+                "--runs, --steady-runs, --recall-runs and --pending-restarts must be at least 1");
+        require(herd >= 1 && spread >= 1 && ten >= 1 && delay >= 1 && send >= 1 && recalls >= 1 && pending >= 1,
+                "--herd, --spread, --ten, --delay, --send, --recalls and --pending must be at least 1");
+        require(steadyRate >= 1 && steadySeconds >= 1, "--steady-rate and --steady-seconds must be at least 1");
+        require(herdLeadMs >= 1 && recallLeadMs >= 1, "--herd-lead-ms and --recall-lead-ms must be at least 1");
+        // The stock client refuses an empty body before sending it.
+        require(inFlight >= 1 && body >= 1 && brokerHeapMb >= 64 && warmup >= 0,
+                "--in-flight and --body must be at least 1, --broker-heap-mb at least 64, --warmup at least 0");
+    }
+
+    private void require(boolean holds, String message) {
+        if (!holds) {
+            throw new CommandLine.ParameterException(spec.commandLine(), message);
+        }
     }
 
     private void runScenario(Phase phase, BenchSettings s, String scenario, List<String> wanted) throws Exception {
