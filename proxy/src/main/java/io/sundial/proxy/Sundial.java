@@ -19,6 +19,7 @@ import io.sundial.proxy.remoting.SundialServer;
 import io.sundial.proxy.route.BackendRoutes;
 import io.sundial.proxy.route.BrokerGate;
 import io.sundial.store.TimerStore;
+import io.sundial.store.config.DaemonThreads;
 import io.sundial.store.log.SegmentChannels;
 import io.sundial.store.service.TimerService;
 import io.sundial.store.time.Clock;
@@ -28,12 +29,15 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One Sundial process: the timer store, the backend client (routes, pass-through, re-publishing), the timer
  * service (wheel, loader, dispatch), metrics and health with their HTTP port, the admin operations and the
  * remoting server producers and admin commands connect to. {@link #start} opens them in
- * that order; {@link #close} closes in reverse: the server stops taking requests first, the store closes last.
+ * that order (the backend clients beside the store's opening); {@link #close} closes in reverse: the server stops
+ * taking requests first, the store closes last.
  */
 public final class Sundial implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Sundial.class);
@@ -66,11 +70,22 @@ public final class Sundial implements AutoCloseable {
 
     /** Starts everything; on failure closes what it had opened and rethrows. */
     public synchronized Sundial start() throws IOException {
+        // The backend clients start (Netty, and RocketMQ's own logging: a few hundred classes) while the store opens,
+        // on two cores: a restart is time in which producers cannot send.
+        CompletableFuture<BackendClientPair> clients = CompletableFuture.supplyAsync(this::startBackendClients,
+                task -> DaemonThreads.named("sundial-start-clients").newThread(task).start());
         try {
-            store = TimerStore.open(config.store(), clock, logChannels);
-            backendClient = BackendClients.unsigned();
-            republishClient = config.backendAccessKey().isEmpty() ? backendClient
-                    : BackendClients.signed(config.backendAccessKey(), config.backendSecretKey());
+            try {
+                store = TimerStore.open(config.store(), clock, logChannels);
+            } catch (IOException | RuntimeException e) {
+                try {
+                    takeBackendClients(clients); // so that close() shuts them down
+                } catch (RuntimeException clientsFailed) {
+                    e.addSuppressed(clientsFailed);
+                }
+                throw e;
+            }
+            takeBackendClients(clients);
             routes = new BackendRoutes(backendClient, config.backendNamesrvAddr(), config.routeRefreshMs(),
                     config.backendTimeoutMs(), clock);
             metrics = new SundialMetrics(store);
@@ -103,6 +118,31 @@ public final class Sundial implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    private BackendClientPair startBackendClients() {
+        NettyRemotingClient backend = BackendClients.unsigned();
+        try {
+            return new BackendClientPair(backend, config.backendAccessKey().isEmpty() ? backend
+                    : BackendClients.signed(config.backendAccessKey(), config.backendSecretKey()));
+        } catch (RuntimeException | Error e) {
+            backend.shutdown();
+            throw e;
+        }
+    }
+
+    private void takeBackendClients(CompletableFuture<BackendClientPair> clients) {
+        try {
+            BackendClientPair pair = clients.join();
+            backendClient = pair.backend();
+            republishClient = pair.republish();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** The unsigned client (routes, pass-through) and the one re-publishing, the same one unless Sundial signs. */
+    private record BackendClientPair(NettyRemotingClient backend, NettyRemotingClient republish) {
     }
 
     /** The port producers connect to. */
