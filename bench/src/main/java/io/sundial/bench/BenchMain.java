@@ -85,7 +85,8 @@ public final class BenchMain implements Callable<Integer> {
             description = "messages of the spread scenario, due 5-35 s after their send (default ${DEFAULT-VALUE})")
     int spread;
     @Option(names = "--ten", defaultValue = "10000",
-            description = "messages due 10 s after their send, and handed over by the 10 s ceiling (default ${DEFAULT-VALUE})")
+            description = "messages due 10 s after their send, and handed over by the 10 s ceiling"
+                    + " (default ${DEFAULT-VALUE})")
     int ten;
     @Option(names = "--delay", defaultValue = "10000",
             description = "messages with the 4.x delay level 3, 10 s (default ${DEFAULT-VALUE})")
@@ -94,7 +95,8 @@ public final class BenchMain implements Callable<Integer> {
             description = "timer messages of each send-throughput run (default ${DEFAULT-VALUE})")
     int send;
     @Option(names = "--steady-rate", defaultValue = "5000",
-            description = "messages a second of the steady scenario, each due 10 s after its send (default ${DEFAULT-VALUE})")
+            description = "messages a second of the steady scenario, each due 10 s after its send"
+                    + " (default ${DEFAULT-VALUE})")
     int steadyRate;
     @Option(names = "--steady-seconds", defaultValue = "300",
             description = "how long the steady scenario sends (default ${DEFAULT-VALUE})")
@@ -113,7 +115,8 @@ public final class BenchMain implements Callable<Integer> {
     int pendingRestarts;
     @Option(names = "--warmup", defaultValue = "100000",
             description = "timed messages through each target at the start of a phase, spread, then due at one"
-                    + " instant, then a quarter as many at 5,000/s; not measured (JIT, caches; default ${DEFAULT-VALUE})")
+                    + " instant, then a quarter as many at 5,000/s; not measured (JIT, caches;"
+                    + " default ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--in-flight", defaultValue = "256",

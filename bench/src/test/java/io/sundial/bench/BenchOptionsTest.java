@@ -40,8 +40,8 @@ class BenchOptionsTest {
     @Test
     void shouldRefuseCountsThatMeasureNothing() {
         assertEquals(2, compare("--runs=0"));
-        assertTrue(err.toString().contains("--runs, --steady-runs, --recall-runs and --pending-restarts must be at least 1"),
-                err.toString());
+        assertTrue(err.toString().contains(
+                "--runs, --steady-runs, --recall-runs and --pending-restarts must be at least 1"), err.toString());
         assertEquals(2, compare("--herd=0"));
         assertEquals(2, compare("--steady-seconds=0"));
         assertEquals(2, compare("--body=0"));
