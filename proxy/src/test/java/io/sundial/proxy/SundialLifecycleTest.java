@@ -36,42 +36,51 @@ class SundialLifecycleTest {
         return ProxyConfig.fromProperties(p);
     }
 
-    /** Names of live threads of the backend clients (each starts a house-keeping timer; event loops on connect). */
-    private static Set<String> clientThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                .filter(n -> n.startsWith("ClientHouseKeepingService") || n.startsWith("NettyClient")
-                        || n.startsWith("sundial-start-clients"))
+    /** Live threads of backend clients (each starts a house-keeping timer; event loops on connect). */
+    private static Set<Thread> clientThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> t.getName().startsWith("ClientHouseKeepingService")
+                        || t.getName().startsWith("NettyClient") || t.getName().startsWith("sundial-start-clients"))
                 .collect(Collectors.toSet());
     }
 
-    private static void awaitNoClientThreads() throws InterruptedException {
+    /** Names of the live client threads not among {@code before}: other tests' clients in this JVM are not ours. */
+    private static Set<String> startedSince(Set<Thread> before) {
+        return clientThreads().stream().filter(t -> !before.contains(t)).map(Thread::getName)
+                .collect(Collectors.toSet());
+    }
+
+    /** As {@link #startedSince}, once they are gone or after 10 s. */
+    private static Set<String> leftSince(Set<Thread> before) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 10_000;
-        while (!clientThreads().isEmpty() && System.currentTimeMillis() < deadline) {
+        Set<String> left = startedSince(before);
+        while (!left.isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
+            left = startedSince(before);
         }
+        return left;
     }
 
     @Test
     void shouldServeAndLeaveNoClientThreadsAfterClose() throws Exception {
-        awaitNoClientThreads();
+        Set<Thread> before = clientThreads();
         Sundial sundial = new Sundial(config(), Clock.SYSTEM).start();
         assertTrue(sundial.port() > 0);
-        assertTrue(clientThreads().contains("ClientHouseKeepingService"), clientThreads().toString());
+        Set<String> started = startedSince(before);
+        assertTrue(started.contains("ClientHouseKeepingService"), started.toString());
         sundial.close();
-        awaitNoClientThreads();
-        assertEquals(Set.of(), clientThreads());
+        assertEquals(Set.of(), leftSince(before));
     }
 
     @Test
     void shouldShutTheBackendClientsDownWhenTheStoreDoesNotOpen() throws Exception {
         ProxyConfig config = config();
-        awaitNoClientThreads();
+        Set<Thread> before = clientThreads();
         // The store directory is held by another open store (RocksDB's lock), so this start fails at the store.
         try (TimerStore holder = TimerStore.open(config.store(), Clock.SYSTEM)) {
             Sundial second = new Sundial(config, Clock.SYSTEM);
             assertThrows(StoreException.class, second::start);
         }
-        awaitNoClientThreads();
-        assertEquals(Set.of(), clientThreads(), "the clients started beside the store were not shut down");
+        assertEquals(Set.of(), leftSince(before), "the clients started beside the store were not shut down");
     }
 }
