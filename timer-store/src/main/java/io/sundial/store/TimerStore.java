@@ -29,7 +29,9 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +62,7 @@ public final class TimerStore implements AutoCloseable {
 
     private final StoreConfig config;
     private final Clock clock;
+    private final StoreLock lock;
     private final TimerLog log;
     private final TimerIndex index;
     private final RocksKeyValueStore kv;
@@ -97,10 +100,12 @@ public final class TimerStore implements AutoCloseable {
     private final FailureEpisode reclaims;
     private volatile boolean closed;
 
-    private TimerStore(StoreConfig config, Clock clock, TimerLog log, RocksKeyValueStore kv, TimerIndex index,
+    private TimerStore(StoreConfig config, Clock clock, StoreLock lock, TimerLog log, RocksKeyValueStore kv,
+                       TimerIndex index,
                        Recovery recovery, RecoveryReport report, DeliveredJournal journal, DeliveredLedger ledger,
                        SequenceFloor floor, PausedTopicsFile pausedTopicsFile, LongSupplier usableBytes) {
         this.config = config;
+        this.lock = lock;
         this.journal = journal;
         this.ledger = ledger;
         this.pausedTopicsFile = pausedTopicsFile;
@@ -130,7 +135,11 @@ public final class TimerStore implements AutoCloseable {
                 pausedTopicsFile::copyTo), ledger::copyTo, clock);
     }
 
-    /** Opens the store under {@code config.storePath()}, recovering from any crash, and starts its threads. */
+    /**
+     * Opens the store under {@code config.storePath()}, recovering from any crash, and starts its threads.
+     *
+     * @throws StoreException if another process (or store) has it open
+     */
     public static TimerStore open(StoreConfig config, Clock clock) throws IOException {
         return open(config, clock, SegmentChannels.FILES);
     }
@@ -149,15 +158,39 @@ public final class TimerStore implements AutoCloseable {
     /** As {@link #open(StoreConfig, Clock, LongSupplier)}, opening the log's files with {@code channels} (tests). */
     public static TimerStore open(StoreConfig config, Clock clock, LongSupplier usableBytes, SegmentChannels channels)
             throws IOException {
-        if (Files.isDirectory(config.storePath())) {
-            StoreBackup.deleteLeftovers(config.storePath());
+        Files.createDirectories(config.storePath());
+        StoreLock lock = StoreLock.take(config.storePath());
+        try {
+            return open(config, clock, usableBytes, channels, lock);
+        } catch (IOException | RuntimeException e) {
+            try {
+                lock.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
-        TimerLog log = TimerLog.open(config.timerLogPath(), config.segmentSize(), channels);
+    }
+
+    private static TimerStore open(StoreConfig config, Clock clock, LongSupplier usableBytes, SegmentChannels channels,
+                                   StoreLock lock) throws IOException {
+        StoreBackup.deleteLeftovers(config.storePath());
+        // The index (RocksDB: its native library, then its files) opens while the log's last segment is scanned: each
+        // takes a few hundred milliseconds of a restart, in which producers cannot send.
+        CompletableFuture<RocksKeyValueStore> indexOpening = CompletableFuture.supplyAsync(() -> openIndex(config),
+                task -> DaemonThreads.named("sundial-store-open-index").newThread(task).start());
+        TimerLog log;
+        try {
+            log = TimerLog.open(config.timerLogPath(), config.segmentSize(), channels);
+        } catch (IOException | RuntimeException e) {
+            closeWhenOpened(indexOpening, e);
+            throw e;
+        }
         RocksKeyValueStore kv = null;
         DeliveredJournal journal = null;
         DeliveredLedger ledger = null;
         try {
-            kv = openIndex(config);
+            kv = opened(indexOpening);
             TimerIndex index = new TimerIndex(kv, config.dedupRetentionMs());
             SequenceFloor floor = new SequenceFloor(config.storePath());
             PausedTopicsFile paused = new PausedTopicsFile(config.storePath());
@@ -166,7 +199,7 @@ public final class TimerStore implements AutoCloseable {
             journal = DeliveredJournal.open(config.storePath());
             ledger = DeliveredLedger.open(config.storePath(), log::segmentBaseOf);
             RecoveryReport report = recovery.run(journal, ledger, clock.wallMillis());
-            TimerStore store = new TimerStore(config, clock, log, kv, index, recovery, report, journal, ledger,
+            TimerStore store = new TimerStore(config, clock, lock, log, kv, index, recovery, report, journal, ledger,
                     floor, paused, usableBytes);
             if (!index.pausedTopics().equals(pausedBefore)) {
                 store.writePausedTopics(); // the index is the authority: a pause whose file write failed, say
@@ -182,9 +215,39 @@ public final class TimerStore implements AutoCloseable {
             }
             if (kv != null) {
                 kv.close();
+            } else {
+                closeWhenOpened(indexOpening, e);
             }
             log.close();
             throw e;
+        }
+    }
+
+    /** The index {@code opening} opened, or what it failed with. */
+    private static RocksKeyValueStore opened(CompletableFuture<RocksKeyValueStore> opening) {
+        try {
+            return opening.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    /** Closes the index {@code opening} opens, once it has, as part of a failed open; its own failure is {@code e}'s. */
+    private static void closeWhenOpened(CompletableFuture<RocksKeyValueStore> opening, Exception e) {
+        try {
+            opening.join().close();
+        } catch (CompletionException | CancellationException failed) {
+            if (failed.getCause() != e) {
+                e.addSuppressed(failed.getCause() == null ? failed : failed.getCause());
+            }
+        } catch (RuntimeException failed) {
+            e.addSuppressed(failed);
         }
     }
 
@@ -892,6 +955,11 @@ public final class TimerStore implements AutoCloseable {
         }
         kv.close();
         log.close();
+        try {
+            lock.close(); // last: until now this process may still write the store
+        } catch (IOException e) {
+            LOG.warn("Releasing the lock of the timer store at {} failed", config.storePath(), e);
+        }
         if (failure != null) {
             throw failure;
         }
