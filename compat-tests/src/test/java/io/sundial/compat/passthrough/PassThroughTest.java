@@ -2,6 +2,7 @@ package io.sundial.compat.passthrough;
 
 import io.sundial.compat.Clients;
 import io.sundial.compat.SundialCluster;
+import io.sundial.proxy.net.PromptClient;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
@@ -166,7 +167,7 @@ class PassThroughTest {
     @Test
     void shouldAnswerAnUnknownRequestCodeWithRequestCodeNotSupported(SundialCluster.Running env)
             throws Exception {
-        NettyRemotingClient client = new NettyRemotingClient(new NettyClientConfig());
+        NettyRemotingClient client = new PromptClient(new NettyClientConfig());
         client.start();
         try {
             RemotingCommand response = client.invokeSync(env.sundialAddr(),
@@ -183,7 +184,7 @@ class PassThroughTest {
             throws Exception {
         String topic = Clients.unique("PassNoBroker");
         env.cluster().createTopic(topic, 2, 6);
-        NettyRemotingClient client = new NettyRemotingClient(new NettyClientConfig());
+        NettyRemotingClient client = new PromptClient(new NettyClientConfig());
         client.start();
         try (Clients.Received received = Clients.consume(env.namesrvAddr(), topic, false)) {
             SendMessageRequestHeader h = new SendMessageRequestHeader();

@@ -1,6 +1,7 @@
 package io.sundial.proxy.forward;
 
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.sundial.proxy.net.PromptClient;
 import org.apache.rocketmq.acl.common.AclClientRPCHook;
 import org.apache.rocketmq.acl.common.SessionCredentials;
 import org.apache.rocketmq.remoting.netty.NettyClientConfig;
@@ -39,7 +40,7 @@ public final class BackendClients {
      * delivered whole) hand themselves to the timer service's dispatch threads.
      */
     private static NettyRemotingClient client() {
-        NettyRemotingClient client = new NettyRemotingClient(config());
+        NettyRemotingClient client = new PromptClient(config());
         client.setCallbackExecutor(ImmediateEventExecutor.INSTANCE);
         return client;
     }

@@ -3,6 +3,7 @@ package io.sundial.proxy.cli.admin;
 import com.alibaba.fastjson2.JSON;
 import com.alibaba.fastjson2.JSONObject;
 import io.sundial.proxy.admin.AdminCodes;
+import io.sundial.proxy.net.PromptClient;
 import org.apache.rocketmq.remoting.netty.NettyClientConfig;
 import org.apache.rocketmq.remoting.netty.NettyRemotingClient;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
@@ -25,7 +26,7 @@ public final class AdminClient implements AutoCloseable {
 
     /** A client of the Sundial at {@code address} (host:port) presenting {@code token} (null or empty: none). */
     public AdminClient(String address, String token, long timeoutMs) {
-        this.client = new NettyRemotingClient(new NettyClientConfig());
+        this.client = new PromptClient(new NettyClientConfig());
         this.client.start();
         this.address = address;
         this.token = token;
