@@ -31,12 +31,13 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * One Sundial process: the timer store, the backend client (routes, pass-through, re-publishing), the timer
  * service (wheel, loader, dispatch), metrics and health with their HTTP port, the admin operations and the
- * remoting server producers and admin commands connect to. {@link #start} opens them in
- * that order (the backend clients beside the store's opening); {@link #close} closes in reverse: the server stops
+ * remoting server producers and admin commands connect to. {@link #start} opens them in that order (the backend
+ * clients and the metrics registry beside the store's opening); {@link #close} closes in reverse: the server stops
  * taking requests first, the store closes last.
  */
 public final class Sundial implements AutoCloseable {
@@ -70,10 +71,10 @@ public final class Sundial implements AutoCloseable {
 
     /** Starts everything; on failure closes what it had opened and rethrows. */
     public synchronized Sundial start() throws IOException {
-        // The backend clients start (Netty, and RocketMQ's own logging: a few hundred classes) while the store opens,
-        // on two cores: a restart is time in which producers cannot send.
-        CompletableFuture<BackendClientPair> clients = CompletableFuture.supplyAsync(this::startBackendClients,
-                task -> DaemonThreads.named("sundial-start-clients").newThread(task).start());
+        // The backend clients (Netty, and RocketMQ's own logging: a few hundred classes) and the metrics registry
+        // start while the store opens, on two cores: a restart is time in which producers cannot send.
+        CompletableFuture<BackendClientPair> clients = beside("sundial-start-clients", this::startBackendClients);
+        CompletableFuture<SundialMetrics> registry = beside("sundial-start-metrics", SundialMetrics::new);
         try {
             try {
                 store = TimerStore.open(config.store(), clock, logChannels);
@@ -88,7 +89,8 @@ public final class Sundial implements AutoCloseable {
             takeBackendClients(clients);
             routes = new BackendRoutes(backendClient, config.backendNamesrvAddr(), config.routeRefreshMs(),
                     config.backendTimeoutMs(), clock);
-            metrics = new SundialMetrics(store);
+            metrics = joined(registry);
+            metrics.bind(store);
             BrokerGate gate = new BrokerGate(backendClient, config.backendTimeoutMs());
             BackendForwarder forwarder = new BackendForwarder(backendClient, routes, gate,
                     config.backendTimeoutMs(), metrics);
@@ -132,10 +134,19 @@ public final class Sundial implements AutoCloseable {
     }
 
     private void takeBackendClients(CompletableFuture<BackendClientPair> clients) {
+        BackendClientPair pair = joined(clients);
+        backendClient = pair.backend();
+        republishClient = pair.republish();
+    }
+
+    private static <T> CompletableFuture<T> beside(String threadName, Supplier<T> task) {
+        return CompletableFuture.supplyAsync(task, t -> DaemonThreads.named(threadName).newThread(t).start());
+    }
+
+    /** What {@code started} made, or the exception it failed with. */
+    private static <T> T joined(CompletableFuture<T> started) {
         try {
-            BackendClientPair pair = clients.join();
-            backendClient = pair.backend();
-            republishClient = pair.republish();
+            return started.join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }

@@ -64,7 +64,8 @@ public final class SundialMetrics {
         ms(250), ms(500), ms(1_000), ms(2_500), ms(5_000), ms(10_000)};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final TimerStore store;
+    /** Set by {@link #bind(TimerStore)}; the registry is made while the store opens. */
+    private volatile TimerStore store;
     private final Counter accepted;
     private final Counter passedThrough;
     private final Counter passThroughFailed;
@@ -76,8 +77,8 @@ public final class SundialMetrics {
     private final Timer appendLatency;
     private final MultiGauge pendingByTopic;
 
-    public SundialMetrics(TimerStore store) {
-        this.store = store;
+    /** The registry, the process's metrics and Sundial's own counters; the store's are read once it is bound. */
+    public SundialMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -107,6 +108,17 @@ public final class SundialMetrics {
                 .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
         pendingByTopic = MultiGauge.builder("sundial.timers.pending").description("pending timers per topic")
                 .register(registry);
+    }
+
+    /** As {@link #SundialMetrics()}, bound to {@code store}. */
+    public SundialMetrics(TimerStore store) {
+        this();
+        bind(store);
+    }
+
+    /** Reads the store's gauges and counters (pending per topic, parked, disk, fsyncs) from now on. */
+    public void bind(TimerStore store) {
+        this.store = store;
         Gauge.builder("sundial.timers.parked", store, TimerStore::parkedCount)
                 .description("timers parked after a permanent re-publish failure").register(registry);
         FunctionCounter.builder("sundial.timers.cancelled", store, s -> s.stats().cancelled())
@@ -220,7 +232,10 @@ public final class SundialMetrics {
     /** The Prometheus text exposition of every metric, with pending per topic read now. */
     public String scrape() {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        store.pendingByTopic().forEach((topic, n) -> rows.add(MultiGauge.Row.of(Tags.of("topic", topic), n)));
+        TimerStore store = this.store;
+        if (store != null) {
+            store.pendingByTopic().forEach((topic, n) -> rows.add(MultiGauge.Row.of(Tags.of("topic", topic), n)));
+        }
         pendingByTopic.register(rows, true);
         return registry.scrape();
     }
