@@ -52,7 +52,9 @@ class LifecycleTest {
                 "flushDiskType=SYNC_FLUSH", ""), StandardCharsets.UTF_8);
         assertEquals(3, run("status", "-c", conf.toString()).exit(), "not running yet");
 
-        Process sundial = script("start", "-c", conf.toString())
+        Path classLoads = dir.resolve("class-loads.log");
+        Process sundial = SundialScript.builder("-Xmx256m -Xlog:class+load=info:file=" + classLoads,
+                        dir.resolve("logs"), "start", "-c", conf.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("start.out").toFile()).start();
         try {
             Path pidFile = store.resolve("sundial.pid");
@@ -69,6 +71,17 @@ class LifecycleTest {
             assertTrue(cmdline.contains("-XX:+ExitOnOutOfMemoryError"), "exits on an OutOfMemoryError, for its"
                     + " supervisor to restart it, rather than serve on with a dead thread: " + cmdline);
             assertTrue(Files.exists(dir.resolve("logs").resolve("sundial.log")), "rolling log file");
+            // Run from the jars, as a tree Maven packaged is (bin/test's verify, and bin/sundial's own build): its
+            // classes are mapped from the class-data archive of the build (decision 0052).
+            if (cmdline.contains("/proxy/target/sundial-proxy-")) {
+                assertTrue(cmdline.contains("-XX:SharedArchiveFile="), "no class-data archive on its command line");
+                assertTrue(Files.readString(classLoads).contains(
+                        "io.sundial.proxy.Sundial source: shared objects file"), "Sundial's classes were not mapped"
+                        + " from the archive; the start said: " + Files.readString(dir.resolve("start.out")));
+            } else {
+                assertTrue(cmdline.contains("/proxy/target/classes"), "neither the proxy's jar nor its classes");
+                assertFalse(cmdline.contains("-XX:SharedArchiveFile="), "classes directories cannot be archived");
+            }
             Result status = run("status", "-c", conf.toString());
             assertEquals(0, status.exit(), status.out());
             assertTrue(status.out().contains("running"), status.out());
