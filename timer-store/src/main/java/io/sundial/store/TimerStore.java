@@ -101,9 +101,9 @@ public final class TimerStore implements AutoCloseable {
     private volatile boolean closed;
 
     private TimerStore(StoreConfig config, Clock clock, StoreLock lock, TimerLog log, RocksKeyValueStore kv,
-                       TimerIndex index,
-                       Recovery recovery, RecoveryReport report, DeliveredJournal journal, DeliveredLedger ledger,
-                       SequenceFloor floor, PausedTopicsFile pausedTopicsFile, LongSupplier usableBytes) {
+                       TimerIndex index, Recovery recovery, RecoveryReport report, DeliveredJournal journal,
+                       DeliveredLedger ledger, SequenceFloor floor, PausedTopicsFile pausedTopicsFile,
+                       LongSupplier usableBytes) {
         this.config = config;
         this.lock = lock;
         this.journal = journal;
