@@ -60,10 +60,7 @@ class StoreLockTest {
 
     @Test
     void shouldReleaseTheStoreWhenItsIndexDoesNotOpen() throws Exception {
-        StoreConfig config = StoreFixture.config(dir);
-        try (TimerStore store = TimerStore.open(config, clock)) {
-            store.append(message("T", "A"), T0 + 100).get(5, TimeUnit.SECONDS);
-        }
+        StoreConfig config = storeWithOneTimer();
         Path index = config.indexPath();
         Path aside = dir.resolve("index-aside");
         Files.move(index, aside);
@@ -81,10 +78,7 @@ class StoreLockTest {
 
     @Test
     void shouldReleaseTheStoreAndItsIndexWhenTheLogDoesNotOpen() throws Exception {
-        StoreConfig config = StoreFixture.config(dir);
-        try (TimerStore store = TimerStore.open(config, clock)) {
-            store.append(message("T", "A"), T0 + 100).get(5, TimeUnit.SECONDS);
-        }
+        StoreConfig config = storeWithOneTimer();
         Path stray = config.timerLogPath().resolve("stray.log"); // not named by a position: the log refuses to open
         Files.writeString(stray, "x");
 
@@ -96,8 +90,17 @@ class StoreLockTest {
         // open once that index has finished opening: give it the time to.
         Thread.sleep(1_000);
         try (TimerStore reopened = TimerStore.open(config, clock)) {
-            assertEquals(1, reopened.pendingCount());
+            assertEquals(1, reopened.pendingCount(), "the failed open left the store (or its index) held");
         }
+    }
+
+    /** A closed store holding one pending timer. */
+    private StoreConfig storeWithOneTimer() throws Exception {
+        StoreConfig config = StoreFixture.config(dir);
+        try (TimerStore store = TimerStore.open(config, clock)) {
+            store.append(message("T", "A"), T0 + 100).get(5, TimeUnit.SECONDS);
+        }
+        return config;
     }
 
     private static Path lastSegment(StoreConfig config) throws IOException {
