@@ -2,7 +2,6 @@ package io.sundial.proxy.cli;
 
 import io.sundial.proxy.Sundial;
 import io.sundial.proxy.config.ProxyConfig;
-import io.sundial.store.index.RocksLibrary;
 import io.sundial.store.time.Clock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +18,6 @@ final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RocksLibrary.preload(); // beside the reading of the configuration and logback's: a restart is time lost to sends
         ProxyConfig cfg = ProxyConfig.load(config);
         if (cfg.admin().token().isEmpty() && cfg.admin().tokenRequired()) {
             System.err.printf("sundial start: %s sets no adminToken. Set %s=<secret> (admin commands that change "
