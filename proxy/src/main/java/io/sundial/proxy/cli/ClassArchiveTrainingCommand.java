@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
  * that the JVM archives the classes a start loads (decision 0052). Not for operators, so not listed.
  */
 @Command(name = "train-class-archive", hidden = true,
-        description = "Start and close a Sundial on a throwaway store, for the class-data archive of bin/sundial start.")
+        description = "Start and close a Sundial on a throwaway store, for bin/sundial start's class-data archive.")
 final class ClassArchiveTrainingCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "an empty directory for the throwaway store")
     Path dir;
