@@ -29,7 +29,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
@@ -215,8 +214,6 @@ public final class TimerStore implements AutoCloseable {
             }
             if (kv != null) {
                 kv.close();
-            } else {
-                closeWhenOpened(indexOpening, e);
             }
             log.close();
             throw e;
@@ -238,14 +235,12 @@ public final class TimerStore implements AutoCloseable {
         }
     }
 
-    /** Closes the index {@code opening} opens, once it has, as part of a failed open; its own failure is {@code e}'s. */
+    /** Closes the index {@code opening} opens, once it has, as the log's opening failed with {@code e}. */
     private static void closeWhenOpened(CompletableFuture<RocksKeyValueStore> opening, Exception e) {
         try {
             opening.join().close();
-        } catch (CompletionException | CancellationException failed) {
-            if (failed.getCause() != e) {
-                e.addSuppressed(failed.getCause() == null ? failed : failed.getCause());
-            }
+        } catch (CompletionException failed) {
+            e.addSuppressed(failed.getCause());
         } catch (RuntimeException failed) {
             e.addSuppressed(failed);
         }

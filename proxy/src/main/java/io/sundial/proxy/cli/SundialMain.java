@@ -25,12 +25,12 @@ public final class SundialMain implements Runnable {
      * producers cannot send.
      */
     static CommandLine commandLine(String[] args) {
-        CommandLine line = new CommandLine(new SundialMain());
+        CommandLine line = new CommandLine(new SundialMain()).addSubcommand(new StartCommand());
         if (args.length > 0 && args[0].equals("start")) {
-            return line.addSubcommand(new StartCommand());
+            return line;
         }
-        for (Object command : new Object[] {new StartCommand(), new StopCommand(), new StatusCommand(),
-                new QuickstartCommand(), new ClassArchiveTrainingCommand(), new LatenessCommand(),
+        for (Object command : new Object[] {new StopCommand(), new StatusCommand(), new QuickstartCommand(),
+                new ClassArchiveTrainingCommand(), new LatenessCommand(),
                 new io.sundial.proxy.cli.admin.AdminCommand()}) {
             line.addSubcommand(command);
         }
